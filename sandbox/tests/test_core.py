@@ -1,0 +1,149 @@
+"""The sandbox core: control API, fault kinds, request log, TLS and the state file."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from certops_sandbox import SandboxServer
+
+SL_PATH = "/rest/v3.1/SoftLayer_Security_Certificate_Request_Status/getSslRequestStatuses.json"
+
+
+def test_health_and_reset(sandbox, control):
+    assert requests.get(sandbox.url + "/_sandbox/health", timeout=5).json()["ok"] is True
+    control.fault(kind="http_500")
+    requests.post(sandbox.url + "/_sandbox/reset", timeout=5).raise_for_status()
+    assert control.faults()["rules"] == []
+
+
+def test_unknown_fault_kind_is_refused_with_the_valid_ones(sandbox):
+    response = requests.post(sandbox.url + "/_sandbox/faults", json={"kind": "gremlins"}, timeout=5)
+    assert response.status_code == 400
+    assert "rate_limit" in response.json()["error"] and "gremlins" in response.json()["error"]
+
+
+def test_script_fault_fires_exactly_count_times(sandbox, control):
+    control.fault(kind="http_503", provider="softlayer", count=2)
+    codes = [requests.get(sandbox.url + SL_PATH, timeout=5).status_code for _ in range(3)]
+    assert codes[:2] == [503, 503] and codes[2] != 503
+    assert control.faults()["rules"][0]["fired"] == 2
+
+
+def test_skip_lets_requests_pass_first(sandbox, control):
+    control.fault(kind="http_502", provider="softlayer", skip=1, count=1)
+    codes = [requests.get(sandbox.url + SL_PATH, timeout=5).status_code for _ in range(3)]
+    assert codes[0] != 502 and codes[1] == 502 and codes[2] != 502
+
+
+def test_rate_fault_fires_about_at_the_rate(sandbox, control):
+    control.fault(kind="http_500", provider="softlayer", rate=0.5)
+    codes = [requests.get(sandbox.url + SL_PATH, timeout=5).status_code for _ in range(60)]
+    fired = control.faults()["rules"][0]["fired"]
+    assert 10 <= fired <= 50
+    assert sum(1 for c in codes if c == 500) >= fired
+
+
+def test_fault_filters_by_method_and_path(sandbox, control):
+    control.fault(kind="http_500", provider="softlayer", method="POST", count=5)
+    control.fault(kind="http_502", path="Nothing_Matches_This", count=5)
+    control.fault(kind="http_503", provider="edgecast", count=5)
+    requests.get(sandbox.url + SL_PATH, timeout=5)
+    assert [rule["fired"] for rule in control.faults()["rules"]] == [0, 0, 0]
+    control.fault(kind="http_502", path="getSslRequestStatuses", method="GET", count=1)
+    assert requests.get(sandbox.url + SL_PATH, timeout=5).status_code == 502
+
+
+def test_latency_fault_delays_the_answer(sandbox, control):
+    control.fault(kind="latency", provider="softlayer", latency=0.6)
+    started = time.monotonic()
+    requests.get(sandbox.url + SL_PATH, timeout=5)
+    assert time.monotonic() - started >= 0.6
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_reset_fault_drops_the_connection(sandbox, control, when):
+    control.fault(kind="reset", provider="softlayer", when=when)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(sandbox.url + SL_PATH, timeout=5)
+    log = control.requests(provider="softlayer")["requests"]
+    assert log[-1]["fault"] == "reset"
+
+
+def test_malformed_and_truncated_json(sandbox, control):
+    control.fault(kind="malformed_json", provider="softlayer")
+    response = requests.get(sandbox.url + SL_PATH, timeout=5)
+    with pytest.raises(ValueError):
+        response.json()
+    control.fault(kind="truncated_json", provider="softlayer")
+    response = requests.get(sandbox.url + SL_PATH, timeout=5)
+    with pytest.raises(ValueError):
+        json.loads(response.content)
+
+
+def test_request_log_and_stats_count_provider_requests_only(sandbox, control):
+    start = control.requests()["last_seq"]
+    for _ in range(3):
+        requests.get(sandbox.url + SL_PATH, timeout=5)
+    control.faults()
+    entries = control.requests(since=start)["requests"]
+    assert [e["path"] for e in entries] == [SL_PATH] * 3
+    assert control.stats(since=start)["provider:softlayer"] == 3
+
+
+def test_clock_advance_only_forward(sandbox, control):
+    before = control.advance(0)["clock"]
+    after = control.advance(3600)["clock"]
+    assert after - before >= 3600
+    response = requests.post(sandbox.url + "/_sandbox/clock/advance", json={"seconds": -1}, timeout=5)
+    assert response.status_code == 400
+
+
+def test_config_patch_merges(sandbox, control):
+    config = control.configure(softlayer={"sandbox_test_key": 7})
+    assert config["softlayer"]["sandbox_test_key"] == 7
+
+
+def test_tls_needs_the_throwaway_ca():
+    with SandboxServer(tls=True) as server:
+        assert server.url.startswith("https://127.0.0.1:")
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(server.url + "/_sandbox/health", timeout=5)
+        assert requests.get(server.url + "/_sandbox/health", verify=server.ca_path, timeout=5).ok
+
+
+def test_state_file_keeps_clock_and_state_across_a_restart(tmp_path):
+    state_file = str(tmp_path / "state.json")
+    with SandboxServer(state_file=state_file) as server:
+        requests.post(server.url + "/_sandbox/clock/advance", json={"seconds": 500}, timeout=5)
+        server.sandbox.store.data["softlayer"]["_restart_marker"] = "kept"
+        server.sandbox.store.mark_dirty()
+    assert os.path.exists(state_file)
+    with SandboxServer(state_file=state_file) as server:
+        assert server.sandbox.clock.offset == 500
+        assert server.sandbox.store.data["softlayer"]["_restart_marker"] == "kept"
+
+
+def test_cli_prints_urls_and_serves(tmp_path):
+    info_file = tmp_path / "info.json"
+    proc = subprocess.Popen([sys.executable, "-m", "certops_sandbox", "--tls", "--tls-dir", str(tmp_path),
+                             "--info-file", str(info_file), "--fault", '{"kind": "http_503", "provider": "edgecast"}'],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(proc.stdout.readline())
+        assert info["url"].startswith("https://127.0.0.1:") and os.path.exists(info["ca_path"])
+        assert json.loads(info_file.read_text()) == info
+        assert requests.get(info["control"] + "/faults", verify=info["ca_path"], timeout=5).json()["rules"][0]["kind"] == "http_503"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_cli_refuses_non_loopback_addresses():
+    result = subprocess.run([sys.executable, "-m", "certops_sandbox", "--host", "0.0.0.0"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and "loopback" in result.stderr
