@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # Shared attribute blocks (private fragment).
+
+    # Every module.
+    DOCUMENTATION = r"""
+options: {}
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+"""
+
+    # Read-only modules.
+    INFO_MODULE = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details:
+      - This action does not modify state.
+  diff_mode:
+    support: N/A
+    details:
+      - This action does not modify state.
+"""
+
+    # Modules that place, change or cancel orders.
+    ORDER_MODULE = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+"""
+
+    ACTIONGROUP_SOFTLAYER = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/certops.orders.softlayer) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - certops.orders.softlayer
+"""
+
+    ACTIONGROUP_EDGECAST = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/certops.orders.edgecast) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - certops.orders.edgecast
+"""

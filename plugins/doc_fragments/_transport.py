@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # HTTP transport options every provider connection shares (private fragment).
+    DOCUMENTATION = r"""
+options:
+  validate_certs:
+    description:
+      - Whether to verify the provider's TLS certificate.
+      - Set to V(false) only for test endpoints; the task then warns.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file with the CA certificates to trust for the provider's endpoint, instead of the
+        system's bundle.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP answer.
+    type: int
+    default: 30
+  proxy_url:
+    description:
+      - The HTTP(S) proxy to use, for example V(http://proxy.example.com:3128).
+      - When not set, the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables apply.
+    type: str
+  retries:
+    description:
+      - How many times a read or another idempotent call is repeated after a connection error,
+        a timeout, throttling (honouring C(Retry-After)) or a server error, with jittered
+        exponential backoff.
+      - Calls that place an order are never repeated automatically.
+    type: int
+    default: 4
+"""

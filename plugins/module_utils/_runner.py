@@ -1,0 +1,258 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Provider-neutral module plumbing (private: not for use outside this collection).
+
+- the shared argument specs (transport and wait options) matching the doc fragments;
+- the provider-neutral ``phase`` vocabulary;
+- wait options checked against the provider's status catalogue, and the one place a wait turns
+  into a module result;
+- one place where errors become ``fail_json`` (no tracebacks, no secrets);
+- a bounded worker pool for fetching many orders at once;
+- :func:`run_info`, the generic runner behind every ``*_status_info`` module.
+
+A provider plugs in through a :class:`Provider` subclass in its own package
+(``_softlayer``, ``_edgecast``); the module files only declare documentation and call a runner.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.certops.orders.plugins.module_utils._http import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    ApiError,
+    HttpClient,
+    RetryPolicy,
+)
+from ansible_collections.certops.orders.plugins.module_utils._wait import (
+    OUTCOME_DONE,
+    OUTCOME_FAILED,
+    PollSchedule,
+    Waiter,
+)
+
+#: The provider-neutral phase reported beside every provider status.
+PHASES = ("pending", "action_required", "issued", "failed", "canceled", "deleted")
+
+DEFAULT_WORKERS = 8
+
+
+class OptionError(Exception):
+    """Bad module input detected before (or instead of) a provider call."""
+
+
+def transport_argument_spec():
+    """Options every provider connection shares (doc fragment ``certops.orders._transport``)."""
+    return dict(
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        timeout=dict(type="int", default=30),
+        proxy_url=dict(type="str"),
+        retries=dict(type="int", default=4),
+    )
+
+
+def wait_argument_spec():
+    """The wait options (doc fragment ``certops.orders._wait``)."""
+    return dict(
+        wait_for=dict(type="list", elements="str"),
+        wait_timeout=dict(type="int", default=600),
+        wait_sleep=dict(type="int", default=30),
+        fail_on=dict(type="list", elements="str"),
+    )
+
+
+def check_requirements(module, extra=()):
+    """Fail with ``missing_required_lib`` when requests (or an ``extra`` library) is missing.
+
+    ``extra`` holds ``(name, has_it, import_traceback)`` triples from the provider packages.
+    """
+    libs = [("requests", HAS_REQUESTS, REQUESTS_IMPORT_ERROR)] + list(extra)
+    for name, present, error in libs:
+        if not present:
+            module.fail_json(msg=missing_required_lib(name), exception=error)
+
+
+def http_client(module, base_url, auth=None, error_parser=None, retryable_codes=(), headers=None):
+    """An :class:`HttpClient` from the transport options; warns once when TLS checks are off."""
+    params = module.params
+    if params["timeout"] <= 0:
+        raise OptionError("timeout must be a positive number of seconds, got %s" % params["timeout"])
+    if params["retries"] < 0:
+        raise OptionError("retries must be 0 or more, got %s" % params["retries"])
+    if not params["validate_certs"]:
+        module.warn("validate_certs is false: the provider's TLS certificate is not verified. Use this "
+                    "only against a test endpoint; set ca_path to trust a private CA instead.")
+    return HttpClient(
+        base_url, timeout=params["timeout"], validate_certs=params["validate_certs"],
+        ca_path=params["ca_path"], proxy_url=params["proxy_url"], auth=auth,
+        retry=RetryPolicy(retries=params["retries"]), error_parser=error_parser,
+        retryable_codes=retryable_codes, headers=headers,
+        user_agent="certops.orders")
+
+
+def map_bounded(func, items, workers=DEFAULT_WORKERS):
+    """``[func(item) for item in items]`` on at most ``workers`` threads; the first error is raised."""
+    items = list(items)
+    if len(items) <= 1 or workers <= 1:
+        return [func(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
+        return list(pool.map(func, items))
+
+
+class WaitSpec:
+    """Target and failure status names, checked against the provider's vocabulary."""
+
+    def __init__(self, targets, failures, timeout, sleep):
+        self.targets = frozenset(targets)
+        self.failures = frozenset(failures)
+        self.timeout = timeout
+        self.sleep = sleep
+
+    @classmethod
+    def from_params(cls, params, vocabulary, default_fail_on):
+        """None when ``wait_for`` is not set; raises :class:`OptionError` on bad input."""
+        wait_for = params.get("wait_for")
+        fail_on = params.get("fail_on")
+        if not wait_for:
+            if fail_on:
+                raise OptionError("fail_on only applies together with wait_for")
+            return None
+        valid = list(vocabulary)
+        for option, names in (("wait_for", wait_for), ("fail_on", fail_on or [])):
+            unknown = [n for n in names if n not in valid]
+            if unknown:
+                raise OptionError("%s has unknown status name%s %s; valid names are: %s" % (
+                    option, "s" if len(unknown) > 1 else "", ", ".join(repr(n) for n in unknown), ", ".join(valid)))
+        failures = set(default_fail_on if fail_on is None else fail_on) - set(wait_for)
+        if params["wait_timeout"] < 0:
+            raise OptionError("wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"])
+        if params["wait_sleep"] < 1:
+            raise OptionError("wait_sleep must be at least 1 second, got %s" % params["wait_sleep"])
+        return cls(wait_for, failures, params["wait_timeout"], params["wait_sleep"])
+
+    def reached(self, names):
+        return bool(self.targets.intersection(names))
+
+    def failed(self, names):
+        return bool(self.failures.intersection(names))
+
+
+class Provider:
+    """What a provider package supplies to the generic runners.
+
+    A subclass is built once per module run with the module; it owns the provider's API client.
+    """
+
+    #: result key holding the selected objects (``orders``, ``certificates``)
+    result_key = "orders"
+    #: what one object is called in messages
+    noun = "order"
+    #: extra ``(name, present, traceback)`` library checks
+    requirements = ()
+
+    def __init__(self, module):
+        self.module = module
+
+    def catalogue(self):
+        """Result keys that every run returns (the provider's status catalogues)."""
+        return {}
+
+    def vocabulary(self):
+        """Status names accepted by ``wait_for`` and ``fail_on``."""
+        raise NotImplementedError
+
+    def default_fail_on(self):
+        """The provider's terminal failure statuses."""
+        return []
+
+    def select(self):
+        """The objects the module's options select, as ``[(key, object), ...]``."""
+        raise NotImplementedError
+
+    def fetch(self, keys):
+        """``{key: object}`` for ``keys`` (concurrently where it helps)."""
+        raise NotImplementedError
+
+    def statuses(self, obj):
+        """The status names an object is in (one per provider vocabulary)."""
+        return [obj.get("status")]
+
+    def describe(self, obj):
+        """The status text for the wait history."""
+        return " / ".join(str(s) for s in self.statuses(obj) if s is not None)
+
+
+def wait_for(module, provider, spec, keys, initial):
+    """Run the waiter for ``keys``; on failure or timeout ``fail_json`` with the last-seen objects.
+
+    Returns ``(objects_by_key, wait_summary)``.
+    """
+    waiter = Waiter(
+        fetch=provider.fetch,
+        is_done=lambda obj: spec.reached(provider.statuses(obj)),
+        is_failed=lambda obj: spec.failed(provider.statuses(obj)),
+        describe=provider.describe,
+        timeout=spec.timeout,
+        schedule=PollSchedule(max_interval=spec.sleep),
+    )
+    try:
+        result = waiter.run(keys, initial=initial)
+    except ApiError as exc:
+        partial = getattr(exc, "wait_result", None)
+        extra = {}
+        if partial is not None:
+            extra = {provider.result_key: [partial.objects[k] for k in keys if k in partial.objects],
+                     "wait": partial.summary()}
+        fail(module, exc, **extra)
+    last_seen = [result.objects[k] for k in keys if k in result.objects]
+    if result.outcome == OUTCOME_DONE:
+        return result.objects, result.summary()
+    if result.outcome == OUTCOME_FAILED:
+        bad = result.failed_keys[0]
+        msg = "%s %s reached the failure status %s after %.1fs (%d polls); waited for %s" % (
+            provider.noun.capitalize(), bad, provider.describe(result.objects[bad]), result.elapsed,
+            result.polls, ", ".join(sorted(spec.targets)))
+    else:
+        msg = "Timed out after %.1fs (%d polls) waiting for %s %s to reach %s; last seen: %s" % (
+            result.elapsed, result.polls, provider.noun + ("s" if len(result.pending_keys) > 1 else ""),
+            ", ".join(str(k) for k in result.pending_keys), ", ".join(sorted(spec.targets)),
+            "; ".join("%s %s" % (k, provider.describe(result.objects[k])) for k in result.pending_keys
+                      if k in result.objects))
+    module.fail_json(msg=msg, wait=result.summary(), **{provider.result_key: last_seen})
+
+
+def fail(module, exc, **extra):
+    """The one place an exception becomes a failed task (no traceback, no secret)."""
+    if isinstance(exc, ApiError):
+        result = exc.to_result()
+        result.update(extra)
+        module.fail_json(msg=str(exc), **result)
+    module.fail_json(msg=str(exc), **extra)
+
+
+def run_info(module, provider_class):
+    """The generic ``*_status_info`` runner: catalogue, selection, optional wait, result."""
+    check_requirements(module, provider_class.requirements)
+    try:
+        provider = provider_class(module)
+        result = dict(changed=False)
+        result.update(provider.catalogue())
+        spec = WaitSpec.from_params(module.params, provider.vocabulary(), provider.default_fail_on())
+        selected = provider.select()
+        keys = [key for key, _obj in selected]
+        objects = dict(selected)
+        if spec is not None and keys:
+            objects, result["wait"] = wait_for(module, provider, spec, keys, objects)
+        result[provider.result_key] = [objects[k] for k in keys]
+    except (ApiError, OptionError) as exc:
+        fail(module, exc)
+    module.exit_json(**result)

@@ -1,0 +1,271 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The HTTP seam, against scripted HTTP conversations (responses)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import socket
+
+import pytest
+import requests
+import responses
+
+from ansible_collections.certops.orders.plugins.module_utils._http import (
+    ApiError,
+    HttpClient,
+    RetryPolicy,
+    parse_retry_after,
+    safe_url,
+)
+
+BASE = "https://api.example.test/v1/"
+SECRET = "s3cr3t-key-value"
+
+
+class BasicAuth:
+    def __init__(self):
+        self.renewals = 0
+
+    def apply(self, headers):
+        return ("user", SECRET)
+
+    def renew(self):
+        return False
+
+
+class TokenAuth:
+    """Bearer token that can be renewed a limited number of times."""
+
+    def __init__(self, tokens):
+        self.tokens = list(tokens)
+        self.current = self.tokens.pop(0)
+        self.renewals = 0
+
+    def apply(self, headers):
+        headers["Authorization"] = "Bearer " + self.current
+        return None
+
+    def renew(self):
+        if not self.tokens:
+            return False
+        self.current = self.tokens.pop(0)
+        self.renewals += 1
+        return True
+
+
+def client(sleeps=None, **kwargs):
+    sleeps = [] if sleeps is None else sleeps
+    kwargs.setdefault("retry", RetryPolicy(retries=3, backoff=0.5, backoff_cap=4))
+    return HttpClient(BASE, sleep=sleeps.append, **kwargs)
+
+
+@responses.activate
+def test_get_decodes_json_and_passes_transport_settings_on_every_request():
+    responses.get(BASE + "things/1", json={"id": 1})
+    http = client(timeout=7, ca_path="/etc/ca.pem", proxy_url="http://proxy.test:3128")
+    answer = http.get("things/1", params={"mask": "id"})
+    assert answer.status == 200 and answer.data == {"id": 1}
+    kwargs = responses.calls[0].request.req_kwargs
+    assert kwargs["timeout"] == 7
+    assert kwargs["verify"] == "/etc/ca.pem"
+    assert kwargs["proxies"] == {"http": "http://proxy.test:3128", "https": "http://proxy.test:3128"}
+    assert "mask=id" in responses.calls[0].request.url
+
+
+@responses.activate
+def test_validate_certs_false_is_sent_as_verify_false():
+    responses.get(BASE + "x", json={})
+    client(validate_certs=False).get("x")
+    assert responses.calls[0].request.req_kwargs["verify"] is False
+
+
+@responses.activate
+def test_read_retries_on_429_honouring_retry_after():
+    responses.get(BASE + "x", status=429, headers={"Retry-After": "3"}, json={"code": "rate_limit_reached"})
+    responses.get(BASE + "x", json={"ok": True})
+    sleeps = []
+    assert client(sleeps).get("x").data == {"ok": True}
+    assert sleeps == [3.0]
+    assert len(responses.calls) == 2
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+@responses.activate
+def test_read_retries_on_5xx_with_jittered_exponential_backoff(status):
+    for dummy in range(3):
+        responses.get(BASE + "x", status=status, body="")
+    responses.get(BASE + "x", json=[1])
+    sleeps = []
+    assert client(sleeps).get("x").data == [1]
+    assert len(sleeps) == 3
+    for attempt, slept in enumerate(sleeps, start=1):
+        ceiling = min(4, 0.5 * 2 ** (attempt - 1))
+        assert ceiling / 2 <= slept <= ceiling
+
+
+@responses.activate
+def test_retries_are_bounded_and_the_error_says_how_many_attempts():
+    responses.get(BASE + "x", status=503, json={"code": "service_unavailable", "title": "down"})
+    with pytest.raises(ApiError) as err:
+        client().get("x")
+    assert len(responses.calls) == 4
+    assert err.value.attempts == 4 and err.value.status == 503
+    assert err.value.to_result()["attempts"] == 4
+
+
+@responses.activate
+def test_501_is_not_retried():
+    responses.get(BASE + "x", status=501, json={"code": "not_implemented"})
+    with pytest.raises(ApiError):
+        client().get("x")
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_provider_code_makes_an_answer_retryable():
+    responses.get(BASE + "x", status=400, json={"code": "Slow_Down", "error": "later"})
+    responses.get(BASE + "x", json={})
+    client(retryable_codes=["Slow_Down"]).get("x")
+    assert len(responses.calls) == 2
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+@responses.activate
+def test_post_that_places_an_order_is_never_retried(status):
+    responses.post(BASE + "orders", status=status, json={"error": "boom", "code": "X"})
+    with pytest.raises(ApiError) as err:
+        client().post("orders", json_body={"item": 1})
+    assert len(responses.calls) == 1
+    assert err.value.method == "POST"
+
+
+@responses.activate
+def test_post_after_a_timeout_is_not_retried_and_is_ambiguous():
+    responses.post(BASE + "orders", body=requests.exceptions.ReadTimeout("read timed out"))
+    with pytest.raises(ApiError) as err:
+        client().post("orders", json_body={})
+    assert len(responses.calls) == 1
+    assert err.value.ambiguous is True and err.value.status is None
+    assert "may or may not have been processed" in str(err.value)
+
+
+@responses.activate
+def test_idempotent_post_is_retried():
+    responses.post(BASE + "verify", status=500, json={"error": "Internal Error"})
+    responses.post(BASE + "verify", json={"ok": 1})
+    assert client().post("verify", json_body={}, idempotent=True).data == {"ok": 1}
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_read_retries_connection_errors():
+    responses.get(BASE + "x", body=requests.exceptions.ConnectionError("Connection reset by peer"))
+    responses.get(BASE + "x", json={"ok": 1})
+    assert client().get("x").data == {"ok": 1}
+
+
+@responses.activate
+def test_truncated_json_on_a_read_is_retried_and_on_a_write_is_ambiguous():
+    responses.get(BASE + "x", body='{"id": 1, "na', content_type="application/json")
+    responses.get(BASE + "x", json={"id": 1})
+    assert client().get("x").data == {"id": 1}
+    responses.post(BASE + "orders", body='{"orderId": 12', content_type="application/json")
+    with pytest.raises(ApiError) as err:
+        client().post("orders", json_body={})
+    assert err.value.ambiguous and "not valid JSON" in str(err.value)
+
+
+@responses.activate
+def test_401_renews_credentials_once_and_repeats_even_a_post():
+    responses.post(BASE + "orders", status=401, json={"code": "unauthorized"})
+    responses.post(BASE + "orders", json={"id": 9})
+    auth = TokenAuth(["old", "new"])
+    assert client(auth=auth).post("orders", json_body={}).data == {"id": 9}
+    assert auth.renewals == 1
+    assert [c.request.headers["Authorization"] for c in responses.calls] == ["Bearer old", "Bearer new"]
+
+
+@responses.activate
+def test_a_second_401_fails():
+    responses.get(BASE + "x", status=401, json={"code": "unauthorized", "title": "Unauthorized"})
+    auth = TokenAuth(["a", "b", "c"])
+    with pytest.raises(ApiError) as err:
+        client(auth=auth).get("x")
+    assert err.value.status == 401 and auth.renewals == 1 and len(responses.calls) == 2
+
+
+@responses.activate
+def test_error_carries_status_url_code_and_message_without_secrets():
+    responses.get(BASE + "things/5", status=404,
+                  json={"error": "Unable to find object with id of '5'.", "code": "SoftLayer_Exception_ObjectNotFound"})
+    with pytest.raises(ApiError) as err:
+        client(auth=BasicAuth()).get("things/5")
+    exc = err.value
+    assert exc.status == 404 and exc.code == "SoftLayer_Exception_ObjectNotFound"
+    assert exc.provider_message == "Unable to find object with id of '5'."
+    result = exc.to_result()
+    assert result == {"http_status": 404, "http_method": "GET", "http_url": BASE + "things/5",
+                      "provider_code": "SoftLayer_Exception_ObjectNotFound",
+                      "provider_message": "Unable to find object with id of '5'."}
+    assert SECRET not in str(exc) and SECRET not in repr(result)
+    assert "404" in str(exc) and "things/5" in str(exc)
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("<html><body>Bad gateway</body></html>", "non-JSON answer: <html><body>Bad gateway</body></html>"),
+    ("", "empty answer"),
+])
+@responses.activate
+def test_html_and_empty_error_bodies_are_described(body, expected):
+    responses.get(BASE + "x", status=400, body=body)
+    with pytest.raises(ApiError) as err:
+        client().get("x")
+    assert expected in str(err.value) and err.value.status == 400
+
+
+def test_connection_refused_is_not_ambiguous_and_names_the_request():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    http = HttpClient("http://127.0.0.1:%d/" % port, retry=RetryPolicy(retries=1), sleep=lambda s: None, timeout=2)
+    with pytest.raises(ApiError) as err:
+        http.post("orders", json_body={})
+    assert err.value.status is None and not err.value.ambiguous
+    assert "connection to the provider failed" in str(err.value) and "POST" in str(err.value)
+
+
+@responses.activate
+def test_tls_failure_points_at_ca_path():
+    responses.get(BASE + "x", body=requests.exceptions.SSLError("certificate verify failed"))
+    with pytest.raises(ApiError) as err:
+        client().get("x")
+    assert "ca_path" in str(err.value) and len(responses.calls) == 1
+
+
+def test_invalid_url_is_reported():
+    http = HttpClient("ftp://example.test/", sleep=lambda s: None)
+    with pytest.raises(ApiError) as err:
+        http.get("x")
+    assert "http:// or https://" in str(err.value)
+
+
+def test_safe_url_drops_user_info():
+    assert safe_url("https://user:%s@host.test/a?b=1" % SECRET) == "https://host.test/a?b=1"
+
+
+@pytest.mark.parametrize("value,expected", [("5", 5.0), ("0", 0.0), (None, None), ("soon", None)])
+def test_parse_retry_after_seconds(value, expected):
+    assert parse_retry_after(value) == expected
+
+
+def test_parse_retry_after_http_date():
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
+
+
+def test_retry_after_is_capped():
+    assert RetryPolicy().delay(1, retry_after=3600) == 60.0

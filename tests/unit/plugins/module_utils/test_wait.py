@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The waiter, on a fake monotonic clock."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.certops.orders.plugins.module_utils._wait import (
+    OUTCOME_DONE,
+    OUTCOME_FAILED,
+    OUTCOME_TIMEOUT,
+    PollSchedule,
+    Waiter,
+)
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class Orders:
+    """Orders that reach ``Approved`` at given clock offsets (or fail)."""
+
+    def __init__(self, clock, ready_at, fail_at=None):
+        self.clock = clock
+        self.start = clock.now
+        self.ready_at = ready_at
+        self.fail_at = fail_at or {}
+        self.fetches = []
+
+    def status(self, key):
+        elapsed = self.clock.now - self.start
+        if key in self.fail_at and elapsed >= self.fail_at[key]:
+            return "Canceled"
+        return "Approved" if elapsed >= self.ready_at[key] else "Pending"
+
+    def fetch(self, keys):
+        self.fetches.append(list(keys))
+        return {k: {"id": k, "status": self.status(k)} for k in keys}
+
+
+def waiter(clock, orders, timeout=600, cap=30):
+    return Waiter(fetch=orders.fetch, is_done=lambda o: o["status"] == "Approved",
+                  is_failed=lambda o: o["status"] == "Canceled", describe=lambda o: o["status"],
+                  timeout=timeout, schedule=PollSchedule(max_interval=cap), clock=clock.monotonic, sleep=clock.sleep)
+
+
+def test_schedule_is_quick_first_then_backs_off_to_the_cap():
+    schedule = PollSchedule(max_interval=30)
+    assert schedule.delay(0) == 1.0
+    assert schedule.delay(50) == 5.0
+    assert schedule.delay(1000) == 30.0
+    assert PollSchedule(max_interval=0.5).delay(0) == 0.5
+
+
+def test_ten_minute_wait_costs_at_most_sixty_polls():
+    clock = FakeClock()
+    orders = Orders(clock, {1: 10 ** 9})
+    result = waiter(clock, orders, timeout=600).run([1])
+    assert result.outcome == OUTCOME_TIMEOUT
+    assert result.polls <= 60
+    assert result.polls == len(orders.fetches)
+
+
+@pytest.mark.parametrize("ready", [5, 30, 120])
+def test_detection_latency_is_within_ten_percent_or_one_second(ready):
+    clock = FakeClock()
+    orders = Orders(clock, {1: ready})
+    result = waiter(clock, orders).run([1])
+    assert result.outcome == OUTCOME_DONE
+    assert result.elapsed - ready <= max(1.0, 0.1 * ready) + 1e-9
+
+
+def test_initial_answer_counts_as_the_first_poll():
+    clock = FakeClock()
+    orders = Orders(clock, {1: 0})
+    result = waiter(clock, orders).run([1], initial={1: {"id": 1, "status": "Approved"}})
+    assert result.outcome == OUTCOME_DONE and result.polls == 0 and orders.fetches == []
+    assert result.summary() == {"elapsed": 0.0, "polls": 0, "history": [{"id": 1, "status": "Approved", "elapsed": 0.0}]}
+
+
+def test_many_orders_only_pending_ones_are_fetched_and_history_records_changes():
+    clock = FakeClock()
+    orders = Orders(clock, {"a": 0, "b": 3, "c": 7})
+    result = waiter(clock, orders).run(["a", "b", "c"])
+    assert result.outcome == OUTCOME_DONE
+    assert orders.fetches[0] == ["a", "b", "c"]
+    assert "a" not in orders.fetches[1]
+    assert orders.fetches[-1] == ["c"]
+    statuses = [(h["id"], h["status"]) for h in result.history]
+    assert statuses == [("a", "Approved"), ("b", "Pending"), ("c", "Pending"), ("b", "Approved"), ("c", "Approved")]
+    assert {k: o["status"] for k, o in result.objects.items()} == {"a": "Approved", "b": "Approved", "c": "Approved"}
+
+
+def test_failure_status_ends_the_wait_early():
+    clock = FakeClock()
+    orders = Orders(clock, {1: 500, 2: 500}, fail_at={2: 4})
+    result = waiter(clock, orders, timeout=600).run([1, 2])
+    assert result.outcome == OUTCOME_FAILED and result.failed_keys == [2]
+    assert result.elapsed < 10
+    assert result.objects[2]["status"] == "Canceled"
+
+
+def test_timeout_never_sleeps_past_the_deadline_and_keeps_the_last_seen_objects():
+    clock = FakeClock()
+    orders = Orders(clock, {1: 10 ** 9})
+    result = waiter(clock, orders, timeout=45, cap=30).run([1])
+    assert result.outcome == OUTCOME_TIMEOUT
+    assert sum(clock.sleeps) == pytest.approx(45)
+    assert result.elapsed == pytest.approx(45)
+    assert result.objects[1] == {"id": 1, "status": "Pending"}
+    assert result.pending_keys == [1]
+
+
+def test_zero_timeout_polls_once():
+    clock = FakeClock()
+    orders = Orders(clock, {1: 10})
+    result = waiter(clock, orders, timeout=0).run([1])
+    assert result.outcome == OUTCOME_TIMEOUT and result.polls == 1 and clock.sleeps == []
+
+
+def test_fetch_error_carries_the_partial_result():
+    clock = FakeClock()
+    calls = []
+
+    def fetch(keys):
+        calls.append(keys)
+        if len(calls) > 1:
+            raise RuntimeError("provider down")
+        return {1: {"status": "Pending"}}
+
+    w = Waiter(fetch, lambda o: False, lambda o: False, lambda o: o["status"], timeout=60,
+               clock=clock.monotonic, sleep=clock.sleep)
+    with pytest.raises(RuntimeError) as err:
+        w.run([1])
+    partial = err.value.wait_result
+    assert partial.polls == 1 and partial.objects[1] == {"status": "Pending"}
