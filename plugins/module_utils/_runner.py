@@ -152,8 +152,10 @@ class Provider:
     A subclass is built once per module run with the module; it owns the provider's API client.
     """
 
-    #: result key holding the selected objects (``orders``, ``certificates``)
+    #: result key holding the selected objects of an info module (``orders``, ``certificates``)
     result_key = "orders"
+    #: result key holding the one object an order module manages (``order``, ``certificate``)
+    item_key = "order"
     #: what one object is called in messages
     noun = "order"
     #: extra ``(name, present, traceback)`` library checks
@@ -191,10 +193,19 @@ class Provider:
         return " / ".join(str(s) for s in self.statuses(obj) if s is not None)
 
 
-def wait_for(module, provider, spec, keys, initial):
-    """Run the waiter for ``keys``; on failure or timeout ``fail_json`` with the last-seen objects.
+class WaitFailed(Exception):
+    """A wait that ended in a failure status or a timeout; ``result`` is the :class:`WaitResult`."""
 
-    Returns ``(objects_by_key, wait_summary)``.
+    def __init__(self, msg, result):
+        super(WaitFailed, self).__init__(msg)
+        self.result = result
+
+
+def wait_for(provider, spec, keys, initial):
+    """Run the waiter for ``keys``; returns the :class:`WaitResult` when every key is done.
+
+    Raises :class:`WaitFailed` on a failure status or a timeout, and :class:`ApiError` (with the
+    partial ``wait_result`` attached) when polling itself fails.
     """
     waiter = Waiter(
         fetch=provider.fetch,
@@ -204,18 +215,9 @@ def wait_for(module, provider, spec, keys, initial):
         timeout=spec.timeout,
         schedule=PollSchedule(max_interval=spec.sleep),
     )
-    try:
-        result = waiter.run(keys, initial=initial)
-    except ApiError as exc:
-        partial = getattr(exc, "wait_result", None)
-        extra = {}
-        if partial is not None:
-            extra = {provider.result_key: [partial.objects[k] for k in keys if k in partial.objects],
-                     "wait": partial.summary()}
-        fail(module, exc, **extra)
-    last_seen = [result.objects[k] for k in keys if k in result.objects]
+    result = waiter.run(keys, initial=initial)
     if result.outcome == OUTCOME_DONE:
-        return result.objects, result.summary()
+        return result
     if result.outcome == OUTCOME_FAILED:
         bad = result.failed_keys[0]
         msg = "%s %s reached the failure status %s after %.1fs (%d polls); waited for %s" % (
@@ -227,7 +229,12 @@ def wait_for(module, provider, spec, keys, initial):
             ", ".join(str(k) for k in result.pending_keys), ", ".join(sorted(spec.targets)),
             "; ".join("%s %s" % (k, provider.describe(result.objects[k])) for k in result.pending_keys
                       if k in result.objects))
-    module.fail_json(msg=msg, wait=result.summary(), **{provider.result_key: last_seen})
+    raise WaitFailed(msg, result)
+
+
+def _waited(keys, wait_result):
+    """The last-seen objects of ``keys`` (in order) and the ``wait`` summary of a wait result."""
+    return [wait_result.objects[k] for k in keys if k in wait_result.objects], wait_result.summary()
 
 
 def fail(module, exc, **extra):
@@ -237,6 +244,23 @@ def fail(module, exc, **extra):
         result.update(extra)
         module.fail_json(msg=str(exc), **result)
     module.fail_json(msg=str(exc), **extra)
+
+
+class Change:
+    """What an order module did (or, in check mode, would do).
+
+    ``before``/``after`` are the diff states (plain JSON data, None for absent); ``keys`` and
+    ``objects`` are what a wait should follow (empty when there is nothing to wait for);
+    ``result`` holds the module's own result keys (for example ``order`` and ``receipt``).
+    """
+
+    def __init__(self, changed, before=None, after=None, keys=(), objects=None, result=None):
+        self.changed = changed
+        self.before = before
+        self.after = after
+        self.keys = list(keys)
+        self.objects = dict(objects or {})
+        self.result = dict(result or {})
 
 
 def run_info(module, provider_class):
@@ -251,8 +275,57 @@ def run_info(module, provider_class):
         keys = [key for key, _obj in selected]
         objects = dict(selected)
         if spec is not None and keys:
-            objects, result["wait"] = wait_for(module, provider, spec, keys, objects)
+            waited = wait_for(provider, spec, keys, objects)
+            objects, result["wait"] = waited.objects, waited.summary()
         result[provider.result_key] = [objects[k] for k in keys]
+    except WaitFailed as exc:
+        found, summary = _waited(keys, exc.result)
+        module.fail_json(msg=str(exc), wait=summary, **{provider.result_key: found})
     except (ApiError, OptionError) as exc:
-        fail(module, exc)
+        extra = {}
+        partial = getattr(exc, "wait_result", None)
+        if partial is not None:
+            found, extra["wait"] = _waited(keys, partial)
+            extra[provider.result_key] = found
+        fail(module, exc, **extra)
+    module.exit_json(**result)
+
+
+def run_order(module, provider_class):
+    """The generic order runner: ``provider.ensure()`` places, changes or cancels (or predicts it in
+    check mode), then the optional wait follows the objects it names; diff mode reports the states
+    before and after.
+
+    The provider class also defines ``item_key`` (the result key of the one object a task
+    manages, such as ``order``) and ``ensure()`` returning a :class:`Change`.
+    """
+    check_requirements(module, provider_class.requirements)
+    result = dict(changed=False)
+    keys = []
+    try:
+        provider = provider_class(module)
+        result.update(provider.catalogue())
+        spec = WaitSpec.from_params(module.params, provider.vocabulary(), provider.default_fail_on())
+        change = provider.ensure()
+        result.update(change.result)
+        result["changed"] = change.changed
+        if module._diff:
+            result["diff"] = {"before": change.before, "after": change.after}
+        keys = change.keys
+        if spec is not None and keys and not module.check_mode:
+            waited = wait_for(provider, spec, keys, change.objects)
+            result[provider.item_key] = waited.objects[keys[0]]
+            result["wait"] = waited.summary()
+    except WaitFailed as exc:
+        # the change happened: report it with the last-seen object
+        found, result["wait"] = _waited(keys, exc.result)
+        result[provider.item_key] = found[0] if found else result.get(provider.item_key)
+        result["msg"] = str(exc)
+        module.fail_json(**result)
+    except (ApiError, OptionError) as exc:
+        partial = getattr(exc, "wait_result", None)
+        if partial is not None:
+            found, result["wait"] = _waited(keys, partial)
+            result[provider.item_key] = found[0] if found else result.get(provider.item_key)
+        fail(module, exc, **result)
     module.exit_json(**result)

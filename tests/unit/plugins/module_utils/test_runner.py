@@ -18,12 +18,14 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.certops.orders.plugins.module_utils import _runner, _wait
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
+    Change,
     OptionError,
     Provider,
     WaitSpec,
     http_client,
     map_bounded,
     run_info,
+    run_order,
     transport_argument_spec,
     wait_argument_spec,
 )
@@ -240,3 +242,93 @@ def test_map_bounded_keeps_order_and_raises_the_first_error():
 
     with pytest.raises(ValueError):
         map_bounded(boom, range(10), workers=4)
+
+
+class ToyOrders(ToyProvider):
+    """Places an order with POST orders (never retried), or finds the one already there."""
+
+    item_key = "order"
+
+    def select(self):
+        return []
+
+    def ensure(self):
+        name = self.module.params["name"]
+        existing = self.http.get("orders", params={"name": name}).data
+        if existing:
+            order = {"id": existing[0]["id"], "status": self.names[existing[0]["statusId"]]}
+            return Change(False, before=order, after=order, keys=[order["id"]], objects={order["id"]: order},
+                          result={"order": order})
+        after = {"name": name, "status": "Pending"}
+        if self.module.check_mode:
+            return Change(True, before=None, after=after, result={"order": after})
+        placed = self.http.post("orders", json_body={"name": name}).data
+        order = {"id": placed["id"], "status": self.names[placed["statusId"]]}
+        return Change(True, before=None, after=order, keys=[order["id"]], objects={order["id"]: order},
+                      result={"order": order, "receipt": {"orderId": placed["id"]}})
+
+
+def run_order_module(args, check_mode=False, diff=False):
+    spec = dict(name=dict(type="str", required=True), ids=dict(type="list", elements="int"))
+    spec.update(transport_argument_spec())
+    spec.update(wait_argument_spec())
+    args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+    with patch_module_args(args):
+        module = basic.AnsibleModule(argument_spec=spec, supports_check_mode=True)
+        with pytest.raises((Exit, Fail)) as outcome:
+            run_order(module, ToyOrders)
+    return outcome.type is Exit, outcome.value.args[0]
+
+
+@responses.activate
+def test_order_runner_places_once_waits_and_reports_diff(fake_time):
+    responses.get(BASE + "statuses", json=CATALOGUE)
+    responses.get(BASE + "orders", json=[])
+    responses.post(BASE + "orders", json={"id": 5, "statusId": 7})
+    responses.get(BASE + "orders/5", json={"id": 5, "statusId": 8})
+    ok, result = run_order_module({"name": "www", "wait_for": ["Approved"]}, diff=True)
+    assert ok and result["changed"] is True
+    assert result["order"] == {"id": 5, "status": "Approved"}
+    assert result["receipt"] == {"orderId": 5}
+    assert result["diff"] == {"before": None, "after": {"id": 5, "status": "Pending"}}
+    assert result["wait"]["polls"] == 1
+    assert [c.request.method for c in responses.calls].count("POST") == 1
+
+
+@responses.activate
+def test_order_runner_check_mode_writes_nothing_and_does_not_wait():
+    responses.get(BASE + "statuses", json=CATALOGUE)
+    responses.get(BASE + "orders", json=[])
+    ok, result = run_order_module({"name": "www", "wait_for": ["Approved"]}, check_mode=True)
+    assert ok and result["changed"] is True and "wait" not in result
+    assert all(c.request.method == "GET" for c in responses.calls)
+
+
+@responses.activate
+def test_order_runner_is_idempotent():
+    responses.get(BASE + "statuses", json=CATALOGUE)
+    responses.get(BASE + "orders", json=[{"id": 5, "statusId": 8}])
+    ok, result = run_order_module({"name": "www"})
+    assert ok and result["changed"] is False and result["order"]["id"] == 5
+
+
+@responses.activate
+def test_order_runner_reports_the_placed_order_when_the_wait_fails(fake_time):
+    responses.get(BASE + "statuses", json=CATALOGUE)
+    responses.get(BASE + "orders", json=[])
+    responses.post(BASE + "orders", json={"id": 6, "statusId": 7})
+    responses.get(BASE + "orders/6", json={"id": 6, "statusId": 9})
+    ok, result = run_order_module({"name": "www", "wait_for": ["Approved"]})
+    assert not ok and result["changed"] is True
+    assert result["order"] == {"id": 6, "status": "Canceled"} and result["receipt"] == {"orderId": 6}
+    assert "failure status Canceled" in result["msg"]
+
+
+@responses.activate
+def test_order_runner_ambiguous_post_is_not_repeated():
+    responses.get(BASE + "statuses", json=CATALOGUE)
+    responses.get(BASE + "orders", json=[])
+    responses.post(BASE + "orders", status=502, body="<html>Bad Gateway</html>")
+    ok, result = run_order_module({"name": "www"})
+    assert not ok and result["http_status"] == 502 and result["http_method"] == "POST"
+    assert [c.request.method for c in responses.calls].count("POST") == 1
