@@ -8,6 +8,7 @@ Prints one JSON line with the URLs and the sandbox credentials, then serves unti
 
 import argparse
 import json
+import os
 import signal
 import sys
 
@@ -58,10 +59,12 @@ def main(argv=None):
     except (ValueError, FaultError) as exc:
         parser.error("--fault: %s" % exc)
     line = json.dumps(server.urls())
-    print(line, flush=True)
-    if args.info_file:
-        with open(args.info_file, "w", encoding="utf-8") as handle:
+    if args.info_file:  # written whole before anybody is told the sandbox is up
+        tmp = args.info_file + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as handle:
             handle.write(line + "\n")
+        os.replace(tmp, args.info_file)
+    print(line, flush=True)
 
     def _stop(*_):
         raise KeyboardInterrupt

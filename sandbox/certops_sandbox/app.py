@@ -94,7 +94,13 @@ class Sandbox:
 
 
 def _reset_connection():
-    """Drop the client's connection with a TCP reset, without an HTTP answer."""
+    """Mark the connection to be dropped (with a TCP reset, no HTTP answer) once the request is logged."""
+    g.reset_connection = True
+    # werkzeug's writes to the dropped socket fail quietly; this body never reaches the client
+    return Response("", status=500)
+
+
+def _drop_socket():
     sock = request.environ.get("werkzeug.socket")
     if sock is not None:
         try:
@@ -102,8 +108,6 @@ def _reset_connection():
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-    # werkzeug's writes to the dropped socket fail quietly; this body never reaches the client
-    return Response("", status=500)
 
 
 def create_app(config=None, state_file=None, seed=None):
@@ -159,6 +163,8 @@ def create_app(config=None, state_file=None, seed=None):
                 status=response.status_code, fault=rule.kind if rule is not None else None,
                 ms=round((time.monotonic() - g.get("started", time.monotonic())) * 1000, 1))
         sandbox.store.save()
+        if g.get("reset_connection"):
+            _drop_socket()
         return response
 
     return app
