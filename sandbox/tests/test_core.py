@@ -138,6 +138,37 @@ def test_cli_prints_urls_and_serves(tmp_path):
         assert info["url"].startswith("https://127.0.0.1:") and os.path.exists(info["ca_path"])
         assert json.loads(info_file.read_text()) == info
         assert requests.get(info["control"] + "/faults", verify=info["ca_path"], timeout=5).json()["rules"][0]["kind"] == "http_503"
+        requests.delete(info["control"] + "/faults", verify=info["ca_path"], timeout=5).raise_for_status()
+        serves_both_providers(info, verify=info["ca_path"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def serves_both_providers(info, verify):
+    """Both providers answer with the credentials the CLI printed."""
+    sl = info["softlayer"]
+    statuses = requests.get(sl["endpoint_url"] + "SoftLayer_Security_Certificate_Request_Status/getSslRequestStatuses.json",
+                            auth=(sl["username"], sl["api_key"]), verify=verify, timeout=5)
+    assert statuses.status_code == 200 and "Pending CA Approval" in [s["name"] for s in statuses.json()]
+    ec = info["edgecast"]
+    token = requests.post(ec["ids_url"] + "/connect/token", verify=verify, timeout=5, data={
+        "grant_type": "client_credentials", "client_id": ec["client_id"], "client_secret": ec["client_secret"],
+        "scope": ec["scope"]})
+    assert token.status_code == 200 and token.json()["expires_in"] == 300
+    appendix = requests.get(ec["api_url"] + "/sec/cps/v2.0/appendix/order-statuses", verify=verify, timeout=5,
+                            headers={"Authorization": "Bearer " + token.json()["access_token"]})
+    assert appendix.status_code == 200 and appendix.json()["total_items"] == 17
+
+
+def test_cli_without_tls_serves_both_providers(tmp_path):
+    info_file = tmp_path / "info.json"
+    proc = subprocess.Popen([sys.executable, "-m", "certops_sandbox", "--info-file", str(info_file)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(proc.stdout.readline())
+        assert info["url"].startswith("http://127.0.0.1:") and info["ca_path"] is None
+        serves_both_providers(info, verify=True)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -77,6 +77,16 @@ def test_get_decodes_json_and_passes_transport_settings_on_every_request():
 
 
 @responses.activate
+def test_proxy_comes_from_the_environment_when_no_option_is_set(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://env-proxy.test:8080")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    responses.get(BASE + "x", json={})
+    client().get("x")
+    assert responses.calls[0].request.req_kwargs["proxies"].get("https") == "http://env-proxy.test:8080"
+
+
+@responses.activate
 def test_validate_certs_false_is_sent_as_verify_false():
     responses.get(BASE + "x", json={})
     client(validate_certs=False).get("x")
