@@ -161,8 +161,8 @@ class Response:
 class HttpClient:
     """The HTTP seam. One instance per module run; safe to share between worker threads.
 
-    ``auth`` is an object with ``apply(headers)`` (add credentials to a request's headers, or
-    set ``self.basic`` for HTTP Basic) and ``renew()`` (return True when it obtained fresh
+    ``auth`` is an object with ``apply(headers)`` (add credentials to a request's headers and
+    return None, or return a ``(user, password)`` pair for HTTP Basic) and ``renew()`` (return True when it obtained fresh
     credentials after a 401, so the request may be repeated once). ``error_parser(body)``
     returns the provider's ``(code, message)`` from a decoded error body; ``retryable_codes`` lists
     provider codes that make any answer retryable for reads (5xx and 429 are retryable anyway).
@@ -189,7 +189,6 @@ class HttpClient:
             adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)
-        self.request_count = 0
 
     # -- public API --------------------------------------------------------------------------
     def get(self, path, params=None, **kwargs):
@@ -254,7 +253,6 @@ class HttpClient:
         basic = None
         if use_auth and self.auth is not None:
             basic = self.auth.apply(headers)
-        self.request_count += 1
         try:
             return self.session.request(
                 method, url, params=params, json=json_body, data=form, headers=headers, auth=basic,
