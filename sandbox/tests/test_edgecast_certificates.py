@@ -264,6 +264,7 @@ def test_list_sort_is_descending_by_default_and_ascending_with_a_dash(cps, slow)
 # -- update --------------------------------------------------------------------------------------------
 def test_patch_basic_settings_while_processing(cps, slow):
     cert = cps.create("patch_me")
+    other = cps.create("patch_later")
     response = cps.patch("/v2.0/certificates/%d" % cert["id"],
                          json={"certificate_label": "patched", "description": "new", "auto_renew": False,
                                "dcv_method": "Email"})
@@ -271,9 +272,13 @@ def test_patch_basic_settings_while_processing(cps, slow):
     body = response.json()
     assert (body["certificate_label"], body["description"], body["auto_renew"], body["dcv_method"]) == \
         ("patched", "new", False, "Email")
-    assert body["modified_by"]["identity_type"] == "Client"
+    assert body["modified_by"] is None  # null before issuance (Sandbox contract 10)
     assert cps.cert(cert["id"])["certificate_label"] == "patched"
     cps.create("patch_me")  # the old label was released by the rename
+    slow.force("edgecast", other["id"], "Active")
+    assert cps.cert(other["id"])["modified_by"] is None
+    after = cps.patch("/v2.0/certificates/%d" % other["id"], json={"description": "after issuance"}).json()
+    assert after["modified_by"]["identity_type"] == "Client"
 
 
 def test_patch_validation_and_label_conflicts(cps, slow):

@@ -145,6 +145,11 @@ class Api:
         if cert["status"] == "Deleted":
             refuse("attempted to %s a certificate that is deleted" % what)
 
+    def alive_for(self, cert, what):
+        """Like ``alive`` with a noun phrase (``what`` = "a DCV check", ...)."""
+        if cert["status"] == "Deleted":
+            refuse("%s is not possible on a certificate that is deleted" % (what[0].upper() + what[1:]))
+
     def next_id(self, kind):
         ids = self.state["next_ids"]
         value = ids[kind]
@@ -545,7 +550,9 @@ class Api:
             common = [d for d in chosen if d["is_common_name"]]
             first = (common or chosen)[0]
             token = None
-            if is_dns(cert) and cert["status"] != "Processing":
+            # the token exists once the order is placed with the CA (it left Processing); a request
+            # cancelled while Processing was never placed and never gets one (reference §8.7)
+            if is_dns(cert) and cert["order_status"] is not None:
                 token = {"token": self._token(cert, group)}
             item = {"domain_id": first["id"], "dcv_method": cert["dcv_method"], "dcv_token": token}
             if full:
@@ -557,7 +564,7 @@ class Api:
         return items
 
     def _dcv_allowed(self, cert, what):
-        self.alive(cert, what)
+        self.alive_for(cert, what)
         if cert["status"] not in ("DomainControlValidation", "OtherValidation"):
             refuse("%s is possible only while the request waits for validation "
                    "(DomainControlValidation or OtherValidation); the certificate is %s" % (what, cert["status"]))
@@ -572,7 +579,7 @@ class Api:
     def dcv_token(self, raw_id):
         cert = self.cert(raw_id)
         requested = self._requested_domains(cert, required=False)
-        self._dcv_allowed(cert, "generate a DCV token")
+        self._dcv_allowed(cert, "generating a DCV token")
         if not is_dns(cert):
             refuse("a DCV token does not apply to Email DCV; follow the certificate authority's e-mail")
         for group, members in self._groups(cert).items():

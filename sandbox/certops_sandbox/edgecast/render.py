@@ -31,7 +31,8 @@ def certificate(cert, with_organization=True):
         "last_modified": iso(cert["last_modified"]),
         "expiration_date": iso(cert["expiration"]) if cert["expiration"] is not None else ZERO_DATE,
         "created_by": cert["created_by"],
-        "modified_by": cert["modified_by"],
+        # Sandbox contract 10: null before issuance (a PATCH or cancel before then is not shown)
+        "modified_by": cert["modified_by"] if cert.get("issued_at") is not None else None,
     }
     if with_organization:
         node["organization"] = organization(cert["organization"]) if cert.get("organization") else None
