@@ -25,6 +25,7 @@ IBM_KEY = DEFAULT_CONFIG["ibm_cloud_api_key"]
 TOKEN = DEFAULT_CONFIG["bearer_token"]
 ACCOUNT = DEFAULT_CONFIG["account_id"]
 OTHER = DEFAULT_CONFIG["extra_users"][0]
+DELAY = DEFAULT_CONFIG["request_delay"]  # seconds from placeOrder until the request appears (D3)
 
 REQ = "SoftLayer_Security_Certificate_Request"
 STATUS = "SoftLayer_Security_Certificate_Request_Status"
@@ -101,7 +102,7 @@ class SL:
     def place_and_appear(self, control, common_name="www.example.com", **overrides):
         """Place an order, advance the clock past request_delay; return (order id, request id)."""
         receipt = self.place(common_name, **overrides)
-        control.advance(1)
+        control.advance(DELAY)
         rows = self.requests_for_order(receipt["orderId"])
         assert len(rows) == 1
         return receipt["orderId"], rows[0]["id"]
@@ -167,6 +168,9 @@ def test_unknown_service_method_verb_and_format(sl):
     assert_error(sl.get("SoftLayer_Nope/getObject.json"), 500, "SoftLayer_Exception_Public", "Service does not exist")
     assert_error(sl.get(REQ + "/getNothing.json"), 500, "SoftLayer_Exception_Public",
                  'Function ("getNothing") is not a valid method for this service.')
+    # a capitalised segment that is no get-stripped getter is reported as sent (§9.2 text)
+    assert_error(sl.get(REQ + "/5/CancelSslOrder.json"), 500, "SoftLayer_Exception_Public",
+                 'Function ("CancelSslOrder") is not a valid method for this service.')
     assert_error(sl.http.post(sl.base + REQ, json={}, timeout=5), 500, "SoftLayer_Exception_Public",
                  'Function ("createObject") is not a valid method for this service.')
     assert_error(sl.http.patch(sl.base + STATUS + "/getSslRequestStatuses.json", timeout=5), 400,
@@ -355,15 +359,43 @@ def test_invalid_orders_fail_with_exception_order(sl, control, change, text):
 
 
 def test_malformed_order_parameters(sl, control):
-    for body in ([["not", "an", "object"]], ["container"], [None]):
-        response = sl.post("SoftLayer_Product_Order/verifyOrder.json", *body)
-        assert response.status_code == 500 and response.json()["code"] in (
-            "SoftLayer_Exception_Order", "SoftLayer_Exception_InvalidValue"), body
+    for body in ([["not", "an", "object"]], ["container"], [None], [None, False]):  # D2: invalid container
+        for method in ("verifyOrder", "placeOrder"):
+            assert_error(sl.post("SoftLayer_Product_Order/%s.json" % method, *body), 500, "SoftLayer_Exception_Order")
     assert_error(sl.post("SoftLayer_Product_Order/verifyOrder.json", ["x"]), 500, "SoftLayer_Exception_Order")
     assert_error(sl.post("SoftLayer_Product_Order/placeOrder.json"), 500, "SoftLayer_Exception_Public", "parameters")
     assert_error(sl.post("SoftLayer_Product_Order/placeOrder.json", container(), "maybe"), 500,
                  "SoftLayer_Exception_InvalidValue", "saveAsQuote")
     assert control.orders("softlayer") == []
+
+
+def test_odd_values_get_the_error_body_never_a_crash(sl, control):
+    # §9.1: every error is the {"error", "code"} object, whatever the client sends
+    for change in ({"serverType": ["apache2"]}, {"serverType": {"name": "apache2"}}, {"packageId": 1e400},
+                   {"prices": [{"id": 1e400}]}):
+        raw = json.dumps({"parameters": [container(**change), False]}).replace("Infinity", "1e400")
+        response = sl.http.post(sl.base + "SoftLayer_Product_Order/placeOrder.json", data=raw,
+                                headers={"Content-Type": "application/json"}, timeout=5)
+        assert_error(response, 500, "SoftLayer_Exception_Order")
+    sl.place_and_appear(control)
+    for spec in ({"createDate": {"operation": "isDate", "options": [{"name": "date", "value": [1e300]}]}},
+                 {"id": {"operation": "orderBy", "options": [{"name": "sortOrder", "value": [1e400]}]}}):
+        response = sl.post(REQ + "/getSslCertificateRequests.json", ACCOUNT, objectMask="id",
+                           objectFilter=json.dumps(spec).replace("Infinity", "1e400"))
+        assert response.status_code == 200, response.text
+    assert control.orders("softlayer")[0]["commonName"] == "www.example.com"
+
+
+def test_an_unexpected_sandbox_error_still_answers_the_error_body(sl, monkeypatch):
+    from certops_sandbox.softlayer import catalog
+
+    def broken(common_name):
+        raise RuntimeError("sandbox bug")
+
+    monkeypatch.setattr(catalog, "admin_email_domains", broken)
+    response = sl.post(REQ + "/getAdministratorEmailDomains.json", "www.example.com")
+    assert response.status_code == 500
+    assert response.json() == {"error": "Internal Error", "code": "SoftLayer_Exception_Public"}
 
 
 @pytest.mark.parametrize("common_name", ["www-sbx-invalid.example.com", "SBX-INVALID.example.com",
@@ -393,9 +425,12 @@ def test_place_order_receipt_and_delayed_request(sl, control):
     assert receipt["orderDetails"]["validityMonths"] == 12
     assert "requestId" not in json.dumps(receipt) and "securityCertificateRequest" not in json.dumps(receipt)
     assert __import__("re").match(ISO_OFFSET, receipt["orderDate"])
-    # D3: the request appears request_delay (1 s) after placeOrder
+    # D3: the request appears request_delay ("a few seconds": 3 s by default) after placeOrder
+    assert DELAY >= 2
     assert sl.requests_for_order(receipt["orderId"]) == []
-    control.advance(1)
+    control.advance(DELAY - 0.5)
+    assert sl.requests_for_order(receipt["orderId"]) == []
+    control.advance(0.5)
     rows = sl.requests_for_order(receipt["orderId"])
     assert len(rows) == 1 and set(rows[0]) == {"id"}
     request = sl.request(rows[0]["id"])
@@ -453,7 +488,7 @@ def test_unknown_and_foreign_ids_are_404(sandbox, sl, control):
     assert_error(other.post(REQ + "/getSslCertificateRequests.json", ACCOUNT), 404, "SoftLayer_Exception_ObjectNotFound")
     assert other.post(REQ + "/getSslCertificateRequests.json", OTHER["account_id"]).json() == []
     other_order = other.place("www.example.org")
-    control.advance(1)
+    control.advance(DELAY)
     assert [r["id"] for r in sl.post(REQ + "/getSslCertificateRequests.json", ACCOUNT, objectMask="id").json()] == [request_id]
     mine = other.post(REQ + "/getSslCertificateRequests.json", OTHER["account_id"],
                       objectFilter=json.dumps({"order": {"id": {"operation": other_order["orderId"]}}})).json()
@@ -562,7 +597,7 @@ def _five_requests(sl, control):
     names = ["a.example.com", "shop.example.com", "api.example.net", "b.example.com", "Mail.Example.com"]
     orders = [sl.place(name, orderApproverEmailAddress="admin@" + name.split(".", 1)[1].lower())["orderId"]
               for name in names]
-    control.advance(1)
+    control.advance(DELAY)
     rows = sl.post(REQ + "/getSslCertificateRequests.json", ACCOUNT, objectMask="id,commonName").json()
     return orders, {r["commonName"]: r["id"] for r in rows}
 
@@ -614,6 +649,22 @@ def test_filters(sl, control):
     assert by_id_desc == list(reversed(run({})))
     assert run({"or": [{"commonName": {"operation": "a.example.com"}}, {"statusId": {"operation": 51}}]}) == [
         "a.example.com", "b.example.com"]
+    # §5.2 advanced operators: or / and take literal operations in the option "data"
+    assert run({root: {"commonName": {"operation": "or", "options": [{"name": "data", "value": [
+        "^= shop", "$= .net"]}]}}}) == ["shop.example.com", "api.example.net"]
+    assert run({root: {"id": {"operation": "and", "options": [{"name": "data", "value": [
+        ">= %d" % ids["shop.example.com"], "<= %d" % ids["api.example.net"]]}]}}}) == [
+        "shop.example.com", "api.example.net"]
+    assert run({root: {"createDate": {"operation": ">= currentDate - 1"}}}) == run({})
+    yesterday = (datetime.datetime.now() - datetime.timedelta(days=2)).strftime("%m/%d/%y")
+    assert len(run({root: {"createDate": {"operation": "greaterThanDate", "options": [
+        {"name": "date", "value": [yesterday]}]}}})) == 5
+    # a rootless key next to the root key (softlayer-python's iter_call adds {"id": orderBy}): both apply
+    assert run({root: {"order": {"id": {"operation": str(orders[2])}}},
+                "id": {"operation": "orderBy", "options": [{"name": "sort", "value": ["ASC"]}]}}) == ["api.example.net"]
+    assert run({root: {"statusId": {"operation": "!= 51"}},
+                "commonName": {"operation": "orderBy", "options": [{"name": "sort", "value": ["DESC"]}]}}) == [
+        "shop.example.com", "Mail.Example.com", "api.example.net", "a.example.com"]
     # malformed filters and unknown properties are ignored (§5.2)
     everything = run({})
     assert len(everything) == 5
@@ -686,8 +737,8 @@ def test_one_big_clock_jump_lands_in_the_final_status_with_scheduled_dates(sl, c
     placed = datetime.datetime.fromisoformat(receipt["orderDate"])
     created = datetime.datetime.fromisoformat(request["createDate"])
     effective = datetime.datetime.fromisoformat(request["effectiveDate"])
-    assert 0 <= (created - placed).total_seconds() <= 2  # the schedule's times, not the jump's
-    assert 4 <= (effective - placed).total_seconds() <= 6
+    assert DELAY - 1 <= (created - placed).total_seconds() <= DELAY + 1  # the schedule's times, not the jump's
+    assert DELAY + 3 <= (effective - placed).total_seconds() <= DELAY + 5
 
 
 def test_two_year_item_sets_a_24_month_expiration(sl, control):
@@ -754,12 +805,12 @@ def test_stall_marker_stays_pending(sl, control):
 def test_timed_markers_stagger_approvals(sl, control):
     _, t12 = sl.place_and_appear(control, "app-sbx-t12.example.com")
     _, t3 = sl.place_and_appear(control, "sbx-t3-web.example.com")
-    # t12 appeared 1 s before t3
+    # t12 appeared DELAY seconds before t3
     control.advance(2.9)
     assert (status_of(sl, t12), status_of(sl, t3)) == (50, 50)
     control.advance(0.2)
     assert (status_of(sl, t12), status_of(sl, t3)) == (50, 43)
-    control.advance(7.5)
+    control.advance(8.5 - DELAY)  # t12 has been pending 11.6 s
     assert status_of(sl, t12) == 50
     control.advance(0.5)
     assert status_of(sl, t12) == 43
@@ -848,7 +899,7 @@ def test_fault_after_place_order_leaves_an_ambiguous_but_real_order(sl, control)
     assert response.status_code == 502
     orders = control.orders("softlayer")
     assert len(orders) == 1  # D5: the order went through; a client must not blindly retry
-    control.advance(1)
+    control.advance(DELAY)
     rows = sl.post(REQ + "/getSslCertificateRequests.json", ACCOUNT, objectMask="id,commonName",
                    objectFilter=json.dumps({"securityCertificateRequest": {"commonName": {"operation": "www.example.com"}}}))
     assert [r["id"] for r in rows.json()] == [control.orders("softlayer")[0]["requestId"]]
@@ -905,7 +956,7 @@ def test_restart_with_state_file(tmp_path):
         sl = SL(server.url)
         receipt = sl.place("www.example.com")
         stalled = sl.place("sbx-stall.example.com")
-        requests.post(server.url + "/_sandbox/clock/advance", json={"seconds": 1}, timeout=5)
+        requests.post(server.url + "/_sandbox/clock/advance", json={"seconds": DELAY}, timeout=5)
         request_id = sl.requests_for_order(receipt["orderId"])[0]["id"]
         assert status_of(sl, request_id) == 50
     with open(state_file, encoding="utf-8") as handle:
@@ -926,7 +977,7 @@ def test_concurrent_orders_and_polls(sl, control):
     with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
         receipts = list(pool.map(lambda n: sl.place(n), names))
         assert len({r["orderId"] for r in receipts}) == len(names)
-        control.advance(1)
+        control.advance(DELAY)
         found = list(pool.map(lambda r: sl.requests_for_order(r["orderId"]), receipts))
     request_ids = [rows[0]["id"] for rows in found]
     assert len(set(request_ids)) == len(names)
@@ -970,7 +1021,7 @@ def test_real_softlayer_python_client(sandbox, control):
     receipt = client["Product_Order"].placeOrder(order, False)
     assert isinstance(receipt["orderId"], int) and receipt["placedOrder"]["id"] == receipt["orderId"]
     second = client["Product_Order"].placeOrder(container("api.example.com"), False)
-    control.advance(1)
+    control.advance(DELAY)
 
     order_filter = {"securityCertificateRequest": {"order": {"id": {"operation": str(receipt["orderId"])}}}}
     rows = request_service.getSslCertificateRequests(account_id, mask="id", filter=order_filter)
@@ -980,6 +1031,10 @@ def test_real_softlayer_python_client(sandbox, control):
     assert len(everything) == 1 and everything.total_count == 2  # SoftLayer-Total-Items
     paged = client.call(REQ, "getSslCertificateRequests", account_id, mask="id", iter=True, limit=1)
     assert len(paged) == 2  # iter_call pages by resultLimit and sends a rootless orderBy filter
+    # the D3 look-up through iter_call: the client merges a rootless {"id": orderBy} into the rooted filter
+    found = list(client.call(REQ, "getSslCertificateRequests", account_id, mask="id", filter=order_filter,
+                             iter=True, limit=10))
+    assert found == [{"id": request_id}]
 
     request = request_service.getObject(id=request_id, mask="mask[id,commonName,statusId,status[name],order[id]]")
     assert set(request) == {"id", "commonName", "statusId", "status", "order"}

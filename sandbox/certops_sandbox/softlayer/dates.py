@@ -33,16 +33,16 @@ def parse(text):
     Accepts ISO-8601 (with or without offset; no offset means US Central) and the
     ``MM/DD/YYYY[ HH:MM[:SS]]`` form SoftLayer's date filters use.
     """
-    if text is None:
+    if text is None or isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
-        return float(text)
+        return _in_range(float(text))
     text = str(text).strip()
     try:
         value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         value = None
-        for pattern in ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S"):
+        for pattern in ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d %H:%M:%S"):
             try:
                 value = datetime.datetime.strptime(text, pattern)
                 break
@@ -52,14 +52,26 @@ def parse(text):
             return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=CENTRAL)
-    return value.timestamp()
+    try:
+        return _in_range(value.timestamp())
+    except (OverflowError, ValueError):
+        return None
 
 
-_SYSDATE = re.compile(r"^sysdate\s*(?:([+-])\s*(\d+(?:\.\d+)?))?$", re.I)
+def _in_range(ts):
+    """``ts`` when it is a time the formatter can show (a finite Unix time), else None."""
+    try:
+        to_datetime(ts)
+    except (OverflowError, ValueError, OSError):
+        return None
+    return ts
+
+
+_SYSDATE = re.compile(r"^(?:sysdate|currentDate)\s*(?:([+-])\s*(\d+(?:\.\d+)?))?$", re.I)
 
 
 def parse_relative(text, now):
-    """``sysdate - 30`` (days) as a timestamp, or None when ``text`` is not that form."""
+    """``sysdate - 30`` or ``currentDate - 30`` (days) as a timestamp, or None when ``text`` is not that form."""
     match = _SYSDATE.match(str(text).strip())
     if not match:
         return None

@@ -6,13 +6,14 @@ property (``securityCertificateRequest`` for ``getSslCertificateRequests``); a f
 (``{"order": {"id": ...}}``) is accepted too. Supported leaf operations:
 
 * a bare value (equality; a numeric string equals the number, as Terraform sends order ids);
-* ``!=``, ``>``, ``>=``, ``<``, ``<=`` (numbers, dates, strings; ``> sysdate - 30`` in days);
+* ``!=``, ``>``, ``>=``, ``<``, ``<=`` (numbers, dates, strings; ``> sysdate - 30`` or ``>= currentDate - 30`` in days);
 * ``^=``, ``!^=``, ``$=``, ``!$=``, ``*=``, ``!*=`` (case-insensitive), ``_=`` (case-insensitive
   equality), ``~`` and ``!~`` (regular expressions), ``not null``, ``is null``;
-* ``in`` (option ``data``), ``isDate``, ``lessThanDate``, ``greaterThanDate``, ``betweenDate``
+* ``in``, ``or`` and ``and`` (option ``data``; ``or`` / ``and`` take literal operations such as
+  ``["^= tor", "^= sjc"]``), ``isDate``, ``lessThanDate``, ``greaterThanDate``, ``betweenDate``
   (options ``date`` / ``startDate`` + ``endDate``);
 * ``orderBy`` (option ``sort`` ASC/DESC, optional ``sortOrder``), which sorts instead of filtering;
-* ``{"or": [filter, ...]}`` and ``{"and": [filter, ...]}`` at any level.
+* and, as a sandbox extension, ``{"or": [filter, ...]}`` and ``{"and": [filter, ...]}`` at any level.
 
 As on the real API, a malformed filter or an unknown property is ignored silently.
 """
@@ -25,12 +26,34 @@ _PREFIXES = ("!^=", "!$=", "!*=", "!~", "^=", "$=", "*=", "_=", "!=", ">=", "<="
 
 
 def unwrap(spec, roots, entity):
-    """Drop the root key (one of ``roots``) when the filter has it."""
-    if isinstance(spec, dict) and len(spec) == 1:
-        key = next(iter(spec))
-        if key in roots and key not in entity.local_names and key not in entity.relations:
-            return spec[key]
-    return spec
+    """Drop the root key (one of ``roots``) when the filter has it.
+
+    Rootless keys next to the root key are kept and merged with the root's content (the root's
+    leaves win): softlayer-python's ``iter_call`` adds a rootless ``{"id": {"operation":
+    "orderBy"}}`` to a caller's ``{"securityCertificateRequest": {...}}`` filter, and both parts
+    must still apply.
+    """
+    if not isinstance(spec, dict):
+        return spec
+    rooted = [key for key in spec
+              if key in roots and key not in entity.local_names and key not in entity.relations]
+    if not rooted:
+        return spec
+    merged = {key: value for key, value in spec.items() if key not in rooted}
+    for key in rooted:
+        if isinstance(spec[key], dict):
+            merged = _merge(merged, spec[key])
+    return merged
+
+
+def _merge(base, override):
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and "operation" not in value:
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def apply(entity, records, spec, ctx, now):
@@ -147,6 +170,13 @@ def _leaf(actual, leaf, now):
         lowered = keyword.lower()
         if lowered == "in":
             return any(_equal(actual, v) for v in options.get("data", []))
+        if lowered in ("or", "and"):
+            # option "data": literal operations, e.g. ["^= tor", "^= sjc"] or [">= 1024", "<= 16384"]
+            values = [v for v in options.get("data", []) if v is not None]
+            if not values:
+                return True  # a badly defined advanced operator is ignored (SLDN object-filters article)
+            results = [_leaf(actual, {"operation": v}, now) for v in values]
+            return any(results) if lowered == "or" else all(results)
         if lowered == "not null":
             return actual is not None
         if lowered == "is null":
@@ -219,7 +249,7 @@ def _collect_sorts(entity, spec, path, sorts):
             direction = str((options.get("sort") or ["ASC"])[0]).upper()
             try:
                 order = int((options.get("sortOrder") or [len(sorts)])[0])
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 order = len(sorts)
             sorts.append((path + (key,), direction == "DESC", order))
         elif key in entity.relations:

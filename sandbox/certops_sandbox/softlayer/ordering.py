@@ -139,7 +139,7 @@ def verify(container, config):
         raise order_error("packageId is required.")
     try:
         package_id = int(package_id)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise order_error("packageId must be an integer.")
     if package_id not in catalog.PACKAGE_BY_ID:
         raise order_error("Invalid package id %s." % package_id)
@@ -154,7 +154,7 @@ def verify(container, config):
     price_id = price_ref.get("id") if isinstance(price_ref, dict) else price_ref
     try:
         price_id = int(price_id)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise order_error("prices[0].id must be an item price id.")
     item = catalog.ITEM_BY_PRICE_ID.get(price_id)
     if item is None or item not in catalog.package_items(package_id):
@@ -176,7 +176,7 @@ def verify(container, config):
     server_type = inner.get("serverType")
     if not server_type:
         raise order_error("serverType is required.")
-    if server_type not in catalog.SERVER_TYPE_NAMES:
+    if not isinstance(server_type, str) or server_type not in catalog.SERVER_TYPE_NAMES:
         raise order_error("Invalid serverType %r; see SoftLayer_Security_Certificate_Request_ServerType::getAllObjects."
                           % server_type)
 

@@ -18,8 +18,9 @@ DEFAULT_CONFIG = {
     # a second account: its requests are 404 for the first one and vice versa
     "extra_users": [{"username": "SL654321", "api_key": "other-account-api-key-0123456789abcdef",
                      "account_id": 654321, "user_id": 8765, "company_name": "Other Sandbox Corp"}],
-    # lifecycle, in seconds of sandbox clock (snapshotted into each order when it is placed)
-    "request_delay": 1,
+    # lifecycle, in seconds of sandbox clock (snapshotted into each order when it is placed);
+    # the request record appears "a few seconds" after placeOrder (D3, contract item 9)
+    "request_delay": 3,
     "approve_after": 4,
     "complete_after": 4,
     # verifyOrder/placeOrder check the approver mailbox against the common name's domains

@@ -14,7 +14,7 @@ Parameters come from the body's ``parameters`` array on POST/PUT; a GET's body i
 import json
 import re
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from . import dates, filters, masks
 from . import errors as err
@@ -116,6 +116,9 @@ def dispatch(plugin, table, rest):
         return _dispatch(plugin, table, rest)
     except SLError as error:
         return error_response(error)
+    except Exception:  # a sandbox bug: still answer with the API's error body (§9.1), never an HTML page
+        current_app.logger.exception("SoftLayer sandbox: unexpected error on %s %s", request.method, request.path)
+        return json_response(dict(err.INTERNAL_ERROR_BODY), status=500)
 
 
 def _dispatch(plugin, table, rest):
@@ -144,9 +147,9 @@ def _dispatch(plugin, table, rest):
     method_name = rest_segments.pop(0) if rest_segments else IMPLICIT.get(request.method, "getObject")
     url_params = rest_segments
     method = service.methods.get(method_name)
-    if method is None and method_name[:1].isupper():
-        method_name = "get" + method_name
-        method = service.methods.get(method_name)
+    if method is None and method_name[:1].isupper() and ("get" + method_name) in service.methods:
+        method_name = "get" + method_name  # softlayer-java's get-stripped form: Status -> getStatus
+        method = service.methods[method_name]
     if method is None:
         raise err.unknown_method(method_name)
     if request.method in ("PUT", "DELETE"):

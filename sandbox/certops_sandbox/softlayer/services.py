@@ -56,6 +56,8 @@ def convert_params(method, name, raw):
 
 
 def _coerce(method_name, param, value):
+    if param.kind == "container":
+        return value  # any value: ordering.verify reports a bad container as SoftLayer_Exception_Order (D2)
     if value is None:
         if param.required:
             raise invalid_value("Parameter %s of %s is required." % (param.name, method_name))
@@ -263,10 +265,10 @@ def _order_service():
         raise not_found(object_id)
 
     return Service("SoftLayer_Product_Order", no_lookup, {
-        # a container that is not an object is an invalid order (D2), reported by ordering.verify
-        "verifyOrder": Method(_verify_order, static=True, params=(Param("orderData", "any"),)),
+        # a container that is not an object (null included) is an invalid order (D2), reported by ordering.verify
+        "verifyOrder": Method(_verify_order, static=True, params=(Param("orderData", "container"),)),
         "placeOrder": Method(_place_order, static=True, mutates=True,
-                             params=(Param("orderData", "any"), Param("saveAsQuote", "bool", required=False))),
+                             params=(Param("orderData", "container"), Param("saveAsQuote", "bool", required=False))),
     })
 
 
