@@ -45,13 +45,9 @@ class EdgecastPlugin(ProviderPlugin):
                 return oauth_error("invalid_request", "unknown identity endpoint /connect/%s" % rest, 404)
             return issue_token(self)
 
-        def cps(rest):
-            return self.api.dispatch(rest)
-
         bp.add_url_rule("/connect/", "connect_root", connect, methods=methods, defaults={"rest": ""})
         bp.add_url_rule("/connect/<path:rest>", "connect", connect, methods=methods)
-        bp.add_url_rule("/sec/cps/", "cps_root", cps, methods=methods, defaults={"rest": ""})
-        bp.add_url_rule("/sec/cps/<path:rest>", "cps", cps, methods=methods)
+        self.api.register(bp)
         return bp
 
     def default_config(self):

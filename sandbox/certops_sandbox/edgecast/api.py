@@ -1,8 +1,8 @@
 """The CPS v2.0 endpoints (reference §6.1 #1-#38) under ``/sec/cps``.
 
-One Flask route takes every ``/sec/cps/...`` request; ``Api.dispatch`` checks the bearer token, finds the
-endpoint in ``ROUTES`` (404 ``not_found`` for an unknown path, 405 ``method_not_allowed`` for a known path
-with another method) and runs its handler with the store lock held.
+``Api.register`` adds one Flask URL rule per endpoint of ``RULES`` to the edgecast blueprint; ``Api.serve``
+checks the bearer token and runs the handler with the store lock held. Flask's own 404/405 under
+``/sec/cps/`` become Hyperion ``not_found`` / ``method_not_allowed`` (with ``Allow``), after the token check.
 """
 
 import copy
@@ -11,6 +11,8 @@ import re
 import urllib.parse
 
 from flask import request
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import BaseConverter
 
 from . import render, validation
 from .hyperion import (ApiError, collection, detail, empty_response, invalid, iso, json_response, page_links,
@@ -20,38 +22,55 @@ from .tokens import authenticate, identity_id
 from .vocab import (APPENDIX, CERTIFICATE_AUTHORITIES, DCV_METHODS, NOTIFICATION_TYPES, TASK_TYPES,
                     VALIDATION_TYPES, country_items, named)
 
-ID = r"([^/]+)"
-ROUTES = [
-    ("POST", r"/v2\.0/certificates/cdnprovided", "create_certificate"),
-    ("GET", r"/v2\.0/certificates", "list_certificates"),
-    ("GET", r"/v2\.0/certificates/(?!cdnprovided$)([^/]+)", "get_certificate"),
-    ("PATCH", r"/v2\.0/certificates/(?!cdnprovided$)([^/]+)", "patch_certificate"),
-    ("DELETE", r"/v2\.0/certificates/(?!cdnprovided$)([^/]+)", "delete_certificate"),
-    ("GET", r"/v2\.0/certificates/%s/status" % ID, "get_status"),
-    ("PUT", r"/v2\.0/certificates/%s/cancel" % ID, "cancel"),
-    ("PUT", r"/v2\.0/certificates/%s/renew" % ID, "renew"),
-    ("PUT", r"/v2\.0/certificates/%s/retrigger" % ID, "retrigger"),
-    ("PUT", r"/v2\.0/certificates/%s/organization" % ID, "change_organization"),
-    ("GET", r"/v2\.0/certificates/%s/notifications" % ID, "get_notifications"),
-    ("PATCH", r"/v2\.0/certificates/%s/notifications" % ID, "patch_notifications"),
-    ("GET", r"/v2\.0/dcv/certificates/%s" % ID, "dcv_metadata"),
-    ("PUT", r"/v2\.0/dcv/certificates/%s/check" % ID, "dcv_check"),
-    ("POST", r"/v2\.0/dcv/certificates/%s/emails/resend" % ID, "dcv_resend"),
-    ("PUT", r"/v2\.0/dcv/certificates/%s/token" % ID, "dcv_token"),
-    ("PUT", r"/v2\.0/dcv/certificates/%s/method" % ID, "dcv_method"),
-    ("GET", r"/v2\.0/organizations/default", "default_organization"),
-    ("GET", r"/v2\.0/organizations/name/(.+)", "organizations_by_name"),
-    ("GET", r"/v2\.0/organizations/(?!default$)([^/]+)", "get_organization"),
-    ("GET", r"/v2\.0/customers/notifications", "get_customer_notifications"),
-    ("PATCH", r"/v2\.0/customers/notifications", "patch_customer_notifications"),
-    ("GET", r"/v2\.0/customers/commits", "customer_commits"),
-    ("GET", r"/v2\.0/tasks", "list_tasks"),
-    ("POST", r"/v2\.0/tasks", "create_task"),
-    ("GET", r"/v2\.0/tasks/%s" % ID, "get_task"),
-    ("DELETE", r"/v2\.0/tasks/%s" % ID, "delete_task"),
-    ("GET", r"/v2\.0/appendix/([^/]+)", "appendix"),
+PREFIX = "/sec/cps"
+ID = "<raw_id>"
+# (rule under PREFIX, HTTP method, handler); Flask adds HEAD to every GET rule
+RULES = [
+    ("/v2.0/certificates/cdnprovided", "POST", "create_certificate"),
+    ("/v2.0/certificates", "GET", "list_certificates"),
+    ("/v2.0/certificates/<cert_id:raw_id>", "GET", "get_certificate"),
+    ("/v2.0/certificates/<cert_id:raw_id>", "PATCH", "patch_certificate"),
+    ("/v2.0/certificates/<cert_id:raw_id>", "DELETE", "delete_certificate"),
+    ("/v2.0/certificates/%s/status" % ID, "GET", "get_status"),
+    ("/v2.0/certificates/%s/cancel" % ID, "PUT", "cancel"),
+    ("/v2.0/certificates/%s/renew" % ID, "PUT", "renew"),
+    ("/v2.0/certificates/%s/retrigger" % ID, "PUT", "retrigger"),
+    ("/v2.0/certificates/%s/organization" % ID, "PUT", "change_organization"),
+    ("/v2.0/certificates/%s/notifications" % ID, "GET", "get_notifications"),
+    ("/v2.0/certificates/%s/notifications" % ID, "PATCH", "patch_notifications"),
+    ("/v2.0/dcv/certificates/%s" % ID, "GET", "dcv_metadata"),
+    ("/v2.0/dcv/certificates/%s/check" % ID, "PUT", "dcv_check"),
+    ("/v2.0/dcv/certificates/%s/emails/resend" % ID, "POST", "dcv_resend"),
+    ("/v2.0/dcv/certificates/%s/token" % ID, "PUT", "dcv_token"),
+    ("/v2.0/dcv/certificates/%s/method" % ID, "PUT", "dcv_method"),
+    ("/v2.0/organizations/default", "GET", "default_organization"),
+    ("/v2.0/organizations/name/<path:name>", "GET", "organizations_by_name"),
+    ("/v2.0/organizations/<org_id:raw_id>", "GET", "get_organization"),
+    ("/v2.0/customers/notifications", "GET", "get_customer_notifications"),
+    ("/v2.0/customers/notifications", "PATCH", "patch_customer_notifications"),
+    ("/v2.0/customers/commits", "GET", "customer_commits"),
+    ("/v2.0/tasks", "GET", "list_tasks"),
+    ("/v2.0/tasks", "POST", "create_task"),
+    ("/v2.0/tasks/%s" % ID, "GET", "get_task"),
+    ("/v2.0/tasks/%s" % ID, "DELETE", "delete_task"),
+    ("/v2.0/appendix/<name>", "GET", "appendix"),
 ]
-COMPILED = [(method, re.compile("^%s$" % pattern), name) for method, pattern, name in ROUTES]
+
+
+class CertificateIdConverter(BaseConverter):
+    """A certificate id: any segment but ``cdnprovided`` (excluded from the match itself, so that
+    ``GET .../cdnprovided`` is a 405 allowing only POST)."""
+
+    regex = "(?!cdnprovided(?:/|$))[^/]+"
+
+
+class OrganizationIdConverter(BaseConverter):
+    """An organization id: any segment but ``default``."""
+
+    regex = "(?!default(?:/|$))[^/]+"
+
+
+CONVERTERS = {"cert_id": CertificateIdConverter, "org_id": OrganizationIdConverter}
 QUERY_FIELDS = ("certificate_label", "description", "id", "domain_names")
 SORT_FIELDS = ("certificate_label", "description", "id")
 MAX_PAGE_SIZE = 20
@@ -98,31 +117,49 @@ class Api:
     def config(self):
         return self.plugin.config
 
-    # -- dispatch ----------------------------------------------------------------------------------
-    def dispatch(self, rest):
-        path = "/" + rest.strip("/")
+    # -- routing ------------------------------------------------------------------------------------
+    def register(self, bp):
+        """Add every endpoint of ``RULES`` to the blueprint, plus the Hyperion 404/405 for ``PREFIX``."""
+        bp.record_once(lambda state: state.app.url_map.converters.update(CONVERTERS))
+        for rule, method, name in RULES:
+            bp.add_url_rule(PREFIX + rule, "cps_" + name, self._view(name), methods=[method], strict_slashes=False)
+        bp.add_url_rule(PREFIX + "/", "cps_root", lambda: self.routing_error(NotFound()),
+                        methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+        bp.app_errorhandler(NotFound)(self.routing_error)
+        bp.app_errorhandler(MethodNotAllowed)(self.routing_error)
+
+    def _view(self, name):
+        def view(**values):
+            return self.serve(getattr(self, name), **{key: value.rstrip("/") for key, value in values.items()})
+        view.__name__ = name
+        return view
+
+    def serve(self, handler, **values):
+        """Run a handler with the store lock held, after the bearer check; ``ApiError`` becomes its reply."""
         store = self.plugin.sandbox.store
         with store.lock:
             now = self.plugin.sandbox.clock.now()
             try:
                 self.token = authenticate(self.plugin, now)
                 self.now = now
-                methods = []
-                wanted = "GET" if request.method == "HEAD" else request.method
-                for method, regex, name in COMPILED:
-                    match = regex.match(path)
-                    if not match:
-                        continue
-                    if method != wanted:
-                        methods.append(method)
-                        continue
-                    return getattr(self, name)(*match.groups())
-                if methods:
-                    raise ApiError("method_not_allowed", headers={"Allow": ", ".join(sorted(set(methods)))},
-                                   description="%s is not allowed on %s" % (request.method, path))
-                raise ApiError("not_found", description="no CPS endpoint %s" % path)
+                return handler(**values)
             except ApiError as exc:
                 return exc.response()
+
+    def routing_error(self, exc):
+        """Flask found no rule (404) or none for this method (405): a Hyperion error under ``PREFIX``."""
+        if not request.path.startswith(PREFIX + "/"):
+            return exc
+        path = "/" + request.path[len(PREFIX):].strip("/")
+
+        def refuse_route():
+            if isinstance(exc, MethodNotAllowed):
+                allowed = sorted(set(exc.valid_methods or ()) - {"HEAD", "OPTIONS"})
+                raise ApiError("method_not_allowed", headers={"Allow": ", ".join(allowed)},
+                               description="%s is not allowed on %s" % (request.method, path))
+            raise ApiError("not_found", description="no CPS endpoint %s" % path)
+
+        return self.serve(refuse_route)
 
     # -- helpers ------------------------------------------------------------------------------------
     def changed(self):

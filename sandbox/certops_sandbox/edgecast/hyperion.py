@@ -25,7 +25,7 @@ ERRORS = {
 
 
 class ApiError(Exception):
-    """Raised by handlers; turned into a Hyperion error reply by the dispatcher."""
+    """Raised by handlers; turned into a Hyperion error reply by the route wrapper (Api.serve)."""
 
     def __init__(self, code, title=None, details=None, description=None, headers=None):
         super().__init__(title or code)
