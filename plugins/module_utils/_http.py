@@ -166,11 +166,15 @@ class HttpClient:
     credentials after a 401, so the request may be repeated once). ``error_parser(body)``
     returns the provider's ``(code, message)`` from a decoded error body; ``retryable_codes`` lists
     provider codes that make any answer retryable for reads (5xx and 429 are retryable anyway).
+    ``classify(status, code, message, retryable)`` may overrule that verdict for a provider whose
+    business-rule failures come as HTTP 500; ``body_error(data)`` returns ``(code, message)`` when a
+    2xx answer's body is really an error (treated as a retryable failure with that status).
     """
 
     def __init__(self, base_url, timeout=30, validate_certs=True, ca_path=None, proxy_url=None,
                  auth=None, retry=None, error_parser=None, user_agent="certops.orders",
-                 headers=None, pool_size=16, sleep=None, session=None, retryable_codes=()):
+                 headers=None, pool_size=16, sleep=None, session=None, retryable_codes=(),
+                 classify=None, body_error=None):
         if not HAS_REQUESTS:
             raise RuntimeError("requests is required")
         self.base_url = base_url
@@ -181,6 +185,8 @@ class HttpClient:
         self.retry = retry or RetryPolicy()
         self.error_parser = error_parser or default_error_parser
         self.retryable_codes = frozenset(retryable_codes)
+        self.classify = classify
+        self.body_error = body_error
         self.sleep = sleep or time.sleep
         self.headers = {"User-Agent": user_agent, "Accept": "application/json"}
         self.headers.update(headers or {})
@@ -236,7 +242,17 @@ class HttpClient:
                         continue
                     raise ApiError("the provider's answer is not valid JSON (%s)" % exc, status=status,
                                    method=method, url=shown_url, ambiguous=True, attempts=attempt)
-                return Response(status, response.headers, data, shown_url)
+                inside = self.body_error(data) if self.body_error is not None else None
+                if inside is None:
+                    return Response(status, response.headers, data, shown_url)
+                if idempotent and attempt <= self.retry.retries:
+                    self.sleep(self.retry.delay(attempt))
+                    continue
+                code, message = inside
+                raise ApiError("%s %s failed: HTTP %s with an error body%s: %s" % (
+                    method, shown_url, status, " %s" % code if code else "", message), status=status,
+                    method=method, url=shown_url, code=code, provider_message=message, body=data,
+                    ambiguous=True, retryable=True, attempts=attempt)
             error = self._error(response, method, shown_url, attempt)
             if idempotent and error.retryable and attempt <= self.retry.retries:
                 self.sleep(self.retry.delay(attempt, parse_retry_after(response.headers.get("Retry-After"))))
@@ -297,6 +313,8 @@ class HttpClient:
             text = response.text[:200].strip() if response.content else None
         code, message = self.error_parser(body) if body is not None else (None, None)
         retryable = status in RETRY_STATUSES or (status >= 500 and status != 501) or code in self.retryable_codes
+        if self.classify is not None:
+            retryable = bool(self.classify(status, code, message, retryable))
         if message is None:
             message = ("non-JSON answer: %s" % _one_line(text)) if text else (
                 "empty answer" if not response.content else "unrecognised error body")

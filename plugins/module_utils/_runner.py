@@ -79,8 +79,12 @@ def check_requirements(module, extra=()):
             module.fail_json(msg=missing_required_lib(name), exception=error)
 
 
-def http_client(module, base_url, auth=None, error_parser=None, retryable_codes=(), headers=None):
-    """An :class:`HttpClient` from the transport options; warns once when TLS checks are off."""
+def http_client(module, base_url, auth=None, **options):
+    """An :class:`HttpClient` from the transport options; warns once when TLS checks are off.
+
+    ``options`` are the provider's own :class:`HttpClient` arguments (``error_parser``,
+    ``retryable_codes``, ``classify``, ``body_error``, ``headers``).
+    """
     params = module.params
     if params["timeout"] <= 0:
         raise OptionError("timeout must be a positive number of seconds, got %s" % params["timeout"])
@@ -92,9 +96,7 @@ def http_client(module, base_url, auth=None, error_parser=None, retryable_codes=
     return HttpClient(
         base_url, timeout=params["timeout"], validate_certs=params["validate_certs"],
         ca_path=params["ca_path"], proxy_url=params["proxy_url"], auth=auth,
-        retry=RetryPolicy(retries=params["retries"]), error_parser=error_parser,
-        retryable_codes=retryable_codes, headers=headers,
-        user_agent="certops.orders")
+        retry=RetryPolicy(retries=params["retries"]), user_agent="certops.orders", **options)
 
 
 def map_bounded(func, items, workers=DEFAULT_WORKERS):

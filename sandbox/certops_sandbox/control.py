@@ -15,12 +15,15 @@
 | GET    /_sandbox/requests?since=SEQ&provider=NAME | the request log (``last_seq`` to page on)               |
 | GET    /_sandbox/stats?since=SEQ                  | request counts by provider, method, status and fault     |
 | POST   /_sandbox/reset                            | empty state, default config, no faults, clock at zero    |
+| POST   /_sandbox/csr                              | ``{"common_name": CN, "sans": [...], "count": N}``: fresh |
+|                                                   | PEM CSRs for tests (``csr``, or ``csrs`` when ``count``)  |
 """
 
 import collections
 
 from flask import Blueprint, jsonify, request
 
+from .csr import make_csr
 from .faults import FaultError
 
 
@@ -139,6 +142,22 @@ def control_blueprint(sandbox):
             if e.get("fault"):
                 counts["fault:%s" % e["fault"]] += 1
         return jsonify({"last_seq": sandbox.log.last_seq, "counts": dict(counts)})
+
+    @bp.post("/csr")
+    def csr():
+        body = request.get_json(silent=True) or {}
+        common_name = body.get("common_name")
+        sans = body.get("sans") or []
+        if not isinstance(common_name, str) or not common_name or not isinstance(sans, list):
+            return _error(400, "give common_name (a string) and optionally sans (a list of names) and count")
+        if "count" not in body:
+            return jsonify({"csr": make_csr(common_name, sans, body.get("email"), body.get("organization"))})
+        count = body.get("count")
+        if not isinstance(count, int) or not 1 <= count <= 500:
+            return _error(400, "count must be an integer from 1 to 500")
+        # with a count, each CSR gets a distinct common name: "{n}" in common_name is the index
+        names = [common_name.replace("{n}", str(i)) for i in range(count)]
+        return jsonify({"csrs": [{"common_name": n, "csr": make_csr(n, sans)} for n in names]})
 
     @bp.post("/reset")
     def reset():

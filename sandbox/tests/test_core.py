@@ -21,6 +21,23 @@ def test_health_and_reset(sandbox, control):
     assert control.faults()["rules"] == []
 
 
+def test_csr_helper_makes_csrs_the_softlayer_order_accepts(sandbox):
+    from cryptography import x509
+
+    one = requests.post(sandbox.url + "/_sandbox/csr", json={"common_name": "www.example.com",
+                                                             "sans": ["example.com"]}, timeout=10)
+    assert one.status_code == 200
+    csr = x509.load_pem_x509_csr(one.json()["csr"].encode())
+    assert csr.is_signature_valid and csr.public_key().key_size == 2048
+    assert csr.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value == "www.example.com"
+    many = requests.post(sandbox.url + "/_sandbox/csr", json={"common_name": "n{n}.example.com", "count": 3},
+                         timeout=10).json()["csrs"]
+    assert [c["common_name"] for c in many] == ["n0.example.com", "n1.example.com", "n2.example.com"]
+    assert len({c["csr"] for c in many}) == 3
+    bad = requests.post(sandbox.url + "/_sandbox/csr", json={"count": 2}, timeout=5)
+    assert bad.status_code == 400 and "common_name" in bad.json()["error"]
+
+
 def test_unknown_fault_kind_is_refused_with_the_valid_ones(sandbox):
     response = requests.post(sandbox.url + "/_sandbox/faults", json={"kind": "gremlins"}, timeout=5)
     assert response.status_code == 400

@@ -143,6 +143,54 @@ def test_provider_code_makes_an_answer_retryable():
     assert len(responses.calls) == 2
 
 
+def business_rules(status, code, message, retryable):
+    """A provider whose business-rule failures are HTTP 500: only its internal errors are transient."""
+    if status == 500 and code == "Rule_Broken":
+        return False
+    return retryable
+
+
+@responses.activate
+def test_classify_turns_a_business_rule_500_into_a_permanent_failure():
+    responses.get(BASE + "x", status=500, json={"code": "Rule_Broken", "error": "not in this status"})
+    with pytest.raises(ApiError) as err:
+        client(classify=business_rules).get("x")
+    assert len(responses.calls) == 1
+    assert err.value.retryable is False and err.value.code == "Rule_Broken"
+
+
+@responses.activate
+def test_classify_keeps_other_5xx_retryable():
+    responses.get(BASE + "x", status=500, json={"code": "Internal", "error": "Internal Error"})
+    responses.get(BASE + "x", json={"ok": True})
+    assert client(classify=business_rules).get("x").data == {"ok": True}
+    assert len(responses.calls) == 2
+
+
+def error_shaped(data):
+    if isinstance(data, dict) and set(data) == {"error", "code"}:
+        return data["code"], data["error"]
+    return None
+
+
+@responses.activate
+def test_error_in_a_200_body_is_retried_for_reads():
+    responses.get(BASE + "x", json={"error": "Internal Error", "code": "Public"})
+    responses.get(BASE + "x", json={"id": 1})
+    assert client(body_error=error_shaped).get("x").data == {"id": 1}
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_error_in_a_200_body_fails_a_post_once_and_ambiguously():
+    responses.post(BASE + "orders", json={"error": "Internal Error", "code": "Public"})
+    with pytest.raises(ApiError) as err:
+        client(body_error=error_shaped).post("orders", json_body={})
+    assert len(responses.calls) == 1
+    assert err.value.status == 200 and err.value.code == "Public" and err.value.ambiguous
+    assert "Internal Error" in str(err.value)
+
+
 @pytest.mark.parametrize("status", [429, 500, 503])
 @responses.activate
 def test_post_that_places_an_order_is_never_retried(status):

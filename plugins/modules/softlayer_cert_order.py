@@ -1,0 +1,580 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: softlayer_cert_order
+short_description: Order, cancel and re-drive SoftLayer SSL certificate orders
+version_added: 0.1.0
+description:
+  - Makes sure an SSL certificate order exists at IBM Cloud Classic Infrastructure (SoftLayer) for
+    a common name and a CSR, placing it once when it does not; cancels pending orders; resends the
+    CA's approver or fulfillment e-mail.
+  - "Identity is the pair (O(common_name), O(csr)): when a request for it exists and is not
+    V(Canceled), nothing is ordered. A new CSR (a renewal with a new key) places a new order."
+  - "Placing resolves O(item_key_name) to the SSL package's price, checks O(server_type) against the
+    server-type catalogue, validates the order with C(SoftLayer_Product_Order::verifyOrder), places it
+    once with C(placeOrder) (never retried), then finds the new certificate request by its billing
+    order id: the request appears some seconds after the order (looked up within O(wait_timeout))."
+  - With O(wait_for), waits until the order reaches one of the given statuses.
+author:
+  - certops.orders contributors (@certops)
+requirements:
+  - requests >= 2.25
+  - pydantic >= 2
+extends_documentation_fragment:
+  - certops.orders._softlayer
+  - certops.orders._transport
+  - certops.orders._wait
+  - certops.orders._attributes
+  - certops.orders._attributes.order_module
+  - certops.orders._attributes.actiongroup_softlayer
+attributes:
+  check_mode:
+    details:
+      - In check mode a missing order is validated with C(verifyOrder) (the provider checks it,
+        nothing is placed) and RV(receipt) shows what would be ordered.
+  diff_mode:
+    details:
+      - The diff shows the order's id, common name, status and billing order id before and after.
+options:
+  state:
+    description:
+      - V(present) makes sure the order exists (placing it when needed).
+      - V(canceled) cancels the order while it is V(Pending CA Approval). An order that is already
+        V(Canceled) is left alone; an V(Approved) or V(Complete) order cannot be canceled and the
+        task fails. When no order for O(common_name) and O(csr) exists, nothing happens.
+    type: str
+    choices: [present, canceled]
+    default: present
+  order_id:
+    description:
+      - Act on an existing certificate request by id instead of finding it by O(common_name) and
+        O(csr). With O(state=present) nothing is ordered; the order must exist.
+    type: int
+  common_name:
+    description:
+      - The certificate's common name, which must match the CSR's.
+      - Required together with O(csr) unless O(order_id) is given.
+    type: str
+  csr:
+    description:
+      - The PEM certificate signing request (the text, not a file name; use
+        C(lookup('ansible.builtin.file', ...))). It must not contain the private key.
+      - Compared without regard to line breaks to find an existing order.
+    type: str
+  item_key_name:
+    description:
+      - The catalogue item to order, such as V(SSL_CERTIFICATE_RAPIDSSL_1_YEAR) or
+        V(SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR). An unknown name fails and lists the valid ones.
+      - Required to place an order.
+    type: str
+  server_type:
+    description:
+      - The server type name from C(SoftLayer_Security_Certificate_Request_ServerType), such as
+        V(apache2) or V(nginx). An unknown name fails and lists the valid ones.
+      - Required to place an order.
+    type: str
+  approver_email:
+    description:
+      - The mailbox at the domain that approves the order, such as V(admin@example.com). The CA
+        accepts only certain mailboxes (admin, administrator, hostmaster, root, webmaster,
+        mailmaster) at the common name's domain or a parent domain.
+      - Required to place an order.
+    type: str
+  organization:
+    description:
+      - The organization the certificate is issued to. Required to place an order.
+    type: dict
+    suboptions:
+      name:
+        description: Organization name.
+        type: str
+        required: true
+      phone:
+        description: Phone number.
+        type: str
+        required: true
+      fax:
+        description: Fax number.
+        type: str
+      address:
+        description: The organization's address.
+        type: dict
+        required: true
+        suboptions:
+          line1:
+            description: First address line.
+            type: str
+            required: true
+          line2:
+            description: Second address line.
+            type: str
+          city:
+            description: City.
+            type: str
+            required: true
+          state:
+            description: US state or Canadian province (use V(OT) elsewhere, with O(organization.address.non_us_state)).
+            type: str
+          non_us_state:
+            description: Region outside the US and Canada.
+            type: str
+          postal_code:
+            description: Postal code.
+            type: str
+            required: true
+          country_code:
+            description: Two-letter country code.
+            type: str
+            required: true
+  technical_contact:
+    description:
+      - The technical contact. Required to place an order.
+      - Without its own address, the organization's address is used.
+    type: dict
+    suboptions:
+      first_name:
+        description: First name.
+        type: str
+        required: true
+      last_name:
+        description: Last name.
+        type: str
+        required: true
+      title:
+        description: Job title.
+        type: str
+        required: true
+      email:
+        description: E-mail address.
+        type: str
+        required: true
+      phone:
+        description: Phone number.
+        type: str
+        required: true
+      fax:
+        description: Fax number.
+        type: str
+      organization_name:
+        description: Organization name; defaults to O(organization.name).
+        type: str
+      address:
+        description: Address; defaults to the organization's address.
+        type: dict
+        suboptions:
+          line1:
+            description: First address line.
+            type: str
+            required: true
+          line2:
+            description: Second address line.
+            type: str
+          city:
+            description: City.
+            type: str
+            required: true
+          state:
+            description: US state or Canadian province (use V(OT) elsewhere, with O(organization.address.non_us_state)).
+            type: str
+          non_us_state:
+            description: Region outside the US and Canada.
+            type: str
+          postal_code:
+            description: Postal code.
+            type: str
+            required: true
+          country_code:
+            description: Two-letter country code.
+            type: str
+            required: true
+  administrative_contact:
+    description:
+      - The administrative contact; defaults to O(technical_contact) (with the organization's
+        address when it has none), as the provider documents.
+    type: dict
+    suboptions:
+      first_name:
+        description: First name.
+        type: str
+        required: true
+      last_name:
+        description: Last name.
+        type: str
+        required: true
+      title:
+        description: Job title.
+        type: str
+        required: true
+      email:
+        description: E-mail address.
+        type: str
+        required: true
+      phone:
+        description: Phone number.
+        type: str
+        required: true
+      fax:
+        description: Fax number.
+        type: str
+      organization_name:
+        description: Organization name; defaults to O(organization.name).
+        type: str
+      address:
+        description: Address; defaults to the organization's address.
+        type: dict
+        suboptions:
+          line1:
+            description: First address line.
+            type: str
+            required: true
+          line2:
+            description: Second address line.
+            type: str
+          city:
+            description: City.
+            type: str
+            required: true
+          state:
+            description: US state or Canadian province (use V(OT) elsewhere, with O(organization.address.non_us_state)).
+            type: str
+          non_us_state:
+            description: Region outside the US and Canada.
+            type: str
+          postal_code:
+            description: Postal code.
+            type: str
+            required: true
+          country_code:
+            description: Two-letter country code.
+            type: str
+            required: true
+  billing_contact:
+    description:
+      - The billing contact; defaults to O(technical_contact), like O(administrative_contact).
+    type: dict
+    suboptions:
+      first_name:
+        description: First name.
+        type: str
+        required: true
+      last_name:
+        description: Last name.
+        type: str
+        required: true
+      title:
+        description: Job title.
+        type: str
+        required: true
+      email:
+        description: E-mail address.
+        type: str
+        required: true
+      phone:
+        description: Phone number.
+        type: str
+        required: true
+      fax:
+        description: Fax number.
+        type: str
+      organization_name:
+        description: Organization name; defaults to O(organization.name).
+        type: str
+      address:
+        description: Address; defaults to the organization's address.
+        type: dict
+        suboptions:
+          line1:
+            description: First address line.
+            type: str
+            required: true
+          line2:
+            description: Second address line.
+            type: str
+          city:
+            description: City.
+            type: str
+            required: true
+          state:
+            description: US state or Canadian province (use V(OT) elsewhere, with O(organization.address.non_us_state)).
+            type: str
+          non_us_state:
+            description: Region outside the US and Canada.
+            type: str
+          postal_code:
+            description: Postal code.
+            type: str
+            required: true
+          country_code:
+            description: Two-letter country code.
+            type: str
+            required: true
+  renewal:
+    description:
+      - Whether the order renews an existing certificate (the container's C(renewalFlag)).
+    type: bool
+    default: false
+  resend_email:
+    description:
+      - Resend one of the CA's e-mails for the order.
+      - V(approver) resends the approval request; only while the order is V(Pending CA Approval).
+      - V(fulfillment) resends the e-mail with the certificate; only when V(Approved) or V(Complete).
+      - In another status the task fails and says which statuses allow it. A resend always reports
+        a change.
+    type: str
+    choices: [approver, fulfillment]
+notes:
+  - The default O(fail_on) is V(Canceled), which is also how a rejection by the CA shows.
+  - Waiting for V(Approved) is also satisfied by V(Complete), which follows it.
+  - When C(placeOrder) fails without a clear answer (a timeout, a dropped connection, a server
+    error), the module does not order again. It looks for a request for O(common_name) and O(csr)
+    within O(wait_timeout), reports it when found (with a warning), and fails otherwise.
+  - "The CA e-mails the issued certificate; SoftLayer does not store it. Import it afterwards as a
+    stored certificate if you need it there."
+seealso:
+  - module: certops.orders.softlayer_cert_order_status_info
+  - ref: ansible_collections.certops.orders.docsite.guide_softlayer
+    description: Ordering from SoftLayer.
+  - ref: ansible_collections.certops.orders.docsite.guide_waiting
+    description: Waiting for certificate orders.
+"""
+
+EXAMPLES = r"""
+- name: Order a RapidSSL certificate for www.example.com (once) and wait for the CA's approval
+  certops.orders.softlayer_cert_order:
+    common_name: www.example.com
+    csr: "{{ lookup('ansible.builtin.file', 'www.example.com.csr') }}"
+    item_key_name: SSL_CERTIFICATE_RAPIDSSL_1_YEAR
+    server_type: nginx
+    approver_email: admin@example.com
+    organization:
+      name: Example Corp
+      phone: "+1 555 0100"
+      address: {line1: 1 Main St, city: Dallas, state: TX, postal_code: "75001", country_code: US}
+    technical_contact:
+      first_name: Ada
+      last_name: Lovelace
+      title: Operations
+      email: ops@example.com
+      phone: "+1 555 0101"
+    wait_for: [Approved]
+    wait_timeout: 86400
+    wait_sleep: 300
+  register: cert
+
+- name: Show what would be ordered, without ordering
+  certops.orders.softlayer_cert_order:
+    common_name: www.example.com
+    csr: "{{ lookup('ansible.builtin.file', 'www.example.com.csr') }}"
+    item_key_name: SSL_CERTIFICATE_RAPIDSSL_1_YEAR
+    server_type: nginx
+    approver_email: admin@example.com
+    organization: "{{ org }}"
+    technical_contact: "{{ ops_contact }}"
+  check_mode: true
+  register: would_order
+
+- name: Ask the CA to send the approval e-mail again
+  certops.orders.softlayer_cert_order:
+    order_id: "{{ cert.order.id }}"
+    resend_email: approver
+
+- name: Cancel the order while the CA has not approved it yet
+  certops.orders.softlayer_cert_order:
+    order_id: "{{ cert.order.id }}"
+    state: canceled
+
+- name: Connection options once for every SoftLayer task
+  module_defaults:
+    group/certops.orders.softlayer:
+      username: "{{ vault_sl_username }}"
+      api_key: "{{ vault_sl_api_key }}"
+  block:
+    - name: Resend the certificate itself
+      certops.orders.softlayer_cert_order:
+        order_id: 987654
+        resend_email: fulfillment
+"""
+
+RETURN = r"""
+statuses:
+  description: The provider's status catalogue, from C(getSslRequestStatuses) (C(id), C(name), C(description)).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"id": 50, "name": "Pending CA Approval", "description": "Order submitted and waiting for approval"}]
+order:
+  description:
+    - The certificate request this task manages, as after the task (null when nothing matches,
+      and in check mode before the order is placed).
+    - On a failed or timed-out wait, its last-seen state.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The certificate request id.
+      type: int
+      sample: 987654
+    common_name:
+      description: The certificate's common name.
+      type: str
+      sample: www.example.com
+    status:
+      description: The status name (null for a status id the catalogue does not list).
+      type: str
+      sample: Pending CA Approval
+    status_id:
+      description: The status id.
+      type: int
+      sample: 50
+    phase:
+      description: The provider-neutral phase, one of C(action_required), C(issued), C(canceled).
+      type: str
+      sample: action_required
+    cancelable:
+      description: Whether the order can still be canceled.
+      type: bool
+      sample: true
+    approver_email:
+      description: The address that approves the order.
+      type: str
+      sample: admin@example.com
+    technical_contact_email:
+      description: The technical contact's address.
+      type: str
+      sample: ops@example.com
+    order_id:
+      description: The billing order id.
+      type: int
+      sample: 31999001
+    create_date:
+      description: When the request was created.
+      type: str
+      sample: "2023-11-02T09:14:27-06:00"
+    modify_date:
+      description: When the request was last modified.
+      type: str
+      sample: "2023-11-02T09:14:27-06:00"
+    effective_date:
+      description: When the certificate went into effect (null before approval).
+      type: str
+      sample: null
+    expiration_date:
+      description: When the certificate expires (null before approval).
+      type: str
+      sample: null
+receipt:
+  description:
+    - What was ordered (after C(placeOrder)) or, in check mode, what would be ordered (after C(verifyOrder)).
+    - Null when the order was reconciled after an ambiguous C(placeOrder) failure.
+  returned: when an order is placed, or would be in check mode
+  type: dict
+  contains:
+    placed:
+      description: False when the order was only verified (check mode).
+      type: bool
+      sample: true
+    order_id:
+      description: The billing order id (null in check mode).
+      type: int
+      sample: 31999001
+    order_date:
+      description: When the provider received the order.
+      type: str
+      sample: "2023-11-02T09:13:55-06:00"
+    order_status:
+      description: The billing order's status.
+      type: str
+      sample: PENDING_AUTO_APPROVAL
+    package_id:
+      description: The product package ordered from.
+      type: int
+      sample: 210
+    currency:
+      description: The currency of the amounts.
+      type: str
+      sample: USD
+    validity_months:
+      description: The certificate's validity, set by the provider from the item.
+      type: int
+      sample: 12
+    ordered_items:
+      description: The ordered items with their prices (the receipt's C(items); renamed so Jinja can reach it with dot notation).
+      type: list
+      elements: dict
+      sample: [{"price_id": 1836, "item_id": 964, "item_key_name": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR",
+                "description": "RapidSSL - 1 year", "setup_fee": "19", "recurring_fee": "0"}]
+    totals:
+      description: Totals as decimal strings (C(setup), C(recurring), C(prorated_total)).
+      type: dict
+      sample: {"setup": "19", "recurring": "0", "prorated_total": "19"}
+email_resent:
+  description: The e-mail type resent (C(ApproverEmail) or C(FulfillmentEmail)); null in check mode before an order exists.
+  returned: when O(resend_email) is set
+  type: str
+  sample: ApproverEmail
+wait:
+  description: How the wait went (C(elapsed) seconds, C(polls), status C(history)).
+  returned: when O(wait_for) is set and the order was not only predicted in check mode
+  type: dict
+  sample: {"elapsed": 7.3, "polls": 5, "history": [{"id": 987654, "status": "Pending CA Approval", "elapsed": 0.0}]}
+diff:
+  description: The order before and after (C(id), C(common_name), C(status), C(order_id)).
+  returned: in diff mode
+  type: dict
+  sample: {"before": null, "after": {"id": 987654, "common_name": "www.example.com", "status": "Pending CA Approval", "order_id": 31999001}}
+http_status:
+  description: The HTTP status of the provider call that failed.
+  returned: when a provider call fails
+  type: int
+  sample: 500
+http_method:
+  description: The method of the failed call.
+  returned: when a provider call fails
+  type: str
+  sample: POST
+http_url:
+  description: The URL of the failed call (never with credentials).
+  returned: when a provider call fails
+  type: str
+  sample: https://api.softlayer.com/rest/v3.1/SoftLayer_Product_Order/verifyOrder.json
+provider_code:
+  description: The provider's exception class.
+  returned: when a provider call fails
+  type: str
+  sample: SoftLayer_Exception_Order
+provider_message:
+  description: The provider's error message.
+  returned: when a provider call fails
+  type: str
+  sample: The approver e-mail address must be at the certificate's domain.
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.certops.orders.plugins.module_utils._runner import run_order
+from ansible_collections.certops.orders.plugins.module_utils._softlayer.provider import (
+    ORDER_MUTUALLY_EXCLUSIVE,
+    ORDER_REQUIRED_ONE_OF,
+    ORDER_REQUIRED_TOGETHER,
+    OrderProvider,
+    order_argument_spec,
+)
+
+
+def main():
+    module = AnsibleModule(argument_spec=order_argument_spec(), mutually_exclusive=ORDER_MUTUALLY_EXCLUSIVE,
+                           required_together=ORDER_REQUIRED_TOGETHER, required_one_of=ORDER_REQUIRED_ONE_OF,
+                           supports_check_mode=True)
+    run_order(module, OrderProvider)
+
+
+if __name__ == "__main__":
+    main()
