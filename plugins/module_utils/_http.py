@@ -321,7 +321,7 @@ class HttpClient:
         msg = "%s %s failed: HTTP %s%s: %s" % (method, url, status, " %s" % code if code else "", message)
         return ApiError(msg, status=status, method=method, url=url, code=code, provider_message=message,
                         body=body if isinstance(body, (dict, list)) else None, retryable=retryable,
-                        ambiguous=status >= 500, attempts=attempt)
+                        ambiguous=status >= 500 and retryable, attempts=attempt)
 
 
 def _short(exc):

@@ -157,6 +157,7 @@ def test_classify_turns_a_business_rule_500_into_a_permanent_failure():
         client(classify=business_rules).get("x")
     assert len(responses.calls) == 1
     assert err.value.retryable is False and err.value.code == "Rule_Broken"
+    assert not err.value.ambiguous  # a business-rule refusal was not processed
 
 
 @responses.activate

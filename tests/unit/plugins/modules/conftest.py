@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Run modules in-process: exit/fail become exceptions, time is fake, warnings are recorded."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.certops.orders.plugins.module_utils import _http, _wait
+
+
+class Exit(Exception):
+    pass
+
+
+class Fail(Exception):
+    pass
+
+
+class FakeTime:
+    """Monotonic and wall clock that only move when somebody sleeps."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def monotonic(self):
+        return self.now
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def fake_time(monkeypatch):
+    clock = FakeTime()
+    monkeypatch.setattr(_wait, "time", clock)
+    monkeypatch.setattr(_http, "time", clock)
+    return clock
+
+
+@pytest.fixture(autouse=True)
+def warnings(monkeypatch):
+    seen = []
+
+    def exit_json(self, **kwargs):
+        raise Exit(kwargs)
+
+    def fail_json(self, **kwargs):
+        raise Fail(kwargs)
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, msg: seen.append(msg))
+    return seen
+
+
+@pytest.fixture
+def run_module():
+    """``run_module(main, args, check_mode=False, diff=False)`` -> ``(ok, result)``."""
+
+    def run(main, args, check_mode=False, diff=False):
+        args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        with patch_module_args(args):
+            with pytest.raises((Exit, Fail)) as outcome:
+                main()
+        return outcome.type is Exit, outcome.value.args[0]
+
+    return run

@@ -1,0 +1,350 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""softlayer_cert_order against scripted SoftLayer REST conversations."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+import requests
+import responses
+from responses import matchers
+
+from ansible_collections.certops.orders.plugins.modules import softlayer_cert_order as order_module
+
+BASE = "https://sl.example.test/rest/v3.1/"
+KEY = "0123456789abcdef-secret-api-key"
+CONN = {"username": "SL1", "api_key": KEY, "endpoint_url": BASE}
+STATUSES = [
+    {"id": 50, "name": "Pending CA Approval", "description": "waiting"},
+    {"id": 43, "name": "Approved", "description": "approved"},
+    {"id": 49, "name": "Complete", "description": "done"},
+    {"id": 51, "name": "Canceled", "description": "canceled"},
+]
+REQ = BASE + "SoftLayer_Security_Certificate_Request/"
+LIST = REQ + "getSslCertificateRequests.json"
+VERIFY = BASE + "SoftLayer_Product_Order/verifyOrder.json"
+PLACE = BASE + "SoftLayer_Product_Order/placeOrder.json"
+CSR = "-----BEGIN CERTIFICATE REQUEST-----\nMIICijCCAXICAQAwGjEYMBYGA1UEAwwPd3d3LmV4YW1wbGUuY29t\n-----END CERTIFICATE REQUEST-----\n"
+OTHER_CSR = CSR.replace("MIICij", "MIICik")
+ORG = {"name": "Example Corp", "phone": "+1 555 0100",
+       "address": {"line1": "1 Main St", "city": "Dallas", "state": "TX", "postal_code": "75001", "country_code": "US"}}
+TECH = {"first_name": "Ada", "last_name": "Lovelace", "title": "Ops", "email": "ops@example.com", "phone": "+1 555 0101"}
+ORDER = dict(CONN, common_name="www.example.com", csr=CSR, item_key_name="SSL_CERTIFICATE_RAPIDSSL_1_YEAR",
+             server_type="nginx", approver_email="admin@example.com", organization=ORG, technical_contact=TECH)
+ITEMS = [{"id": 964, "keyName": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR", "description": "RapidSSL - 1 year",
+          "prices": [{"id": 1836}]},
+         {"id": 967, "keyName": "SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR", "description": "QuickSSL",
+          "prices": [{"id": 1839}]}]
+VERIFIED = {"complexType": "SoftLayer_Container_Product_Order_Security_Certificate", "packageId": 210,
+            "currencyShortName": "USD", "validityMonths": 12, "postTaxSetup": "19", "postTaxRecurring": "0",
+            "proratedOrderTotal": "19",
+            "prices": [{"id": 1836, "setupFee": "19", "recurringFee": "0",
+                        "item": {"id": 964, "keyName": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR",
+                                 "description": "RapidSSL - 1 year"}}]}
+RECEIPT = {"orderId": 31999001, "orderDate": "2023-11-02T09:13:55-06:00", "orderDetails": VERIFIED,
+           "placedOrder": {"id": 31999001, "status": "PENDING_AUTO_APPROVAL"}}
+
+
+def request(req_id, status_id, csr=CSR, order_id=31999001, cn="www.example.com"):
+    return {"id": req_id, "commonName": cn, "statusId": status_id, "certificateSigningRequest": csr,
+            "approverEmailAddress": "admin@example.com", "order": {"id": order_id}}
+
+
+def base():
+    responses.get(BASE + "SoftLayer_Security_Certificate_Request_Status/getSslRequestStatuses.json", json=STATUSES)
+    responses.get(BASE + "SoftLayer_Account/getObject.json", json={"id": 123456})
+
+
+def existing(*rows):
+    """The lookup by common name."""
+    responses.post(LIST, json=list(rows), match=[matchers.query_param_matcher(
+        {"objectFilter": json.dumps({"securityCertificateRequest": {"commonName": {"operation": "www.example.com"}}},
+                                    separators=(",", ":"))}, strict_match=False)])
+
+
+def by_order(*answers):
+    """The lookup by billing order id, one answer per poll."""
+    flt = json.dumps({"securityCertificateRequest": {"order": {"id": {"operation": "31999001"}}}},
+                     separators=(",", ":"))
+    for rows in answers:
+        responses.post(LIST, json=rows, match=[matchers.query_param_matcher({"objectFilter": flt}, strict_match=False)])
+
+
+def catalogue():
+    responses.get(BASE + "SoftLayer_Product_Package/getAllObjects.json", json=[{"id": 210, "name": "SSL Certificates"}])
+    responses.get(BASE + "SoftLayer_Product_Package/210/getItems.json", json=ITEMS)
+    responses.get(BASE + "SoftLayer_Security_Certificate_Request_ServerType/getAllObjects.json",
+                  json=[{"id": 1, "name": "apache2"}, {"id": 5, "name": "nginx"}])
+
+
+def calls(fragment, method=None):
+    return [c for c in responses.calls if fragment in c.request.url and (method is None or c.request.method == method)]
+
+
+@responses.activate
+def test_existing_order_for_the_same_cn_and_csr_is_not_placed_again(run_module):
+    base()
+    existing(request(5, 43, csr=CSR.replace("\n", "\r\n")))
+    ok, result = run_module(order_module.main, ORDER, diff=True)
+    assert ok and result["changed"] is False and result["order"]["id"] == 5
+    assert result["diff"]["before"] == result["diff"]["after"]
+    assert not calls("SoftLayer_Product_Order") and not calls("getItems")
+
+
+@responses.activate
+def test_missing_order_is_verified_placed_once_and_found_by_billing_order_id(run_module, fake_time):
+    base()
+    existing(request(4, 51), request(3, 43, csr=OTHER_CSR))  # canceled, and another key's order
+    catalogue()
+    responses.post(VERIFY, json=VERIFIED)
+    responses.post(PLACE, json=RECEIPT)
+    by_order([], [], [request(6, 50)])  # the request appears on the third look
+    ok, result = run_module(order_module.main, ORDER, diff=True)
+    assert ok and result["changed"] is True
+    assert result["order"]["id"] == 6 and result["order"]["status"] == "Pending CA Approval"
+    assert result["receipt"]["placed"] is True and result["receipt"]["order_id"] == 31999001
+    assert result["receipt"]["ordered_items"][0]["item_key_name"] == "SSL_CERTIFICATE_RAPIDSSL_1_YEAR"
+    assert result["receipt"]["totals"] == {"setup": "19", "recurring": "0", "prorated_total": "19"}
+    assert result["diff"] == {"before": None, "after": {"id": 6, "common_name": "www.example.com",
+                                                        "status": "Pending CA Approval", "order_id": 31999001}}
+    assert len(calls("placeOrder")) == 1
+    container, save_as_quote = json.loads(calls("placeOrder")[0].request.body)["parameters"]
+    assert save_as_quote is False
+    assert container["complexType"] == "SoftLayer_Container_Product_Order_Security_Certificate"
+    assert container["packageId"] == 210 and container["prices"] == [{"id": 1836}] and container["quantity"] == 1
+    assert container["serverType"] == "nginx" and container["orderApproverEmailAddress"] == "admin@example.com"
+    assert container["renewalFlag"] is False
+    org_address = {"addressLine1": "1 Main St", "city": "Dallas", "state": "TX", "postalCode": "75001",
+                   "countryCode": "US"}
+    assert container["organizationInformation"] == {"organizationName": "Example Corp", "phoneNumber": "+1 555 0100",
+                                                     "address": org_address}
+    # the documented fallbacks: tech address <- organization, admin and billing <- technical contact
+    assert container["technicalContact"]["address"] == org_address
+    assert container["technicalContact"]["organizationName"] == "Example Corp"
+    assert container["administrativeContact"] == container["technicalContact"] == container["billingContact"]
+    assert json.loads(calls("verifyOrder")[0].request.body)["parameters"] == [container]
+
+
+@responses.activate
+def test_check_mode_verifies_only_and_says_what_would_be_ordered(run_module):
+    base()
+    existing()
+    catalogue()
+    responses.post(VERIFY, json=VERIFIED)
+    ok, result = run_module(order_module.main, ORDER, check_mode=True, diff=True)
+    assert ok and result["changed"] is True and result["order"] is None
+    assert result["receipt"]["placed"] is False and result["receipt"]["order_id"] is None
+    assert result["receipt"]["ordered_items"][0]["price_id"] == 1836
+    assert result["diff"]["before"] is None and result["diff"]["after"]["common_name"] == "www.example.com"
+    assert len(calls("verifyOrder")) == 1 and not calls("placeOrder")
+
+
+@responses.activate
+def test_place_order_timeout_is_never_retried_and_is_reconciled_by_lookup(run_module, warnings):
+    base()
+    existing()  # nothing before the attempt
+    catalogue()
+    responses.post(VERIFY, json=VERIFIED)
+    responses.post(PLACE, body=requests.exceptions.ReadTimeout("read timed out"))
+    existing(request(8, 50))  # the order went through after all
+    ok, result = run_module(order_module.main, ORDER)
+    assert ok and result["changed"] is True and result["order"]["id"] == 8 and result["receipt"] is None
+    assert len(calls("placeOrder")) == 1
+    assert any("not ordered again" in w for w in warnings)
+
+
+@responses.activate
+def test_ambiguous_failure_without_the_order_appearing_fails_without_ordering_again(run_module):
+    base()
+    existing()
+    catalogue()
+    responses.post(VERIFY, json=VERIFIED)
+    responses.post(PLACE, status=502, body="<html>Bad gateway</html>")
+    ok, result = run_module(order_module.main, dict(ORDER, wait_timeout=10))
+    assert not ok and "may or may not have been placed" in result["msg"] and "HTTP 502" in result["msg"]
+    assert len(calls("placeOrder")) == 1 and len(calls("getSslCertificateRequests")) >= 3
+
+
+@responses.activate
+def test_a_refused_order_fails_at_once_with_the_providers_code(run_module):
+    base()
+    existing()
+    catalogue()
+    responses.post(VERIFY, status=500, json={"error": "The approver e-mail must be at the domain.",
+                                             "code": "SoftLayer_Exception_Order"})
+    ok, result = run_module(order_module.main, ORDER)
+    assert not ok and result["provider_code"] == "SoftLayer_Exception_Order" and result["http_status"] == 500
+    assert "approver e-mail must be at the domain" in result["msg"] and "verifyOrder" in result["http_url"]
+    assert len(calls("verifyOrder")) == 1 and not calls("placeOrder")
+
+
+@responses.activate
+def test_request_that_never_appears_reports_the_billing_order_id(run_module):
+    base()
+    existing()
+    catalogue()
+    responses.post(VERIFY, json=VERIFIED)
+    responses.post(PLACE, json=RECEIPT)
+    by_order([])
+    ok, result = run_module(order_module.main, dict(ORDER, wait_timeout=5))
+    assert not ok and "order 31999001 was placed" in result["msg"] and "do not order again" in result["msg"]
+    assert len(calls("placeOrder")) == 1
+
+
+@pytest.mark.parametrize("changes, needle", [
+    (dict(item_key_name="SSL_CERTIFICATE_NOPE"), "valid names are: SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR, "
+                                                 "SSL_CERTIFICATE_RAPIDSSL_1_YEAR"),
+    (dict(server_type="lighttpd"), "valid names are: apache2, nginx"),
+])
+@responses.activate
+def test_unknown_catalogue_names_fail_before_any_order_call(run_module, changes, needle):
+    base()
+    existing()
+    catalogue()
+    ok, result = run_module(order_module.main, dict(ORDER, **changes))
+    assert not ok and needle in result["msg"]
+    assert not calls("SoftLayer_Product_Order")
+
+
+@pytest.mark.parametrize("changes, needle", [
+    (dict(csr="www.example.com.csr"), "not a PEM certificate signing request"),
+    (dict(common_name="not a name"), "not a fully qualified domain name"),
+    (dict(approver_email="admin-at-example.com"), "approver_email 'admin-at-example.com' is not an e-mail"),
+    (dict(technical_contact=None), "placing one needs technical_contact"),
+    (dict(item_key_name=None, server_type=None), "placing one needs item_key_name, server_type"),
+    (dict(state="canceled", resend_email="approver"), "resend_email only applies to state=present"),
+])
+@responses.activate
+def test_bad_input_fails_clearly_and_never_orders(run_module, changes, needle):
+    base()
+    existing()
+    catalogue()
+    ok, result = run_module(order_module.main, dict(ORDER, **changes))
+    assert not ok and needle in result["msg"], result["msg"]
+    assert not calls("SoftLayer_Product_Order")
+
+
+@pytest.mark.parametrize("args, needle", [
+    (dict(CONN, csr=CSR), "common_name"),
+    (dict(CONN, order_id=5, common_name="www.example.com", csr=CSR), "mutually exclusive"),
+    (dict(CONN, order_id=5, resend_email="everyone"), "resend_email"),
+    (dict(CONN, order_id=5, state="absent"), "state"),
+])
+def test_option_combinations_are_checked_by_the_argument_spec(run_module, args, needle):
+    with responses.RequestsMock() as mock:
+        ok, result = run_module(order_module.main, args)
+        assert len(mock.calls) == 0
+    assert not ok and needle in result["msg"]
+
+
+@responses.activate
+def test_cancel_a_pending_order_by_id(run_module):
+    base()
+    responses.get(REQ + "7/getObject.json", json=request(7, 50))
+    responses.get(REQ + "7/cancelSslOrder.json", json=True)
+    responses.get(REQ + "7/getObject.json", json=request(7, 51))
+    ok, result = run_module(order_module.main, dict(CONN, order_id=7, state="canceled"), diff=True)
+    assert ok and result["changed"] is True and result["order"]["status"] == "Canceled"
+    assert result["diff"]["before"]["status"] == "Pending CA Approval" and result["diff"]["after"]["status"] == "Canceled"
+    assert len(calls("cancelSslOrder")) == 1
+
+
+@responses.activate
+def test_cancel_found_by_common_name_and_csr_in_check_mode_changes_nothing(run_module):
+    base()
+    existing(request(7, 50))
+    ok, result = run_module(order_module.main, dict(CONN, common_name="www.example.com", csr=CSR, state="canceled"),
+                            check_mode=True)
+    assert ok and result["changed"] is True and not calls("cancelSslOrder")
+
+
+@responses.activate
+def test_cancel_of_a_canceled_order_is_unchanged_and_of_nothing_is_unchanged(run_module):
+    base()
+    responses.get(REQ + "7/getObject.json", json=request(7, 51))
+    ok, result = run_module(order_module.main, dict(CONN, order_id=7, state="canceled"))
+    assert ok and result["changed"] is False and result["order"]["status"] == "Canceled"
+    existing()
+    ok, result = run_module(order_module.main, dict(CONN, common_name="www.example.com", csr=CSR, state="canceled"))
+    assert ok and result["changed"] is False and result["order"] is None
+    assert not calls("cancelSslOrder")
+
+
+@responses.activate
+def test_cancel_of_an_approved_order_fails_saying_only_pending_orders_can_be(run_module):
+    base()
+    responses.get(REQ + "7/getObject.json", json=request(7, 43))
+    ok, result = run_module(order_module.main, dict(CONN, order_id=7, state="canceled"))
+    assert not ok and "order 7 is Approved" in result["msg"]
+    assert "only orders in Pending CA Approval can be canceled" in result["msg"]
+    assert not calls("cancelSslOrder")
+
+
+@responses.activate
+def test_cancel_that_fails_ambiguously_is_re_read_not_resent(run_module):
+    base()
+    responses.get(REQ + "7/getObject.json", json=request(7, 50))
+    responses.get(REQ + "7/cancelSslOrder.json", body=requests.exceptions.ConnectionError("connection reset"))
+    responses.get(REQ + "7/getObject.json", json=request(7, 51))
+    ok, result = run_module(order_module.main, dict(CONN, order_id=7, state="canceled"))
+    assert ok and result["changed"] is True and result["order"]["status"] == "Canceled"
+    assert len(calls("cancelSslOrder")) == 1
+
+
+@pytest.mark.parametrize("kind, status_id, email_type", [("approver", 50, "ApproverEmail"),
+                                                          ("fulfillment", 49, "FulfillmentEmail")])
+@responses.activate
+def test_resend_email_in_a_status_where_it_makes_sense(run_module, kind, status_id, email_type):
+    base()
+    responses.get(REQ + "7/getObject.json", json=request(7, status_id))
+    responses.post(REQ + "7/resendEmail.json", json=True)
+    ok, result = run_module(order_module.main, dict(CONN, order_id=7, resend_email=kind))
+    assert ok and result["changed"] is True and result["email_resent"] == email_type
+    assert json.loads(calls("resendEmail")[0].request.body) == {"parameters": [email_type]}
+
+
+@pytest.mark.parametrize("kind, status_id, needle", [
+    ("fulfillment", 50, "resend_email=fulfillment needs the order in Approved or Complete; order 7 is Pending CA Approval"),
+    ("approver", 43, "resend_email=approver needs the order in Pending CA Approval; order 7 is Approved"),
+])
+@responses.activate
+def test_resend_email_in_the_wrong_status_fails_clearly(run_module, kind, status_id, needle):
+    base()
+    responses.get(REQ + "7/getObject.json", json=request(7, status_id))
+    ok, result = run_module(order_module.main, dict(CONN, order_id=7, resend_email=kind))
+    assert not ok and needle in result["msg"] and not calls("resendEmail")
+
+
+@responses.activate
+def test_place_then_wait_for_approved(run_module):
+    base()
+    existing()
+    catalogue()
+    responses.post(VERIFY, json=VERIFIED)
+    responses.post(PLACE, json=RECEIPT)
+    by_order([request(6, 50)])
+    responses.get(REQ + "6/getObject.json", json=request(6, 50))
+    responses.get(REQ + "6/getObject.json", json=request(6, 43))
+    ok, result = run_module(order_module.main, dict(ORDER, wait_for=["Approved"]))
+    assert ok and result["changed"] and result["order"]["status"] == "Approved" and result["wait"]["polls"] == 2
+
+
+@responses.activate
+def test_rejection_during_the_wait_fails_but_still_reports_the_placed_order(run_module):
+    base()
+    existing()
+    catalogue()
+    responses.post(VERIFY, json=VERIFIED)
+    responses.post(PLACE, json=RECEIPT)
+    by_order([request(6, 50)])
+    responses.get(REQ + "6/getObject.json", json=request(6, 51))
+    ok, result = run_module(order_module.main, dict(ORDER, wait_for=["Complete"]))
+    assert not ok and result["changed"] is True and "failure status Canceled" in result["msg"]
+    assert result["order"]["id"] == 6 and result["receipt"]["order_id"] == 31999001
+    assert len(calls("placeOrder")) == 1
