@@ -201,7 +201,8 @@ class InfoProvider(SoftLayerProvider):
 
     def select(self):
         params = self.module.params
-        if params["order_id"] is not None or params["order_ids"]:
+        if params["order_id"] is not None or params["order_ids"] is not None:
+            # an empty order_ids (say, from an empty registered list) selects nothing, not the account
             ids = [params["order_id"]] if params["order_id"] is not None else params["order_ids"]
             ids = list(dict.fromkeys(ids))
             return list(zip(ids, map_bounded(self.get, ids)))

@@ -104,6 +104,13 @@ def test_order_ids_are_fetched_each_once_in_the_given_order(run_module):
 
 
 @responses.activate
+def test_an_empty_order_ids_list_selects_nothing_rather_than_the_whole_account(run_module):
+    catalogue()
+    ok, result = run_module(info.main, dict(CONN, order_ids=[], wait_for=["Approved"]))
+    assert ok and result["orders"] == [] and len(responses.calls) == 1
+
+
+@responses.activate
 def test_common_name_and_status_names_become_an_object_filter_with_catalogue_ids(run_module):
     catalogue()
     account()
