@@ -337,6 +337,10 @@ class OrderProvider(SoftLayerProvider):
         if live is not None:
             return Change(False, before=_summary(live), after=_summary(live), keys=[live["id"]],
                           objects={live["id"]: live}, result={"order": live})
+        if params["resend_email"] == "fulfillment":
+            raise OptionError("resend_email=fulfillment needs an Approved or Complete order, and no order for %s "
+                              "with this csr exists yet (a new order starts in %s); nothing was ordered"
+                              % (params["common_name"], PENDING))
         return self.place()
 
     def resolve_price(self):

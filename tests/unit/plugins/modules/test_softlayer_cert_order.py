@@ -219,6 +219,7 @@ def test_unknown_catalogue_names_fail_before_any_order_call(run_module, changes,
     (dict(technical_contact=None), "placing one needs technical_contact"),
     (dict(item_key_name=None, server_type=None), "placing one needs item_key_name, server_type"),
     (dict(state="canceled", resend_email="approver"), "resend_email only applies to state=present"),
+    (dict(resend_email="fulfillment"), "resend_email=fulfillment needs an Approved or Complete order"),
 ])
 @responses.activate
 def test_bad_input_fails_clearly_and_never_orders(run_module, changes, needle):
