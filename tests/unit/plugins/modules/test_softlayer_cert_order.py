@@ -16,18 +16,16 @@ import responses
 from responses import matchers
 
 from ansible_collections.certops.orders.plugins.modules import softlayer_cert_order as order_module
+from ansible_collections.certops.orders.tests.unit.plugins.modules.softlayer_conversation import (
+    BASE,
+    CONN,
+    LIST,
+    REQ,
+    account,
+    calls,
+    catalogue as statuses,
+)
 
-BASE = "https://sl.example.test/rest/v3.1/"
-KEY = "0123456789abcdef-secret-api-key"
-CONN = {"username": "SL1", "api_key": KEY, "endpoint_url": BASE}
-STATUSES = [
-    {"id": 50, "name": "Pending CA Approval", "description": "waiting"},
-    {"id": 43, "name": "Approved", "description": "approved"},
-    {"id": 49, "name": "Complete", "description": "done"},
-    {"id": 51, "name": "Canceled", "description": "canceled"},
-]
-REQ = BASE + "SoftLayer_Security_Certificate_Request/"
-LIST = REQ + "getSslCertificateRequests.json"
 VERIFY = BASE + "SoftLayer_Product_Order/verifyOrder.json"
 PLACE = BASE + "SoftLayer_Product_Order/placeOrder.json"
 CSR = "-----BEGIN CERTIFICATE REQUEST-----\nMIICijCCAXICAQAwGjEYMBYGA1UEAwwPd3d3LmV4YW1wbGUuY29t\n-----END CERTIFICATE REQUEST-----\n"
@@ -57,8 +55,8 @@ def request(req_id, status_id, csr=CSR, order_id=31999001, cn="www.example.com")
 
 
 def base():
-    responses.get(BASE + "SoftLayer_Security_Certificate_Request_Status/getSslRequestStatuses.json", json=STATUSES)
-    responses.get(BASE + "SoftLayer_Account/getObject.json", json={"id": 123456})
+    statuses()
+    account()
 
 
 def existing(*rows):
@@ -81,10 +79,6 @@ def catalogue():
     responses.get(BASE + "SoftLayer_Product_Package/210/getItems.json", json=ITEMS)
     responses.get(BASE + "SoftLayer_Security_Certificate_Request_ServerType/getAllObjects.json",
                   json=[{"id": 1, "name": "apache2"}, {"id": 5, "name": "nginx"}])
-
-
-def calls(fragment, method=None):
-    return [c for c in responses.calls if fragment in c.request.url and (method is None or c.request.method == method)]
 
 
 @responses.activate

@@ -15,18 +15,18 @@ import responses
 from responses import matchers
 
 from ansible_collections.certops.orders.plugins.modules import softlayer_cert_order_status_info as info
+from ansible_collections.certops.orders.tests.unit.plugins.modules.softlayer_conversation import (
+    BASE,
+    CONN,
+    KEY,
+    LIST,
+    REQ,
+    STATUSES,
+    account,
+    calls,
+    catalogue,
+)
 
-BASE = "https://sl.example.test/rest/v3.1/"
-KEY = "0123456789abcdef-secret-api-key"
-CONN = {"username": "SL1", "api_key": KEY, "endpoint_url": BASE}
-STATUSES = [
-    {"id": 50, "name": "Pending CA Approval", "description": "waiting"},
-    {"id": 43, "name": "Approved", "description": "approved"},
-    {"id": 49, "name": "Complete", "description": "done"},
-    {"id": 51, "name": "Canceled", "description": "canceled"},
-]
-REQ = BASE + "SoftLayer_Security_Certificate_Request/"
-LIST = REQ + "getSslCertificateRequests.json"
 RATE_LIMIT = {"error": "Rate limit of 50 requests for every 1 second(s) exceeded.",
               "code": "SoftLayer_Exception_WebService_RateLimitExceeded"}
 
@@ -40,20 +40,8 @@ def request(req_id, status_id, cn="www.example.com", **extra):
     return body
 
 
-def catalogue():
-    responses.get(BASE + "SoftLayer_Security_Certificate_Request_Status/getSslRequestStatuses.json", json=STATUSES)
-
-
-def account():
-    responses.get(BASE + "SoftLayer_Account/getObject.json", json={"id": 123456})
-
-
 def get(req_id, status_id, **kwargs):
     responses.get(REQ + "%s/getObject.json" % req_id, json=request(req_id, status_id, **kwargs))
-
-
-def calls(fragment):
-    return [c for c in responses.calls if fragment in c.request.url]
 
 
 def sent_filter(call):
