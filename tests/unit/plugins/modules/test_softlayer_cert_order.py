@@ -116,8 +116,8 @@ def test_missing_order_is_verified_placed_once_and_found_by_billing_order_id(run
     assert container["renewalFlag"] is False
     org_address = {"addressLine1": "1 Main St", "city": "Dallas", "state": "TX", "postalCode": "75001",
                    "countryCode": "US"}
-    assert container["organizationInformation"] == {"organizationName": "Example Corp", "phoneNumber": "+1 555 0100",
-                                                     "address": org_address}
+    assert container["organizationInformation"] == {
+        "organizationName": "Example Corp", "phoneNumber": "+1 555 0100", "address": org_address}
     # the documented fallbacks: tech address <- organization, admin and billing <- technical contact
     assert container["technicalContact"]["address"] == org_address
     assert container["technicalContact"]["organizationName"] == "Example Corp"
@@ -292,8 +292,10 @@ def test_cancel_that_fails_ambiguously_is_re_read_not_resent(run_module):
     assert len(calls("cancelSslOrder")) == 1
 
 
-@pytest.mark.parametrize("kind, status_id, email_type", [("approver", 50, "ApproverEmail"),
-                                                          ("fulfillment", 49, "FulfillmentEmail")])
+@pytest.mark.parametrize("kind, status_id, email_type", [
+    ("approver", 50, "ApproverEmail"),
+    ("fulfillment", 49, "FulfillmentEmail"),
+])
 @responses.activate
 def test_resend_email_in_a_status_where_it_makes_sense(run_module, kind, status_id, email_type):
     base()
