@@ -13,7 +13,7 @@ module: edgecast_cert_order
 short_description: Create, update, cancel and delete Edgecast CPS certificate requests
 version_added: 0.1.0
 author:
-  - certops.orders contributors
+  - certops.orders contributors (@certops)
 description:
   - Manages one CDN certificate request in the Edgecast (VDMS, Edgio) Certificate Provisioning System (CPS)
     REST API v2.0, identified by its O(label).
@@ -219,7 +219,7 @@ notes:
     label up instead of sending it again. When the certificate exists, the task goes on with a warning; when it does
     not, the task fails and says so.
   - If a call fails after the task already changed something (for example the notification settings after a create),
-    the failed task still reports RV(changed=true), RV(request) and RV(certificate).
+    the failed task still reports C(changed=true), RV(request) and RV(certificate).
   - A failed task reports C(http_status), C(http_method), C(http_url), C(provider_code) and C(provider_message) next
     to C(msg) when CPS or the token service refused a call; no secret or token appears in them.
 seealso:

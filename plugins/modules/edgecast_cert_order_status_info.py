@@ -13,7 +13,7 @@ module: edgecast_cert_order_status_info
 short_description: Read Edgecast CPS certificate requests and wait for their status
 version_added: 0.1.0
 author:
-  - certops.orders contributors
+  - certops.orders contributors (@certops)
 description:
   - Reads certificate requests from the Edgecast (VDMS, Edgio) Certificate Provisioning System (CPS) REST API v2.0,
     selected by id, by label or by domain, together with their request status, order status, domains, domain control

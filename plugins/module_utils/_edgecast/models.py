@@ -30,6 +30,9 @@ else:
     HAS_PYDANTIC = True
     PYDANTIC_IMPORT_ERROR = None
 
+#: What a body of the wrong shape raises while it is parsed.
+PARSE_ERRORS = (ValidationError, TypeError, ValueError, AttributeError)
+
 #: ``expiration_date`` while the CA has not issued the certificate (returned as null).
 PLACEHOLDER_DATE = "0001-01-01"
 

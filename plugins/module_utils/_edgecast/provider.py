@@ -152,7 +152,7 @@ class EdgecastProvider(Provider):
         models = _models()
         try:
             return parser(data)
-        except (models.ValidationError, TypeError, ValueError, AttributeError) as exc:
+        except models.PARSE_ERRORS as exc:
             raise ApiError("CPS answered %s with an unexpected body: %s" % (what, " ".join(str(exc).split())[:500]))
 
     # -- catalogue -------------------------------------------------------------------------
@@ -475,8 +475,7 @@ class CertificateOrder(EdgecastProvider):
         if status.status == "Deleted":
             raise OptionError(
                 "the label %r belongs to certificate %s, which is deleted (order status %s); CPS keeps labels reserved "
-                "after deletion, so choose another label" % (params["label"], cert_id,
-                                                            flat["order_status"] or "none"))
+                "after deletion, so choose another label" % (params["label"], cert_id, flat["order_status"] or "none"))
         authority = params["certificate_authority"]
         if cert.certificate_authority and authority != cert.certificate_authority:
             raise OptionError("certificate %s (label %r) was ordered from %s; certificate_authority cannot change "
