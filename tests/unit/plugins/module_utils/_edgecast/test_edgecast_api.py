@@ -102,7 +102,18 @@ def test_a_bad_secret_fails_with_the_token_services_answer_and_no_secret(clock):
     assert "could not get an access token for client_id 'ci-client'" in str(exc)
     assert "HTTP 400 invalid_client: wrong client secret" in str(exc)
     assert SECRET not in str(exc) and SECRET not in repr(exc.to_result())
+    assert exc.url == TOKEN_URL and exc.method == "POST"  # the token call, not the API call it preceded
     assert len(responses.calls) == 1  # a 400 is not retried, and no API call was made
+
+
+@responses.activate
+def test_a_token_service_outage_is_retried_by_the_token_call_only(clock):
+    responses.post(TOKEN_URL, status=503, json={"error": "temporarily_unavailable"})
+    cps, _auth = client(clock, retries=2)
+    with pytest.raises(ApiError) as caught:
+        cps.status(1)
+    assert caught.value.status == 503 and caught.value.url == TOKEN_URL
+    assert len(responses.calls) == 3  # one call and two retries, not multiplied by the API call's retries
 
 
 @responses.activate
