@@ -152,7 +152,7 @@ class EdgecastProvider(Provider):
         models = _models()
         try:
             return parser(data)
-        except models.PARSE_ERRORS as exc:
+        except (models.ValidationError, TypeError, ValueError, AttributeError) as exc:
             raise ApiError("CPS answered %s with an unexpected body: %s" % (what, " ".join(str(exc).split())[:500]))
 
     # -- catalogue -------------------------------------------------------------------------

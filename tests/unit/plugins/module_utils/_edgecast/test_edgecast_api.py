@@ -148,7 +148,7 @@ def test_threads_that_all_get_a_401_share_one_new_token(clock):
         barrier.wait()
         assert auth.renew() is True
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
+    threads = [threading.Thread(target=worker) for dummy in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
