@@ -20,6 +20,12 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.certops.orders.plugins.module_utils import _http, _wait
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import auth
+from ansible_collections.certops.orders.tests.unit.plugins.module_utils import test_runner as runner_tests
+from ansible_collections.certops.orders.tests.unit.plugins.module_utils.test_runner import (  # pylint: disable=unused-import
+    Exit,
+    Fail,
+    patch_exits,
+)
 
 API = "https://api.test"
 IDS = "https://ids.test"
@@ -34,44 +40,25 @@ ORDER_STATUSES = ["Pending", "Issued", "Deleted", "Rejected", "Revoked", "Cancel
 CERTIFICATE_STATUSES = ["Processing", "DomainControlValidation", "OtherValidation", "Deployment", "Active", "Deleted"]
 
 
-class Exit(Exception):
-    pass
-
-
-class Fail(Exception):
-    pass
-
-
-class FakeTime:
-    """One clock for the waiter, the HTTP seam's backoff and the token cache."""
+class FakeTime(runner_tests.FakeTime):
+    """One clock for the waiter, the HTTP seam's backoff (and ``Retry-After`` dates) and the token cache."""
 
     def __init__(self):
-        self.now = 0.0
+        super(FakeTime, self).__init__()
         self.sleeps = []
-
-    def monotonic(self):
-        return self.now
 
     def time(self):
         return 1.7e9 + self.now
 
     def sleep(self, seconds):
         self.sleeps.append(seconds)
-        self.now += seconds
+        super(FakeTime, self).sleep(seconds)
 
 
 @pytest.fixture
-def module_exits(monkeypatch):
+def module_exits(patch_exits, monkeypatch):  # pylint: disable=redefined-outer-name,unused-argument
+    """exit_json/fail_json raise Exit/Fail (the runner tests' fixture); warnings are collected."""
     warnings = []
-
-    def exit_json(self, **kwargs):
-        raise Exit(kwargs)
-
-    def fail_json(self, **kwargs):
-        raise Fail(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
     monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, msg: warnings.append(msg))
     return warnings
 

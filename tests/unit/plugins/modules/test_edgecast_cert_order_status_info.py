@@ -23,6 +23,7 @@ from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_help
     error,
     listing,
     module_exits,
+    patch_exits,
     run,
     status_node,
     token,
