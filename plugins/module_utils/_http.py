@@ -222,6 +222,8 @@ class HttpClient:
             try:
                 response = self._send(method, url, params, json_body, form, headers, use_auth)
             except ApiError as exc:  # transport failure, already described
+                if exc.url is not None:  # the auth hook's own request failed: described and retried already
+                    raise
                 exc.url, exc.method, exc.attempts = shown_url, method, attempt
                 if idempotent and exc.retryable and attempt <= self.retry.retries:
                     self.sleep(self.retry.delay(attempt))

@@ -299,7 +299,9 @@ def run_order(module, provider_class):
     before and after.
 
     The provider class also defines ``item_key`` (the result key of the one object a task
-    manages, such as ``order``) and ``ensure()`` returning a :class:`Change`.
+    manages, such as ``order``) and ``ensure()`` returning a :class:`Change`. An exception that
+    ``ensure()`` raises after it already changed something carries those result keys as
+    ``partial_result`` (for example ``{"changed": True, "order": ...}``); the failed task reports them.
     """
     check_requirements(module, provider_class.requirements)
     result = dict(changed=False)
@@ -325,6 +327,8 @@ def run_order(module, provider_class):
         result["msg"] = str(exc)
         module.fail_json(**result)
     except (ApiError, OptionError) as exc:
+        # what ensure() already did before it failed (for example ``changed`` after a create)
+        result.update(getattr(exc, "partial_result", None) or {})
         partial = getattr(exc, "wait_result", None)
         if partial is not None:
             found, result["wait"] = _waited(keys, partial)

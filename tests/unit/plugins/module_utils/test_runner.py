@@ -332,3 +332,33 @@ def test_order_runner_ambiguous_post_is_not_repeated():
     ok, result = run_order_module({"name": "www"})
     assert not ok and result["http_status"] == 502 and result["http_method"] == "POST"
     assert [c.request.method for c in responses.calls].count("POST") == 1
+
+
+class HalfDone(ToyOrders):
+    """Places the order, then fails a follow-up call: the failure keeps what was done."""
+
+    def ensure(self):
+        placed = self.http.post("orders", json_body={"name": self.module.params["name"]}).data
+        try:
+            self.http.get("orders/%s/extras" % placed["id"])
+        except _runner.ApiError as exc:
+            exc.partial_result = {"changed": True, "order": {"id": placed["id"]}}
+            raise
+        raise AssertionError("the follow-up call should fail")
+
+
+@responses.activate
+def test_order_runner_failure_after_a_change_reports_the_partial_result():
+    responses.get(BASE + "statuses", json=CATALOGUE)
+    responses.post(BASE + "orders", json={"id": 8, "statusId": 7})
+    responses.get(BASE + "orders/8/extras", status=400, json={"message": "no extras"})
+    spec = dict(name=dict(type="str", required=True))
+    spec.update(transport_argument_spec())
+    spec.update(wait_argument_spec())
+    with patch_module_args({"name": "www"}):
+        module = basic.AnsibleModule(argument_spec=spec, supports_check_mode=True)
+        with pytest.raises(Fail) as outcome:
+            run_order(module, HalfDone)
+    result = outcome.value.args[0]
+    assert result["changed"] is True and result["order"] == {"id": 8}
+    assert result["http_status"] == 400 and "no extras" in result["msg"]

@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # The Edgecast CPS connection (private fragment); use together with certops.orders._transport.
+    DOCUMENTATION = r"""
+options:
+  client_id:
+    description:
+      - The client id of a REST API (OAuth 2.0) client from the VDMS Identity dashboard.
+      - If not set, the value of the E(EDGECAST_CLIENT_ID) environment variable is used.
+    type: str
+    required: true
+  client_secret:
+    description:
+      - The secret of that client.
+      - If not set, the value of the E(EDGECAST_CLIENT_SECRET) environment variable is used.
+      - The module fetches one access token per run and reuses it until shortly before it expires;
+        when the API refuses a token (HTTP 401), it fetches a new one and repeats the request once.
+      - A wrong secret fails the task with the token service's answer (HTTP status and OAuth error).
+    type: str
+    required: true
+  scope:
+    description:
+      - The OAuth scope to request. CPS needs V(sec.cps.certificates).
+    type: str
+    default: sec.cps.certificates
+  api_url:
+    description:
+      - The base URL of the API gateway; the CPS API is below C(<api_url>/sec/cps).
+      - If not set, the value of the E(EDGECAST_API_URL) environment variable is used, and if that is
+        not set either, the default.
+    type: str
+    default: https://api.vdms.io
+  ids_url:
+    description:
+      - The base URL of the identity (token) service; tokens come from C(<ids_url>/connect/token).
+      - If not set, the value of the E(EDGECAST_IDS_URL) environment variable is used, and if that is
+        not set either, the default.
+    type: str
+    default: https://id.vdms.io
+"""

@@ -1,0 +1,244 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""pydantic models of Edgecast CPS answers, and the flat certificate dict the modules return
+(private: not for use outside this collection).
+
+The models are lenient the way the reference asks (nulls, missing keys and unknown extra keys are
+tolerated everywhere); they check the types of what the modules use. The module start path does
+not import this file: the provider loads it on the first answer it parses.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+from typing import List, Optional
+
+try:
+    from pydantic import BaseModel, ConfigDict, Field, ValidationError
+except ImportError:
+    HAS_PYDANTIC = False
+    PYDANTIC_IMPORT_ERROR = traceback.format_exc()
+
+    class ValidationError(Exception):  # noqa: N818 - stands in for pydantic's name
+        pass
+else:
+    HAS_PYDANTIC = True
+    PYDANTIC_IMPORT_ERROR = None
+
+#: What a body of the wrong shape raises while it is parsed.
+PARSE_ERRORS = (ValidationError, TypeError, ValueError, AttributeError)
+
+#: ``expiration_date`` while the CA has not issued the certificate (returned as null).
+PLACEHOLDER_DATE = "0001-01-01"
+
+#: Order statuses that end a certificate as a failure (guide_waiting.rst, "Phases").
+FAILED_ORDER_STATUSES = ("Rejected", "RenewalRejected", "ReissueRejected", "Revoked", "Expired")
+PHASE_BY_STATUS = {
+    "Processing": "pending",
+    "OtherValidation": "pending",
+    "Deployment": "pending",
+    "DomainControlValidation": "action_required",
+    "Active": "issued",
+    "Deleted": "deleted",
+}
+PHASE_BY_ORDER_STATUS = {"Pending": "pending", "Issued": "issued", "Renewed": "issued", "Deleted": "deleted"}
+
+
+def phase(status, order_status):
+    """The provider-neutral phase: an order status of failure or cancellation wins over the
+    request status, which decides otherwise; the order status is the fallback for unknown names."""
+    if order_status in FAILED_ORDER_STATUSES:
+        return "failed"
+    if order_status == "Canceled":
+        return "canceled"
+    if status in PHASE_BY_STATUS:
+        return PHASE_BY_STATUS[status]
+    return PHASE_BY_ORDER_STATUS.get(order_status, "pending")
+
+
+def parent_domain(name):
+    """The last two labels of a host name (CPS groups OV/EV DCV by them)."""
+    return ".".join(name.lower().rstrip(".").split(".")[-2:])
+
+
+if HAS_PYDANTIC:
+    class _Node(BaseModel):
+        model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
+
+    class NamedEntity(_Node):
+        id: Optional[int] = None
+        name: str
+
+    class Domain(_Node):
+        id: Optional[int] = None
+        name: str
+        is_common_name: Optional[bool] = False
+        status: Optional[str] = None
+        created: Optional[str] = None
+        active_date: Optional[str] = None
+
+    class Deployment(_Node):
+        delivery_region: Optional[str] = None
+        platform: Optional[str] = None
+        hex_url: Optional[str] = None
+
+    class Certificate(_Node):
+        id: int
+        certificate_label: str
+        description: Optional[str] = None
+        auto_renew: Optional[bool] = None
+        certificate_authority: Optional[str] = None
+        validation_type: Optional[str] = None
+        dcv_method: Optional[str] = None
+        thumbprint: Optional[str] = None
+        workflow_error_message: Optional[str] = None
+        created: Optional[str] = None
+        last_modified: Optional[str] = None
+        expiration_date: Optional[str] = None
+        organization: Optional[dict] = None
+        domains: Optional[List[Domain]] = None
+        deployments: Optional[List[Deployment]] = None
+
+    class DomainValidation(_Node):
+        domain_id: Optional[int] = None
+        domain_names: Optional[List[str]] = None
+        status: Optional[str] = None
+
+    class OrderValidation(_Node):
+        status: Optional[str] = None
+        domain_validations: Optional[List[DomainValidation]] = None
+
+    class CertificateStatus(_Node):
+        # "@type" may be Certificate or CertificateStatus (reference D4): it is not read
+        step: Optional[int] = None
+        status: str
+        requires_attention: Optional[bool] = None
+        error_message: Optional[str] = None
+        order_validation: Optional[OrderValidation] = None
+
+    class DcvToken(_Node):
+        token: Optional[str] = None
+
+    class DomainDcv(_Node):
+        domain_id: Optional[int] = None
+        dcv_method: Optional[str] = None
+        dcv_token: Optional[DcvToken] = None
+        emails: Optional[List[str]] = None
+
+    class Notification(_Node):
+        notification_type: str
+        enabled: Optional[bool] = False
+        emails: Optional[List[str]] = None
+
+    class Collection(_Node):
+        items: Optional[list] = None
+        total_items: Optional[int] = None
+        links: Optional[dict] = Field(default=None, alias="@links")
+
+
+def named_entities(data):
+    """``[{"id", "name"}]`` of an appendix Collection."""
+    items = Collection.model_validate(data or {}).items or []
+    return [NamedEntity.model_validate(item).model_dump(include={"id", "name"}) for item in items]
+
+
+def certificate(data):
+    return Certificate.model_validate(data)
+
+
+def certificate_status(data):
+    return CertificateStatus.model_validate(data)
+
+
+def dcv_items(data):
+    return [DomainDcv.model_validate(item) for item in (Collection.model_validate(data or {}).items or [])]
+
+
+def notifications(data):
+    """``{notification_type: {"enabled", "emails"}}`` of a notifications Collection."""
+    result = {}
+    for item in Collection.model_validate(data or {}).items or []:
+        node = Notification.model_validate(item)
+        result[node.notification_type] = {"enabled": bool(node.enabled), "emails": list(node.emails or [])}
+    return result
+
+
+def _dcv_by_domain(cert, items):
+    """The DCV item that applies to each domain: by domain id, else (DV: one item for every domain)
+    the only item, else the item of the same parent domain (OV/EV)."""
+    by_id = dict((item.domain_id, item) for item in items if item.domain_id is not None)
+    names = dict((d.id, d.name) for d in cert.domains or [])
+    by_parent = {}
+    for item in items:
+        if item.domain_id in names:
+            by_parent.setdefault(parent_domain(names[item.domain_id]), item)
+    result = {}
+    for domain in cert.domains or []:
+        item = by_id.get(domain.id)
+        if item is None and cert.validation_type == "DV" and items:
+            item = items[0]
+        if item is None:
+            item = by_parent.get(parent_domain(domain.name))
+        result[domain.id] = item
+    return result
+
+
+def flatten(cert, status, dcv=()):
+    """The flat certificate dict of the modules' results (plain JSON types only)."""
+    validation = status.order_validation if status is not None else None
+    order_status = validation.status if validation is not None else None
+    request_status = status.status if status is not None else None
+    dcv_for = _dcv_by_domain(cert, list(dcv))
+    domains = cert.domains or []
+    target = None
+    for deployment in cert.deployments or []:
+        if deployment.hex_url and (target is None or deployment.platform == "HttpLarge"):
+            target = deployment.hex_url
+    expiration = cert.expiration_date
+    if expiration is not None and expiration.startswith(PLACEHOLDER_DATE):
+        expiration = None
+    error = status.error_message if status is not None else None
+    return {
+        "id": cert.id,
+        "label": cert.certificate_label,
+        "description": cert.description,
+        "validation_type": cert.validation_type,
+        "dcv_method": cert.dcv_method,
+        "auto_renew": cert.auto_renew,
+        "status": request_status,
+        "order_status": order_status,
+        "phase": phase(request_status, order_status),
+        "step": status.step if status is not None else None,
+        "requires_attention": status.requires_attention if status is not None else None,
+        "error_message": error or cert.workflow_error_message or None,
+        "domains": [
+            {"id": d.id, "name": d.name, "is_common_name": bool(d.is_common_name), "status": d.status,
+             "created": d.created, "active_date": d.active_date}
+            for d in domains
+        ],
+        "domain_validations": [
+            {"domain_id": v.domain_id, "domain_names": list(v.domain_names or []), "status": v.status}
+            for v in (validation.domain_validations or [] if validation is not None else [])
+        ],
+        "dcv": [
+            {
+                "domain_id": d.id,
+                "domain": d.name,
+                "method": (dcv_for[d.id].dcv_method if dcv_for[d.id] is not None else None) or cert.dcv_method,
+                "token": (dcv_for[d.id].dcv_token.token
+                          if dcv_for[d.id] is not None and dcv_for[d.id].dcv_token is not None else None) or None,
+                "emails": list(dcv_for[d.id].emails or []) if dcv_for[d.id] is not None else [],
+            }
+            for d in domains
+        ],
+        "target_cname": target,
+        "expiration_date": expiration,
+        "thumbprint": cert.thumbprint,
+        "created": cert.created,
+        "last_modified": cert.last_modified,
+    }

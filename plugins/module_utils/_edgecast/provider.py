@@ -1,0 +1,647 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The Edgecast CPS providers behind the modules (private: not for use outside this collection).
+
+- :func:`argument_spec`: the connection options (doc fragment ``certops.orders._edgecast``) plus
+  the shared transport and wait options;
+- :class:`CertificateInfo`: ``edgecast_cert_order_status_info`` (select, read, wait);
+- :class:`CertificateOrder`: ``edgecast_cert_order`` (create, update, cancel, delete, actions).
+
+Status names come from the appendix endpoints; no status id appears here (reference D1).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import re
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
+from ansible_collections.certops.orders.plugins.module_utils._runner import (
+    Change,
+    OptionError,
+    Provider,
+    http_client,
+    map_bounded,
+    transport_argument_spec,
+    wait_argument_spec,
+)
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.auth import TokenAuth
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.client import (
+    CpsClient,
+    certificate_path,
+    cps_base,
+    parse_error,
+)
+
+try:
+    from importlib.util import find_spec
+except ImportError:  # pragma: no cover - Python 2
+    find_spec = None
+
+
+def _installed(name):
+    """Whether ``name`` can be imported, without importing it (pydantic stays off the start path)."""
+    try:
+        return find_spec is not None and find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+HAS_PYDANTIC = _installed("pydantic")
+
+#: Default ``fail_on``: order statuses that end a certificate, and Deleted (both vocabularies).
+DEFAULT_FAIL_ON = ("Rejected", "RenewalRejected", "ReissueRejected", "Revoked", "Expired", "Canceled", "Deleted")
+#: Request statuses of an issued certificate (domain and organization changes, renew, delete).
+ISSUED_STATUSES = ("Deployment", "Active")
+#: Order statuses of a change pending with the CA after issuance, and what the change is.
+PENDING_CHANGES = {
+    "AwaitingRenewal": "renewal", "PendingRenewal": "renewal",
+    "AwaitingReissue": "reissue", "PendingReissue": "reissue",
+    "AwaitingOrgUpdate": "organization update", "PendingOrgUpdate": "organization update",
+}
+LABEL_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+CREATE_PATH = "/v2.0/certificates/cdnprovided"
+NEW_ID = "{id}"
+
+
+def connection_argument_spec():
+    """The connection options (doc fragment ``certops.orders._edgecast``)."""
+    return dict(
+        client_id=dict(type="str", required=True, fallback=(env_fallback, ["EDGECAST_CLIENT_ID"])),
+        client_secret=dict(type="str", required=True, no_log=True,
+                           fallback=(env_fallback, ["EDGECAST_CLIENT_SECRET"])),
+        scope=dict(type="str", default="sec.cps.certificates"),
+        api_url=dict(type="str", default="https://api.vdms.io", fallback=(env_fallback, ["EDGECAST_API_URL"])),
+        ids_url=dict(type="str", default="https://id.vdms.io", fallback=(env_fallback, ["EDGECAST_IDS_URL"])),
+    )
+
+
+def argument_spec():
+    """Connection, transport and wait options: what both Edgecast modules start from."""
+    spec = connection_argument_spec()
+    spec.update(transport_argument_spec())
+    spec.update(wait_argument_spec())
+    return spec
+
+
+def connect(module):
+    """A :class:`CpsClient` over one HTTP seam; the token is fetched on the first call."""
+    params = module.params
+    for name in ("client_id", "client_secret", "scope", "api_url", "ids_url"):
+        if not (params[name] or "").strip():
+            raise OptionError("%s must not be empty" % name)
+    http = http_client(module, cps_base(params["api_url"]), error_parser=parse_error)
+    http.auth = TokenAuth(http, params["ids_url"].rstrip("/") + "/connect/token", params["client_id"],
+                          params["client_secret"], params["scope"])
+    return CpsClient(http)
+
+
+def _models():
+    """The pydantic models, imported on first use."""
+    from ansible_collections.certops.orders.plugins.module_utils._edgecast import models
+
+    if not models.HAS_PYDANTIC:
+        raise OptionError(missing_required_lib("pydantic"))
+    return models
+
+
+class _Lazy:
+    """A list computed on first iteration (the appendix is fetched only when a wait needs it)."""
+
+    def __init__(self, compute):
+        self._compute = compute
+        self._items = None
+
+    def __iter__(self):
+        if self._items is None:
+            self._items = list(self._compute())
+        return iter(self._items)
+
+
+def _call(method, path, body=None):
+    return {"method": method, "path": path, "body": body}
+
+
+class EdgecastProvider(Provider):
+    """What both modules share: the connection, the status catalogue and reading certificates."""
+
+    result_key = "certificates"
+    item_key = "certificate"
+    noun = "certificate"
+    requirements = (("pydantic", HAS_PYDANTIC, None),)
+
+    def __init__(self, module):
+        super(EdgecastProvider, self).__init__(module)
+        self.check_options()
+        self.cps = connect(module)
+        self._appendix = {}
+
+    def check_options(self):
+        """Refuse bad input before any HTTP call (raise :class:`OptionError`)."""
+
+    # -- parsing ---------------------------------------------------------------------------
+    def parse(self, what, parser, data):
+        """``parser(data)`` with a pydantic model; a shape CPS should not send becomes an ApiError."""
+        models = _models()
+        try:
+            return parser(data)
+        except (models.ValidationError, TypeError, ValueError, AttributeError) as exc:
+            raise ApiError("CPS answered %s with an unexpected body: %s" % (what, " ".join(str(exc).split())[:500]))
+
+    # -- catalogue -------------------------------------------------------------------------
+    def appendix(self, name):
+        if name not in self._appendix:
+            self._appendix[name] = self.parse("GET /v2.0/appendix/%s" % name, _models().named_entities,
+                                              self.cps.appendix(name))
+        return self._appendix[name]
+
+    def catalogue(self):
+        return {"order_statuses": self.appendix("order-statuses"),
+                "certificate_statuses": self.appendix("certificate-statuses")}
+
+    def _names(self):
+        names = [s["name"] for s in self.appendix("certificate-statuses")]
+        return names + [s["name"] for s in self.appendix("order-statuses") if s["name"] not in names]
+
+    def vocabulary(self):
+        return _Lazy(self._names)
+
+    def default_fail_on(self):
+        return _Lazy(lambda: [name for name in DEFAULT_FAIL_ON if name in self._names()])
+
+    def statuses(self, obj):
+        return [obj.get("status"), obj.get("order_status")]
+
+    # -- reading ---------------------------------------------------------------------------
+    def read_parts(self, cert_id, node=None):
+        """``(certificate model, status model, flat dict)``; ``node`` is a certificate already read."""
+        models = _models()
+        if node is None:
+            node = self.cps.certificate(cert_id)
+        cert = self.parse("GET %s" % certificate_path(cert_id), models.certificate, node)
+        status = self.parse("GET %s/status" % certificate_path(cert_id), models.certificate_status,
+                            self.cps.status(cert_id))
+        dcv = []
+        domain_ids = [d.id for d in cert.domains or [] if d.id is not None]
+        if domain_ids and status.status not in ("Processing", "Deleted"):
+            try:
+                dcv = self.parse("GET /v2.0/dcv/certificates/%s" % cert_id, models.dcv_items,
+                                 self.cps.dcv(cert_id, domain_ids))
+            except ApiError as exc:
+                # DCV metadata outside DCV is not documented: a refusal leaves the tokens unknown
+                if exc.status not in (400, 404, 409):
+                    raise
+        return cert, status, models.flatten(cert, status, dcv)
+
+    def read(self, cert_id, node=None):
+        return self.read_parts(cert_id, node)[2]
+
+    def fetch(self, keys):
+        return dict(zip(keys, map_bounded(self.read, keys)))
+
+    def find_label(self, label):
+        """The list item whose label is ``label`` (CPS compares labels without regard to case)."""
+        for node in self.cps.certificates(query="certificate_label:%s" % label):
+            if isinstance(node, dict) and str(node.get("certificate_label", "")).lower() == label.lower():
+                return node
+        return None
+
+
+class CertificateInfo(EdgecastProvider):
+    """``edgecast_cert_order_status_info``: certificates by id, ids, label or domain."""
+
+    def check_options(self):
+        params = self.module.params
+        ids = ([params["certificate_id"]] if params["certificate_id"] is not None else []) + list(
+            params["certificate_ids"] or [])
+        bad = [i for i in ids if i <= 0]
+        if bad:
+            raise OptionError("certificate ids are positive integers, got %s" % ", ".join(str(i) for i in bad))
+        for name in ("label", "domain"):
+            if params[name] is not None and not params[name].strip():
+                raise OptionError("%s must not be empty" % name)
+
+    def select(self):
+        params = self.module.params
+        if params["certificate_id"] is not None or params["certificate_ids"]:
+            ids = [params["certificate_id"]] if params["certificate_id"] is not None else []
+            ids += [i for i in params["certificate_ids"] or [] if i not in ids]
+            ids = list(dict.fromkeys(ids))
+            return list(zip(ids, map_bounded(self.read, ids)))
+        if params["label"] is not None:
+            node = self.find_label(params["label"])
+            nodes = [node] if node is not None else []
+        elif params["domain"] is not None:
+            nodes = [n for n in self.cps.certificates(query="domain_names:%s" % params["domain"])
+                     if isinstance(n, dict) and "id" in n]
+        else:
+            return []
+        found = map_bounded(lambda node: self.read(node["id"], node), nodes)
+        return [(obj["id"], obj) for obj in found]
+
+
+class CertificateOrder(EdgecastProvider):
+    """``edgecast_cert_order``: one certificate request, identified by its label."""
+
+    def __init__(self, module):
+        super(CertificateOrder, self).__init__(module)
+        self.calls = []
+        self.writes = 0
+        self.cert_id = None
+
+    def catalogue(self):
+        return {}
+
+    # -- input -----------------------------------------------------------------------------
+    def check_options(self):
+        params = self.module.params
+        label = params["label"]
+        if not LABEL_PATTERN.match(label or ""):
+            raise OptionError("label %r may contain only letters, digits, '_' and '-' (and must not be empty)"
+                              % label)
+        if params["action"] and params["state"] != "present":
+            raise OptionError("action=%s applies only with state=present" % params["action"])
+        domains = params["domains"]
+        if domains is not None:
+            if not domains:
+                raise OptionError("domains needs at least one domain")
+            names = [(d["name"] or "").strip().lower() for d in domains]
+            if not all(names):
+                raise OptionError("every entry of domains needs a name")
+            twice = sorted(set(n for n in names if names.count(n) > 1))
+            if twice:
+                raise OptionError("domains lists %s more than once" % ", ".join(twice))
+            if sum(1 for d in domains if d["is_common_name"]) > 1:
+                raise OptionError("only one of domains may have is_common_name=true")
+        if params["organization"] is not None and params["validation_type"] == "DV":
+            raise OptionError("organization is refused for validation_type=DV: CPS takes an organization only "
+                              "for OV and EV certificates; remove organization or choose OV or EV")
+        seen = set()
+        for item in params["notifications"] or []:
+            kind = item["notification_type"]
+            if kind in seen:
+                raise OptionError("notifications lists notification_type %s more than once" % kind)
+            seen.add(kind)
+            if item["enabled"] and not item["emails"]:
+                raise OptionError("notifications: %s is enabled, so it needs at least one address in emails" % kind)
+
+    def _wanted_domains(self):
+        return [{"name": d["name"].strip(), "is_common_name": bool(d["is_common_name"])}
+                for d in self.module.params["domains"]]
+
+    def _wanted_notifications(self):
+        return [{"notification_type": n["notification_type"], "enabled": n["enabled"], "emails": list(n["emails"] or [])}
+                for n in self.module.params["notifications"] or []]
+
+    def _wanted_organization(self):
+        org = self.module.params["organization"]
+        if org is None:
+            return None
+        result = dict((k, v) for k, v in org.items() if v is not None and k != "additional_contacts")
+        if org.get("additional_contacts") is not None:
+            result["additional_contacts"] = [dict((k, v) for k, v in c.items() if v is not None)
+                                             for c in org["additional_contacts"]]
+        return result
+
+    # -- the task --------------------------------------------------------------------------
+    def ensure(self):
+        try:
+            node = self.find_label(self.module.params["label"])
+            state = self.module.params["state"]
+            if state == "present":
+                return self._create() if node is None else self._update(node)
+            return self._remove(node, delete=state == "absent")
+        except (ApiError, OptionError) as exc:
+            if self.writes:
+                exc.partial_result = {"changed": True, "request": self.calls, "certificate": self._last_seen()}
+            raise
+
+    def _last_seen(self):
+        """The certificate after a write that was followed by a failure (None if it cannot be read)."""
+        if self.cert_id is None:
+            return None
+        try:
+            return self.read(self.cert_id)
+        except (ApiError, OptionError):
+            return None
+
+    def _done(self, changed, cert_id, flat, before, after):
+        keys = [cert_id] if cert_id is not None and flat is not None else []
+        return Change(changed, before=before, after=after, keys=keys, objects={cert_id: flat} if keys else {},
+                      result={"certificate": flat, "request": self.calls})
+
+    def _write(self, call, send, cert_id=None, settled=None):
+        """Send one write; after an ambiguous failure re-read the status instead of repeating it."""
+        self.calls.append(call)
+        if self.module.check_mode:
+            return None
+        try:
+            answer = send()
+        except ApiError as exc:
+            if not exc.ambiguous or cert_id is None:
+                raise
+            status = self.parse("GET %s/status" % certificate_path(cert_id), _models().certificate_status,
+                                self.cps.status(cert_id))
+            if settled is not None and settled(status):
+                self.module.warn("%s %s failed without a clear answer (%s), but the certificate's status shows it "
+                                 "took effect; it was not repeated" % (call["method"], call["path"], exc.msg))
+                self.writes += 1
+                return None
+            exc.msg = "%s; it was not repeated (the call changes state, and the status read afterwards, %s, does " \
+                      "not show whether it took effect)" % (exc.msg, status.status)
+            raise
+        self.writes += 1
+        return answer
+
+    # create ------------------------------------------------------------------------------
+    def _create(self):
+        params = self.module.params
+        label = params["label"]
+        if params["action"]:
+            raise OptionError("action=%s needs an existing certificate, and no certificate has the label %r: "
+                              "create it first (without action) and run the action in a later task"
+                              % (params["action"], label))
+        missing = [name for name in ("validation_type", "dcv_method", "domains") if not params[name]]
+        if missing:
+            raise OptionError("no certificate has the label %r, and creating one needs %s" % (label, ", ".join(missing)))
+        body = {"certificate_label": label}
+        if params["description"] is not None:
+            body["description"] = params["description"]
+        if params["auto_renew"] is not None:
+            body["auto_renew"] = params["auto_renew"]
+        body.update(certificate_authority=params["certificate_authority"], validation_type=params["validation_type"],
+                    dcv_method=params["dcv_method"], domains=self._wanted_domains())
+        if params["validation_type"] in ("OV", "EV"):
+            if params["organization"] is None:
+                raise OptionError("validation_type=%s needs organization (CPS validates the organization of OV and "
+                                  "EV certificates)" % params["validation_type"])
+            body["organization"] = self._wanted_organization()
+        notifications = self._wanted_notifications()
+        created = self._write(_call("POST", CREATE_PATH, body), lambda: self._post(body))
+        cert_id = self.cert_id = created["id"] if created else None
+        if notifications:
+            path = "%s/notifications" % (certificate_path(cert_id) if cert_id else "/v2.0/certificates/" + NEW_ID)
+            self._write(_call("PATCH", path, notifications), lambda: self.cps.update_notifications(cert_id, notifications))
+        if self.module.check_mode:
+            predicted = self._predict_new(body)
+            return self._done(True, None, predicted, None, self._diff_state(predicted, body, notifications))
+        flat = self.read(cert_id)
+        return self._done(True, cert_id, flat, None, self._diff_state(flat, body, notifications or None))
+
+    def _post(self, body):
+        """The one create call (reference D6): after an ambiguous failure look the label up, never re-send."""
+        try:
+            created = self.cps.create(body)
+        except ApiError as exc:
+            if not exc.ambiguous:
+                raise
+            node = self.find_label(body["certificate_label"])
+            if node is None:
+                exc.msg = ("%s; no certificate with the label %r exists after this failure, so the create was "
+                           "probably not processed and it was not repeated. Re-run the task to create it; if CPS "
+                           "then answers that the label already exists, the failed create reserved it: choose "
+                           "another label" % (exc.msg, body["certificate_label"]))
+                raise
+            self.module.warn("The create request for label %r failed without a clear answer (%s), but certificate %s "
+                             "with that label exists now: the request was processed (it was not repeated)"
+                             % (body["certificate_label"], exc.msg, node.get("id")))
+            created = node
+        if not isinstance(created, dict) or not isinstance(created.get("id"), int):
+            raise ApiError("CPS answered POST %s without a certificate id" % CREATE_PATH, method="POST")
+        return {"id": created["id"]}
+
+    @staticmethod
+    def _predict_new(body):
+        """The certificate a create would make, as far as it is known before CPS answers."""
+        domains = [dict(d) for d in body["domains"]]
+        if not any(d["is_common_name"] for d in domains):
+            domains[0]["is_common_name"] = True  # CPS picks one when none is flagged
+        return {
+            "id": None, "label": body["certificate_label"], "description": body.get("description"),
+            "validation_type": body["validation_type"], "dcv_method": body["dcv_method"],
+            "auto_renew": body.get("auto_renew"), "status": None, "order_status": None, "phase": "pending",
+            "step": None, "requires_attention": None, "error_message": None,
+            "domains": [{"id": None, "name": d["name"], "is_common_name": d["is_common_name"], "status": None,
+                         "created": None, "active_date": None} for d in domains],
+            "domain_validations": [],
+            "dcv": [{"domain_id": None, "domain": d["name"], "method": body["dcv_method"], "token": None, "emails": []}
+                    for d in domains],
+            "target_cname": None, "expiration_date": None, "thumbprint": None, "created": None, "last_modified": None,
+        }
+
+    @staticmethod
+    def _diff_state(flat, settings=None, notifications=None, organization=None):
+        """What diff mode shows: the managed settings and the statuses."""
+        state = dict((k, flat.get(k)) for k in ("id", "label", "description", "auto_renew", "validation_type",
+                                                "dcv_method", "status", "order_status"))
+        state["domains"] = [{"name": d["name"], "is_common_name": d["is_common_name"]} for d in flat["domains"]]
+        if settings and settings.get("certificate_authority"):
+            state["certificate_authority"] = settings["certificate_authority"]
+        if notifications is not None:
+            state["notifications"] = notifications
+        if organization is not None:
+            state["organization"] = organization
+        return state
+
+    # update ------------------------------------------------------------------------------
+    @staticmethod
+    def _blocked(status, what, verb="change"):
+        """Why ``what`` cannot ``verb`` in this status (None when it can): CPS allows domain and
+        organization changes and renewals only on an issued certificate with no other change pending."""
+        order = status.order_validation.status if status.order_validation is not None else None
+        if status.status in ISSUED_STATUSES and order not in PENDING_CHANGES and order != "Revoked":
+            return None
+        if status.status in ISSUED_STATUSES and order in PENDING_CHANGES:
+            return ("%s cannot %s while a %s is pending with the CA (order status %s); it becomes possible once the "
+                    "%s completes" % (what, verb, PENDING_CHANGES[order], order, PENDING_CHANGES[order]))
+        if order == "Revoked":
+            return "%s cannot %s on a revoked certificate; create a new certificate request instead" % (what, verb)
+        return ("%s cannot %s while the CA is processing the request (status %s, order status %s); CPS accepts it "
+                "once the certificate is issued (status Deployment or Active)"
+                % (what, verb, status.status, order or "none: not placed with the CA yet"))
+
+    def _update(self, node):
+        params = self.module.params
+        models = _models()
+        cert, status, flat = self.read_parts(node["id"])
+        cert_id = self.cert_id = cert.id
+        if status.status == "Deleted":
+            raise OptionError(
+                "the label %r belongs to certificate %s, which is deleted (order status %s); CPS keeps labels reserved "
+                "after deletion, so choose another label" % (params["label"], cert_id, flat["order_status"] or "none"))
+        authority = params["certificate_authority"]
+        if cert.certificate_authority and authority != cert.certificate_authority:
+            raise OptionError("certificate %s (label %r) was ordered from %s; certificate_authority cannot change "
+                              "after creation, so create a certificate with another label to use %s"
+                              % (cert_id, cert.certificate_label, cert.certificate_authority, authority))
+        vtype = params["validation_type"]
+        if vtype and cert.validation_type and vtype != cert.validation_type:
+            raise OptionError("certificate %s (label %r) is %s; validation_type cannot change after creation, so "
+                              "create a certificate with another label for %s"
+                              % (cert_id, cert.certificate_label, cert.validation_type, vtype))
+        patch = {}
+        if cert.certificate_label != params["label"]:
+            patch["certificate_label"] = params["label"]
+        if params["description"] is not None and params["description"] != (cert.description or ""):
+            patch["description"] = params["description"]
+        if params["auto_renew"] is not None and params["auto_renew"] != cert.auto_renew:
+            patch["auto_renew"] = params["auto_renew"]
+        if params["dcv_method"] and params["dcv_method"] != cert.dcv_method:
+            patch["dcv_method"] = params["dcv_method"]
+        if params["domains"] is not None and self._domains_differ(cert.domains or [], self._wanted_domains()):
+            reason = self._blocked(status, "the domains")
+            if reason:
+                raise OptionError("certificate %s (label %r): %s" % (cert_id, cert.certificate_label, reason))
+            patch["domains"] = self._wanted_domains()
+        organization = org_before = org_after = None
+        if params["organization"] is not None:
+            if cert.validation_type == "DV":
+                raise OptionError("organization is refused for certificate %s: it is a DV certificate, and CPS takes "
+                                  "an organization only for OV and EV" % cert_id)
+            org_after = self._wanted_organization()
+            current = (cert.organization if cert.organization is not None else self.parse(
+                "GET %s" % certificate_path(cert_id), models.certificate, self.cps.certificate(cert_id)).organization) or {}
+            org_before = dict((k, current.get(k)) for k in org_after)
+            if self._organization_differs(current, org_after):
+                reason = self._blocked(status, "the organization")
+                if reason:
+                    raise OptionError("certificate %s (label %r): %s" % (cert_id, cert.certificate_label, reason))
+                organization = org_after
+        notifications = None
+        before_notifications = None
+        if params["notifications"] is not None:
+            current = self.parse("GET %s/notifications" % certificate_path(cert_id), models.notifications,
+                                 self.cps.notifications(cert_id))
+            before_notifications = [dict(notification_type=k, **current[k]) for k in sorted(current)]
+            notifications = [n for n in self._wanted_notifications() if self._notification_differs(current, n)]
+        action = self._plan_action(cert, status, flat) if params["action"] else None
+
+        # every check passed: write
+        if patch:
+            self._write(_call("PATCH", certificate_path(cert_id), patch), lambda: self.cps.update(cert_id, patch))
+        if notifications:
+            self._write(_call("PATCH", certificate_path(cert_id) + "/notifications", notifications),
+                        lambda: self.cps.update_notifications(cert_id, notifications))
+        if organization is not None:
+            self._write(_call("PUT", certificate_path(cert_id) + "/organization", organization),
+                        lambda: self.cps.update_organization(cert_id, organization), cert_id,
+                        settled=lambda s: (s.order_validation is not None
+                                           and s.order_validation.status in ("AwaitingOrgUpdate", "PendingOrgUpdate")))
+        if action is not None:
+            self._write(action[0], action[1], cert_id, settled=action[2])
+        changed = bool(self.calls)
+        after_notifications = None
+        if before_notifications is not None:
+            wanted = dict((n["notification_type"], n) for n in self._wanted_notifications())
+            after_notifications = [wanted.get(n["notification_type"], n) for n in before_notifications]
+        before = self._diff_state(flat, {"certificate_authority": cert.certificate_authority}, before_notifications,
+                                  org_before)
+        if self.module.check_mode or not changed:
+            predicted = copy.deepcopy(flat)
+            predicted.update(dict((k, v) for k, v in patch.items() if k in ("description", "auto_renew", "dcv_method")))
+            if "certificate_label" in patch:
+                predicted["label"] = patch["certificate_label"]
+            if "domains" in patch:
+                predicted["domains"] = [{"id": None, "name": d["name"], "is_common_name": d["is_common_name"],
+                                         "status": None, "created": None, "active_date": None} for d in patch["domains"]]
+            after_flat = predicted
+        else:
+            after_flat = self.read(cert_id)
+        after = self._diff_state(after_flat, {"certificate_authority": cert.certificate_authority},
+                                 after_notifications, org_after)
+        return self._done(changed, cert_id, after_flat, before, after)
+
+    @staticmethod
+    def _domains_differ(current, wanted):
+        have = dict((d.name.lower(), bool(d.is_common_name)) for d in current)
+        want = dict((d["name"].lower(), d["is_common_name"]) for d in wanted)
+        if set(have) != set(want):
+            return True
+        flagged = [name for name, common in want.items() if common]
+        return bool(flagged) and not have[flagged[0]]
+
+    @staticmethod
+    def _organization_differs(current, wanted):
+        current = current or {}
+        if wanted.get("id") is not None:
+            return current.get("id") != wanted["id"]
+        for key, value in wanted.items():
+            if key == "additional_contacts":
+                def norm(contacts):
+                    return sorted(tuple(sorted((k, str(v).lower() if k == "contact_type" else str(v))
+                                               for k, v in c.items() if k != "id" and v is not None))
+                                  for c in contacts or [])
+                if norm(current.get(key)) != norm(value):
+                    return True
+            elif str(current.get(key) or "") != str(value):
+                return True
+        return False
+
+    @staticmethod
+    def _notification_differs(current, wanted):
+        have = current.get(wanted["notification_type"])
+        if have is None:
+            return True
+        return have["enabled"] != wanted["enabled"] or sorted(have["emails"]) != sorted(wanted["emails"])
+
+    # actions -----------------------------------------------------------------------------
+    def _plan_action(self, cert, status, flat):
+        """``(call, send, settled)`` for the action, or None when its effect is already there."""
+        action = self.module.params["action"]
+        cert_id = cert.id
+        order = flat["order_status"]
+        path = certificate_path(cert_id)
+        if action == "renew":
+            if order in ("AwaitingRenewal", "PendingRenewal"):
+                return None  # a renewal is already under way
+            reason = self._blocked(status, "a renewal", "start")
+            if reason:
+                raise OptionError("action=renew on certificate %s: %s" % (cert_id, reason))
+            return (_call("PUT", path + "/renew"), lambda: self.cps.renew(cert_id),
+                    lambda s: s.order_validation is not None and s.order_validation.status in (
+                        "AwaitingRenewal", "PendingRenewal", "Renewed"))
+        if action == "retrigger":
+            if not any(d["status"] == "TimedOut" for d in flat["domains"]):
+                return None  # only a timed-out request is resubmitted
+            return _call("PUT", path + "/retrigger"), lambda: self.cps.retrigger(cert_id), None
+        # dcv_check
+        if status.status == "Processing":
+            raise OptionError("action=dcv_check on certificate %s: the request is not placed with the CA yet (status "
+                              "Processing); wait for DomainControlValidation first (wait_for) and publish the DCV "
+                              "record" % cert_id)
+        if status.status != "DomainControlValidation":
+            return None  # domain control validation is over
+        return (_call("PUT", "/v2.0/dcv/certificates/%d/check" % cert_id), lambda: self.cps.dcv_check(cert_id),
+                None)
+
+    # cancel / delete ---------------------------------------------------------------------
+    def _remove(self, node, delete):
+        if node is None:
+            return self._done(False, None, None, None, None)
+        cert, status, flat = self.read_parts(node["id"])
+        cert_id = self.cert_id = cert.id
+        before = self._diff_state(flat)
+        if status.status == "Deleted":
+            return self._done(False, cert_id, flat, before, before)
+        if status.status in ISSUED_STATUSES:
+            if not delete:
+                raise OptionError(
+                    "certificate %s (label %r) is issued (status %s, order status %s): CPS cancels only requests the "
+                    "CA is still processing. Use state=absent to delete an issued certificate"
+                    % (cert_id, cert.certificate_label, status.status, flat["order_status"]))
+            self._write(_call("DELETE", certificate_path(cert_id)), lambda: self.cps.delete(cert_id), cert_id,
+                        settled=lambda s: s.status == "Deleted")
+            predicted = dict(flat, status="Deleted", order_status="Deleted", phase="deleted")
+        else:
+            self._write(_call("PUT", certificate_path(cert_id) + "/cancel?apply=true"),
+                        lambda: self.cps.cancel(cert_id), cert_id, settled=lambda s: s.status == "Deleted")
+            predicted = dict(flat, status="Deleted", order_status="Canceled", phase="canceled")
+        after_flat = predicted if self.module.check_mode else self.read(cert_id)
+        return self._done(True, cert_id, after_flat, before, self._diff_state(after_flat))

@@ -1,0 +1,474 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: edgecast_cert_order
+short_description: Create, update, cancel and delete Edgecast CPS certificate requests
+version_added: 0.1.0
+author:
+  - certops.orders contributors (@certops)
+description:
+  - Manages one CDN certificate request in the Edgecast (VDMS, Edgio) Certificate Provisioning System (CPS)
+    REST API v2.0, identified by its O(label).
+  - With O(state=present) the request exists with the given settings. A missing request is created with one
+    C(POST /v2.0/certificates/cdnprovided), which is never repeated automatically. An existing one is updated where
+    it differs, and only as far as its status allows.
+  - With O(state=canceled) a request the CA is still processing is canceled; with O(state=absent) the request is
+    canceled or deleted, as its status requires.
+  - Can run an O(action) on an existing request, and wait for it to reach a status.
+requirements:
+  - requests >= 2.25
+  - pydantic >= 2
+extends_documentation_fragment:
+  - certops.orders._edgecast
+  - certops.orders._transport
+  - certops.orders._wait
+  - certops.orders._attributes
+  - certops.orders._attributes.ORDER_MODULE
+  - certops.orders._attributes.ACTIONGROUP_EDGECAST
+options:
+  label:
+    description:
+      - The certificate label, which identifies the request. Letters, digits, C(_) and C(-) only.
+      - CPS keeps labels unique without regard to case, including the labels of deleted and canceled certificates.
+    type: str
+    required: true
+    aliases: [name]
+  state:
+    description:
+      - V(present) creates the request or updates it to the given settings.
+      - V(canceled) cancels the request while the CA is still processing it. A request that is already canceled or
+        deleted, or that does not exist, is left alone. An issued certificate cannot be canceled; the task fails and
+        points to V(absent).
+      - V(absent) cancels a request the CA is still processing and deletes an issued certificate. A request that is
+        already deleted, or that does not exist, is left alone.
+    type: str
+    choices: [present, canceled, absent]
+    default: present
+  description:
+    description:
+      - The description of the request.
+    type: str
+  auto_renew:
+    description:
+      - Whether CPS renews the certificate about 60 days before it expires.
+      - When not set, a new request gets the CPS default and an existing one keeps its setting.
+    type: bool
+  certificate_authority:
+    description:
+      - The certificate authority. It cannot change after creation.
+    type: str
+    choices: [DigiCert, LetsEncrypt]
+    default: DigiCert
+  validation_type:
+    description:
+      - The validation level. Needed to create a request; it cannot change afterwards.
+    type: str
+    choices: [DV, OV, EV]
+  dcv_method:
+    description:
+      - How the domains are validated. Needed to create a request.
+    type: str
+    choices: [DnsTxtToken, DnsCnameToken, Email]
+  domains:
+    description:
+      - The domains of the certificate. Needed to create a request.
+      - Changing them is possible only once the certificate is issued (status C(Deployment) or C(Active)) and no
+        renewal, reissue or organization update is pending; CPS then reissues the certificate. In any other status
+        the task fails before changing anything and says when the change becomes possible.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - The domain name, for example V(cdn.example.com) or V(*.example.com).
+        type: str
+        required: true
+      is_common_name:
+        description:
+          - Whether this domain is the common name. At most one domain may have it; when none has it, CPS picks one.
+        type: bool
+        default: false
+  organization:
+    description:
+      - The organization of an OV or EV certificate. Required to create an OV or EV request; refused for DV before
+        any request is sent.
+      - When O(organization.id) names an organization of the account, the other fields are ignored; otherwise an
+        exact O(organization.company_name) match is used, or a new organization is created from the fields.
+      - On an existing request only the fields given here are compared. A change is sent with
+        C(PUT /organization), which CPS accepts only once the certificate is issued and no other change is pending.
+    type: dict
+    suboptions:
+      id:
+        description: The id of an organization of the account (V(0) means registered only at DigiCert).
+        type: int
+      company_name:
+        description: The company name.
+        type: str
+      company_address:
+        description: The street address.
+        type: str
+      company_address2:
+        description: The second address line.
+        type: str
+      city:
+        description: The city.
+        type: str
+      state:
+        description: The state (for the US, its abbreviation).
+        type: str
+      zip_code:
+        description: The postal code.
+        type: str
+      country:
+        description: The ISO 3166 two-letter country code.
+        type: str
+      organizational_unit:
+        description: The organizational unit.
+        type: str
+      contact_first_name:
+        description: The first name of the contact.
+        type: str
+      contact_last_name:
+        description: The last name of the contact.
+        type: str
+      contact_email:
+        description: The e-mail address of the contact.
+        type: str
+      contact_phone:
+        description: The phone number of the contact.
+        type: str
+      contact_title:
+        description: The job title of the contact.
+        type: str
+      additional_contacts:
+        description: More contacts; EV needs them.
+        type: list
+        elements: dict
+        suboptions:
+          first_name:
+            description: The first name.
+            type: str
+          last_name:
+            description: The last name.
+            type: str
+          email:
+            description: The e-mail address.
+            type: str
+          phone:
+            description: The phone number.
+            type: str
+          title:
+            description: The job title.
+            type: str
+          contact_type:
+            description: The contact type, for example V(EvApprover), V(OrganizationContact) or V(TechnicalContact).
+            type: str
+  notifications:
+    description:
+      - E-mail notification settings of this certificate. Only the types listed are managed; the others keep their
+        settings.
+      - The addresses must belong to users of the account, or CPS refuses them.
+    type: list
+    elements: dict
+    suboptions:
+      notification_type:
+        description: The notification.
+        type: str
+        required: true
+        choices: [CertificateRenewal, CertificateExpiring, PendingValidations]
+      enabled:
+        description: Whether the notification is sent.
+        type: bool
+        required: true
+      emails:
+        description: The recipients; at least one when O(notifications[].enabled=true).
+        type: list
+        elements: str
+        default: []
+  action:
+    description:
+      - An action on an existing request, run after any settings change (with O(state=present) only).
+      - V(renew) renews an issued certificate (needed when O(auto_renew=false)); left alone while a renewal is
+        already under way.
+      - V(retrigger) resubmits a request whose domain validation timed out; left alone when no domain is timed out.
+      - V(dcv_check) asks the CA to check the domain control validation now, for example after publishing the DNS
+        record. It needs the request in C(DomainControlValidation) and fails while it is still C(Processing); later
+        statuses leave it alone.
+    type: str
+    choices: [renew, retrigger, dcv_check]
+notes:
+  - O(wait_for) and O(fail_on) take names from both CPS vocabularies, request statuses (for example
+    C(DomainControlValidation), C(Active)) and order statuses (for example C(Issued)). The certificate is done when its
+    RV(certificate.status) or its RV(certificate.order_status) is one of the O(wait_for) names. The wait follows the
+    certificate the task manages, also when nothing changed; check mode never waits.
+  - The default O(fail_on) is the order statuses C(Rejected), C(RenewalRejected), C(ReissueRejected), C(Revoked),
+    C(Expired) and C(Canceled), and the status C(Deleted) (each only when the CPS catalogue lists it).
+  - "RV(certificate.phase) maps the CPS statuses to the collection's phases: C(Processing), C(OtherValidation) and
+    C(Deployment) are V(pending); C(DomainControlValidation) is V(action_required); C(Active) is V(issued);
+    C(Deleted) is V(deleted). An order status of failure (C(Rejected), C(RenewalRejected), C(ReissueRejected),
+    C(Revoked), C(Expired)) gives V(failed) and C(Canceled) gives V(canceled), whatever the request status."
+  - If the create request fails without a clear answer (time-out, reset connection, server error), the task looks the
+    label up instead of sending it again. When the certificate exists, the task goes on with a warning; when it does
+    not, the task fails and says so.
+  - If a call fails after the task already changed something (for example the notification settings after a create),
+    the failed task still reports C(changed=true), RV(request) and RV(certificate).
+  - A failed task reports C(http_status), C(http_method), C(http_url), C(provider_code) and C(provider_message) next
+    to C(msg) when CPS or the token service refused a call; no secret or token appears in them.
+seealso:
+  - module: certops.orders.edgecast_cert_order_status_info
+  - ref: ansible_collections.certops.orders.docsite.guide_edgecast
+    description: Ordering from Edgecast CPS.
+  - ref: ansible_collections.certops.orders.docsite.guide_waiting
+    description: Waiting for certificate orders.
+"""
+
+EXAMPLES = r"""
+- name: Order a DV certificate validated by DNS TXT record
+  certops.orders.edgecast_cert_order:
+    client_id: "{{ vault_edgecast_client_id }}"
+    client_secret: "{{ vault_edgecast_client_secret }}"
+    label: cdn_example_com
+    description: CDN certificate for cdn.example.com
+    validation_type: DV
+    dcv_method: DnsTxtToken
+    domains:
+      - name: cdn.example.com
+        is_common_name: true
+      - name: static.example.com
+    notifications:
+      - notification_type: CertificateExpiring
+        enabled: true
+        emails: [ops@example.com]
+    wait_for: [DomainControlValidation]
+    wait_timeout: 300
+  register: order
+
+- name: Publish the DNS TXT record (your DNS provider's module)
+  ansible.builtin.debug:
+    msg: "TXT {{ item.domain }} {{ item.token }}"
+  loop: "{{ order.certificate.dcv }}"
+
+- name: Ask the CA to check the record now, and wait for the certificate
+  certops.orders.edgecast_cert_order:
+    label: cdn_example_com
+    action: dcv_check
+    wait_for: [Issued]
+    wait_timeout: 3600
+
+- name: Order an OV certificate
+  certops.orders.edgecast_cert_order:
+    label: shop_example_com
+    validation_type: OV
+    dcv_method: Email
+    domains:
+      - name: shop.example.com
+    organization:
+      company_name: Example Co.
+      company_address: 111 Example Way
+      city: Los Angeles
+      state: CA
+      zip_code: "90001"
+      country: US
+      contact_first_name: Pat
+      contact_last_name: Doe
+      contact_email: pat@example.com
+      contact_phone: 111-111-1111
+
+- name: Cancel a request the CA is still processing
+  certops.orders.edgecast_cert_order:
+    label: cdn_example_com
+    state: canceled
+
+- name: Delete an issued certificate (or cancel a pending request)
+  certops.orders.edgecast_cert_order:
+    label: cdn_example_com
+    state: absent
+"""
+
+RETURN = r"""
+certificate:
+  description:
+    - The certificate request after the task, with the keys of RV(certops.orders.edgecast_cert_order_status_info#module:certificates).
+    - In check mode, the predicted request (values CPS would assign are null).
+    - Null when no certificate has the label (O(state=canceled) or O(state=absent)).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The certificate request id.
+      type: int
+      sample: 11605
+    label:
+      description: The certificate label.
+      type: str
+      sample: cdn_example_com
+    description:
+      description: The description.
+      type: str
+      sample: DV certificate for cdn.example.com
+    validation_type:
+      description: The validation level.
+      type: str
+      sample: DV
+    dcv_method:
+      description: The domain control validation method.
+      type: str
+      sample: DnsTxtToken
+    auto_renew:
+      description: Whether CPS renews the certificate about 60 days before it expires.
+      type: bool
+      sample: true
+    status:
+      description: The certificate request status.
+      type: str
+      sample: Processing
+    order_status:
+      description: The order status at the CA; null until the order is placed with the CA.
+      type: str
+      sample: null
+    phase:
+      description: The provider-neutral phase (see the notes).
+      type: str
+      choices: [pending, action_required, issued, failed, canceled, deleted]
+      sample: pending
+    step:
+      description: The step of the provisioning workflow CPS reports.
+      type: int
+      sample: 1
+    requires_attention:
+      description: Whether CPS flags the request as needing attention.
+      type: bool
+      sample: false
+    error_message:
+      description: The error CPS reports for the request (status or workflow error), or null.
+      type: str
+      sample: null
+    domains:
+      description: The domains, each with C(id), C(name), C(is_common_name), C(status), C(created) and C(active_date).
+      type: list
+      elements: dict
+      sample: [{"id": 21001, "name": "cdn.example.com", "is_common_name": true, "status": "ProvisioningInitiated",
+                "created": "2021-04-15T12:00:00.000000Z", "active_date": null}]
+    domain_validations:
+      description: The validation status of each domain group at the CA, each with C(domain_id), C(domain_names) and
+        C(status); empty until the order is placed.
+      type: list
+      elements: dict
+      sample: []
+    dcv:
+      description: Domain control validation data of each domain, with C(domain_id), C(domain), C(method), C(token)
+        (null until the order is placed with the CA) and C(emails).
+      type: list
+      elements: dict
+      sample: [{"domain_id": 21001, "domain": "cdn.example.com", "method": "DnsTxtToken", "token": null, "emails": []}]
+    target_cname:
+      description: The CDN host name to point a CNAME at, once the certificate is deployed; null before.
+      type: str
+      sample: null
+    expiration_date:
+      description: When the certificate expires (UTC); null until it is issued.
+      type: str
+      sample: null
+    thumbprint:
+      description: The certificate thumbprint; null until it is issued.
+      type: str
+      sample: null
+    created:
+      description: When the request was created (UTC).
+      type: str
+      sample: "2021-04-15T12:00:00.000000Z"
+    last_modified:
+      description: When the request was last changed (UTC).
+      type: str
+      sample: "2021-04-15T12:00:00.000000Z"
+request:
+  description:
+    - Every write call the task sent, or in check mode would send, in order; empty when nothing changes.
+    - Paths are relative to C(<api_url>/sec/cps); C({id}) stands for the id of a request not created yet (check mode).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    method:
+      description: The HTTP method.
+      type: str
+      sample: POST
+    path:
+      description: The path.
+      type: str
+      sample: /v2.0/certificates/cdnprovided
+    body:
+      description: The JSON body (null for calls without one).
+      type: raw
+      sample: {"certificate_label": "cdn_example_com", "certificate_authority": "DigiCert", "validation_type": "DV",
+               "dcv_method": "DnsTxtToken", "domains": [{"name": "cdn.example.com", "is_common_name": true}]}
+wait:
+  description: How the wait went.
+  returned: when O(wait_for) is set, a certificate exists and the task is not in check mode
+  type: dict
+  contains:
+    elapsed:
+      description: Seconds spent waiting.
+      type: float
+      sample: 7.2
+    polls:
+      description: How many rounds of reads the wait made.
+      type: int
+      sample: 5
+    history:
+      description: One entry per status change of the certificate.
+      type: list
+      elements: dict
+      sample: [{"id": 11605, "status": "Processing", "elapsed": 0.0}]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.provider import CertificateOrder, argument_spec
+from ansible_collections.certops.orders.plugins.module_utils._runner import run_order
+
+
+def main():
+    contact = dict(first_name=dict(type="str"), last_name=dict(type="str"), email=dict(type="str"),
+                   phone=dict(type="str"), title=dict(type="str"), contact_type=dict(type="str"))
+    organization = dict((name, dict(type="str")) for name in (
+        "company_name", "company_address", "company_address2", "city", "state", "zip_code", "country",
+        "organizational_unit", "contact_first_name", "contact_last_name", "contact_email", "contact_phone",
+        "contact_title"))
+    organization.update(id=dict(type="int"), additional_contacts=dict(type="list", elements="dict", options=contact))
+    spec = argument_spec()
+    spec.update(
+        label=dict(type="str", required=True, aliases=["name"]),
+        state=dict(type="str", default="present", choices=["present", "canceled", "absent"]),
+        description=dict(type="str"),
+        auto_renew=dict(type="bool"),
+        certificate_authority=dict(type="str", default="DigiCert", choices=["DigiCert", "LetsEncrypt"]),
+        validation_type=dict(type="str", choices=["DV", "OV", "EV"]),
+        dcv_method=dict(type="str", choices=["DnsTxtToken", "DnsCnameToken", "Email"]),
+        domains=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            is_common_name=dict(type="bool", default=False),
+        )),
+        organization=dict(type="dict", options=organization),
+        notifications=dict(type="list", elements="dict", options=dict(
+            notification_type=dict(type="str", required=True,
+                                   choices=["CertificateRenewal", "CertificateExpiring", "PendingValidations"]),
+            enabled=dict(type="bool", required=True),
+            emails=dict(type="list", elements="str", default=[]),
+        )),
+        action=dict(type="str", choices=["renew", "retrigger", "dcv_check"]),
+    )
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    run_order(module, CertificateOrder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,342 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: edgecast_cert_order_status_info
+short_description: Read Edgecast CPS certificate requests and wait for their status
+version_added: 0.1.0
+author:
+  - certops.orders contributors (@certops)
+description:
+  - Reads certificate requests from the Edgecast (VDMS, Edgio) Certificate Provisioning System (CPS) REST API v2.0,
+    selected by id, by label or by domain, together with their request status, order status, domains, domain control
+    validation (DCV) data and target CNAME.
+  - Always returns the order status and certificate request status catalogues of CPS.
+  - Optionally waits inside the task until every selected certificate reaches one of the O(wait_for) statuses.
+requirements:
+  - requests >= 2.25
+  - pydantic >= 2
+extends_documentation_fragment:
+  - certops.orders._edgecast
+  - certops.orders._transport
+  - certops.orders._wait
+  - certops.orders._attributes
+  - certops.orders._attributes.INFO_MODULE
+  - certops.orders._attributes.ACTIONGROUP_EDGECAST
+options:
+  certificate_id:
+    description:
+      - The id of one certificate request.
+    type: int
+  certificate_ids:
+    description:
+      - The ids of several certificate requests, read concurrently (at most 8 at a time).
+    type: list
+    elements: int
+  label:
+    description:
+      - The label of a certificate request (CPS compares labels without regard to case).
+      - Selects nothing when no certificate has this label.
+    type: str
+  domain:
+    description:
+      - Selects every certificate request with this domain, through the CPS list query C(domain_names:<domain>),
+        following every page. C(*) is a wildcard, for example V(*.example.com).
+      - Deleted and canceled certificates are listed too; RV(certificates[].phase) tells them apart.
+    type: str
+notes:
+  - O(wait_for) and O(fail_on) take names from both CPS vocabularies, request statuses (for example
+    C(DomainControlValidation), C(Active)) and order statuses (for example C(Issued)). A certificate is done when its
+    RV(certificates[].status) or its RV(certificates[].order_status) is one of the O(wait_for) names.
+  - Without any of O(certificate_id), O(certificate_ids), O(label) or O(domain), the task returns only the status
+    catalogues and an empty RV(certificates).
+  - The default O(fail_on) is the order statuses C(Rejected), C(RenewalRejected), C(ReissueRejected), C(Revoked),
+    C(Expired) and C(Canceled), and the status C(Deleted) (each only when the CPS catalogue lists it).
+  - "RV(certificates[].phase) maps the CPS statuses to the collection's phases: C(Processing), C(OtherValidation) and
+    C(Deployment) are V(pending); C(DomainControlValidation) is V(action_required); C(Active) is V(issued);
+    C(Deleted) is V(deleted). An order status of failure (C(Rejected), C(RenewalRejected), C(ReissueRejected),
+    C(Revoked), C(Expired)) gives V(failed) and C(Canceled) gives V(canceled), whatever the request status."
+  - A failed task reports C(http_status), C(http_method), C(http_url), C(provider_code) and C(provider_message) next
+    to C(msg) when CPS or the token service refused a call; no secret or token appears in them.
+seealso:
+  - module: certops.orders.edgecast_cert_order
+  - ref: ansible_collections.certops.orders.docsite.guide_edgecast
+    description: Ordering from Edgecast CPS.
+  - ref: ansible_collections.certops.orders.docsite.guide_waiting
+    description: Waiting for certificate orders.
+"""
+
+EXAMPLES = r"""
+- name: Read the CPS status catalogues (no certificate selected)
+  certops.orders.edgecast_cert_order_status_info:
+    client_id: "{{ vault_edgecast_client_id }}"
+    client_secret: "{{ vault_edgecast_client_secret }}"
+  register: cps
+
+- name: Read a certificate request by label and show its DNS TXT token
+  certops.orders.edgecast_cert_order_status_info:
+    label: cdn_example_com
+  register: cert
+- name: Show the DCV token to publish
+  ansible.builtin.debug:
+    msg: "{{ cert.certificates[0].dcv[0].token }}"
+
+- name: Every certificate of a domain, across all pages
+  certops.orders.edgecast_cert_order_status_info:
+    domain: "*.example.com"
+  register: by_domain
+
+- name: Wait until a batch of certificates is issued and deployed
+  certops.orders.edgecast_cert_order_status_info:
+    certificate_ids: "{{ new_certificate_ids }}"
+    wait_for: [Active]
+    wait_timeout: 3600
+    wait_sleep: 60
+
+- name: Set the connection once for every Edgecast task of a play
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/certops.orders.edgecast:
+      client_id: "{{ vault_edgecast_client_id }}"
+      client_secret: "{{ vault_edgecast_client_secret }}"
+  tasks:
+    - name: Wait for the DCV step of a new request
+      certops.orders.edgecast_cert_order_status_info:
+        label: cdn_example_com
+        wait_for: [DomainControlValidation, Deployment, Active]
+"""
+
+RETURN = r"""
+order_statuses:
+  description: The CPS order statuses, from C(/v2.0/appendix/order-statuses).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The status id.
+      type: int
+      sample: 2
+    name:
+      description: The status name.
+      type: str
+      sample: Issued
+certificate_statuses:
+  description: The CPS certificate request statuses, from C(/v2.0/appendix/certificate-statuses).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The status id.
+      type: int
+      sample: 5
+    name:
+      description: The status name.
+      type: str
+      sample: Active
+certificates:
+  description:
+    - The selected certificate requests, in the order of O(certificate_ids) or of the CPS list.
+    - After a wait, their last-seen state; on a failed wait too.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The certificate request id.
+      type: int
+      sample: 11605
+    label:
+      description: The certificate label.
+      type: str
+      sample: cdn_example_com
+    description:
+      description: The description.
+      type: str
+      sample: DV certificate for cdn.example.com
+    validation_type:
+      description: The validation level.
+      type: str
+      sample: DV
+    dcv_method:
+      description: The domain control validation method.
+      type: str
+      sample: DnsTxtToken
+    auto_renew:
+      description: Whether CPS renews the certificate about 60 days before it expires.
+      type: bool
+      sample: true
+    status:
+      description: The certificate request status.
+      type: str
+      sample: DomainControlValidation
+    order_status:
+      description: The order status at the CA; null until the order is placed with the CA.
+      type: str
+      sample: Pending
+    phase:
+      description: The provider-neutral phase (see the notes).
+      type: str
+      choices: [pending, action_required, issued, failed, canceled, deleted]
+      sample: action_required
+    step:
+      description: The step of the provisioning workflow CPS reports.
+      type: int
+      sample: 2
+    requires_attention:
+      description: Whether CPS flags the request as needing attention.
+      type: bool
+      sample: true
+    error_message:
+      description: The error CPS reports for the request (status or workflow error), or null.
+      type: str
+      sample: null
+    domains:
+      description: The domains of the certificate.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The domain id.
+          type: int
+          sample: 21001
+        name:
+          description: The domain name.
+          type: str
+          sample: cdn.example.com
+        is_common_name:
+          description: Whether this domain is the common name.
+          type: bool
+          sample: true
+        status:
+          description: The domain status.
+          type: str
+          sample: PendingDns
+        created:
+          description: When the domain was added (UTC).
+          type: str
+          sample: "2021-04-15T12:00:00.000000Z"
+        active_date:
+          description: When the domain became active (UTC), or null.
+          type: str
+          sample: null
+    domain_validations:
+      description: The validation status of each domain group at the CA; empty until the order is placed.
+      type: list
+      elements: dict
+      contains:
+        domain_id:
+          description: The domain id.
+          type: int
+          sample: 21001
+        domain_names:
+          description: The domain names of the group.
+          type: list
+          elements: str
+          sample: [cdn.example.com]
+        status:
+          description: The validation status.
+          type: str
+          sample: Pending
+    dcv:
+      description:
+        - Domain control validation data for each domain, so that a pipeline can publish the DNS record or find
+          the e-mail recipients.
+        - The DNS token appears once the order is placed with the CA (status C(DomainControlValidation)).
+      type: list
+      elements: dict
+      contains:
+        domain_id:
+          description: The domain id.
+          type: int
+          sample: 21001
+        domain:
+          description: The domain name.
+          type: str
+          sample: cdn.example.com
+        method:
+          description: The DCV method.
+          type: str
+          sample: DnsTxtToken
+        token:
+          description: The DNS TXT or CNAME token, or null.
+          type: str
+          sample: 0a1b2c3d4e5f60718293a4b5c6d7e8f9
+        emails:
+          description: The e-mail recipients for e-mail DCV.
+          type: list
+          elements: str
+          sample: []
+    target_cname:
+      description: The CDN host name to point a CNAME at, once the certificate is deployed; null before.
+      type: str
+      sample: cs-1a2b3c4d.wpc.0001.edgecastcdn.net
+    expiration_date:
+      description: When the certificate expires (UTC); null until it is issued.
+      type: str
+      sample: "2022-05-16T23:59:59.000000Z"
+    thumbprint:
+      description: The certificate thumbprint; null until it is issued.
+      type: str
+      sample: 3F2A5B...
+    created:
+      description: When the request was created (UTC).
+      type: str
+      sample: "2021-04-15T12:00:00.000000Z"
+    last_modified:
+      description: When the request was last changed (UTC).
+      type: str
+      sample: "2021-04-15T12:00:00.000000Z"
+wait:
+  description: How the wait went.
+  returned: when O(wait_for) is set and a certificate is selected
+  type: dict
+  contains:
+    elapsed:
+      description: Seconds spent waiting.
+      type: float
+      sample: 12.5
+    polls:
+      description: How many rounds of reads the wait made.
+      type: int
+      sample: 6
+    history:
+      description: One entry per status change of each certificate.
+      type: list
+      elements: dict
+      sample: [{"id": 11605, "status": "DomainControlValidation / Pending", "elapsed": 0.0}]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.provider import CertificateInfo, argument_spec
+from ansible_collections.certops.orders.plugins.module_utils._runner import run_info
+
+
+def main():
+    spec = argument_spec()
+    spec.update(
+        certificate_id=dict(type="int"),
+        certificate_ids=dict(type="list", elements="int"),
+        label=dict(type="str"),
+        domain=dict(type="str"),
+    )
+    module = AnsibleModule(
+        argument_spec=spec,
+        supports_check_mode=True,
+        mutually_exclusive=[("certificate_id", "certificate_ids", "label", "domain")],
+    )
+    run_info(module, CertificateInfo)
+
+
+if __name__ == "__main__":
+    main()

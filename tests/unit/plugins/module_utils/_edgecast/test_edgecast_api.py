@@ -1,0 +1,287 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Edgecast token hook, CPS client and models over scripted HTTP."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+
+import pytest
+import responses
+from responses import matchers
+
+from ansible_collections.certops.orders.plugins.module_utils._edgecast import models
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.auth import TokenAuth
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.client import CpsClient, parse_error
+from ansible_collections.certops.orders.plugins.module_utils._http import ApiError, HttpClient, RetryPolicy
+from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_helpers import (  # pylint: disable=unused-import
+    CPS,
+    SECRET,
+    TOKEN_URL,
+    cert_node,
+    clock,
+    collection,
+    dcv_node,
+    error,
+    status_node,
+    token,
+)
+
+
+def client(fake_clock, retries=2):
+    http = HttpClient(CPS, retry=RetryPolicy(retries=retries), error_parser=parse_error, sleep=fake_clock.sleep)
+    http.auth = TokenAuth(http, TOKEN_URL, "ci-client", SECRET, "sec.cps.certificates", clock=fake_clock.monotonic)
+    return CpsClient(http), http.auth
+
+
+def bearer(call):
+    return call.request.headers.get("Authorization")
+
+
+# -- tokens ----------------------------------------------------------------------------------
+@responses.activate
+def test_token_is_fetched_once_and_reused_until_shortly_before_expiry(clock):
+    first = token("tok-1")
+    cps, auth = client(clock)
+    responses.get(CPS + "/v2.0/certificates/1/status", json=status_node(1))
+    cps.status(1)
+    cps.status(1)
+    assert first.call_count == 1
+    form = responses.calls[0].request.body
+    assert "grant_type=client_credentials" in form and "scope=sec.cps.certificates" in form
+    assert [bearer(c) for c in responses.calls[1:]] == ["Bearer tok-1", "Bearer tok-1"]
+    clock.now += 300 - 30 + 1  # inside the safety margin: a new token before the old one expires
+    token("tok-2")
+    cps.status(1)
+    assert auth.fetches == 2 and bearer(responses.calls[-1]) == "Bearer tok-2"
+
+
+@responses.activate
+def test_a_401_mid_run_fetches_a_new_token_and_repeats_the_request_once(clock):
+    token("tok-1")
+    token("tok-2")
+    cps, auth = client(clock)
+    url = CPS + "/v2.0/certificates/1/status"
+    responses.get(url, json=status_node(1))
+    responses.get(url, status=401, json=error("unauthorized", 401, "You are not authorized to access this resource"),
+                  headers={"WWW-Authenticate": "Bearer"})
+    responses.get(url, json=status_node(1, "Active"))
+    assert cps.status(1)["status"] == "Processing"
+    assert cps.status(1)["status"] == "Active"
+    statuses = [c for c in responses.calls if c.request.url.startswith(url)]
+    assert [bearer(c) for c in statuses] == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
+    assert auth.fetches == 2
+
+
+@responses.activate
+def test_a_second_401_is_a_failure(clock):
+    token("tok-1")
+    token("tok-2")
+    cps, auth = client(clock)
+    url = CPS + "/v2.0/certificates/1/status"
+    responses.get(url, status=401, json=error("unauthorized", 401, "You are not authorized to access this resource"))
+    with pytest.raises(ApiError) as caught:
+        cps.status(1)
+    assert caught.value.status == 401 and caught.value.code == "unauthorized"
+    assert len([c for c in responses.calls if c.request.url.startswith(url)]) == 2
+    assert auth.fetches == 2
+
+
+@responses.activate
+def test_a_bad_secret_fails_with_the_token_services_answer_and_no_secret(clock):
+    responses.post(TOKEN_URL, status=400, json={"error": "invalid_client", "error_description": "wrong client secret"})
+    cps, _auth = client(clock)
+    with pytest.raises(ApiError) as caught:
+        cps.status(1)
+    exc = caught.value
+    assert exc.status == 400 and exc.code == "invalid_client" and exc.provider_message == "wrong client secret"
+    assert "could not get an access token for client_id 'ci-client'" in str(exc)
+    assert "HTTP 400 invalid_client: wrong client secret" in str(exc)
+    assert SECRET not in str(exc) and SECRET not in repr(exc.to_result())
+    assert exc.url == TOKEN_URL and exc.method == "POST"  # the token call, not the API call it preceded
+    assert len(responses.calls) == 1  # a 400 is not retried, and no API call was made
+
+
+@responses.activate
+def test_a_token_service_outage_is_retried_by_the_token_call_only(clock):
+    responses.post(TOKEN_URL, status=503, json={"error": "temporarily_unavailable"})
+    cps, _auth = client(clock, retries=2)
+    with pytest.raises(ApiError) as caught:
+        cps.status(1)
+    assert caught.value.status == 503 and caught.value.url == TOKEN_URL
+    assert len(responses.calls) == 3  # one call and two retries, not multiplied by the API call's retries
+
+
+@responses.activate
+def test_a_token_answer_without_access_token_is_an_error(clock):
+    responses.post(TOKEN_URL, json={"token_type": "Bearer"})
+    cps, _auth = client(clock)
+    with pytest.raises(ApiError, match="the answer carries no access_token"):
+        cps.status(1)
+
+
+def test_threads_that_all_get_a_401_share_one_new_token(clock):
+    class Http:
+        def __init__(self):
+            self.count = 0
+
+        def request(self, *args, **kwargs):
+            self.count += 1
+
+            class Answer:
+                status = 200
+                url = TOKEN_URL
+                data = {"access_token": "tok-%d" % self.count, "expires_in": 300}
+            return Answer()
+
+    http = Http()
+    auth = TokenAuth(http, TOKEN_URL, "ci-client", SECRET, "sec.cps.certificates", clock=clock.monotonic)
+    barrier = threading.Barrier(4)
+
+    def worker():
+        headers = {}
+        auth.apply(headers)
+        barrier.wait()
+        assert auth.renew() is True
+
+    threads = [threading.Thread(target=worker) for dummy in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert http.count == 2  # the first token, then one renewal for all four threads
+
+
+# -- the client ------------------------------------------------------------------------------
+@responses.activate
+def test_listing_follows_every_page_with_page_size_20(clock):
+    token()
+    items = [cert_node(11605 + i, "c%d" % i) for i in range(45)]
+    for page in (1, 2, 3):
+        responses.get(CPS + "/v2.0/certificates", json=collection("/v2.0/certificates", items[(page - 1) * 20:page * 20], 45),
+                      match=[matchers.query_param_matcher({"page": str(page), "page_size": "20",
+                                                           "query": "domain_names:*.example.com"})])
+    cps, _auth = client(clock)
+    found = cps.certificates(query="domain_names:*.example.com")
+    assert [c["id"] for c in found] == [c["id"] for c in items]
+    assert len(responses.calls) == 4
+
+
+@responses.activate
+def test_listing_without_total_follows_next_links(clock):
+    token()
+    responses.get(CPS + "/v2.0/certificates", json={"items": [cert_node(1)], "@links": {"next": {"href": "x"}}},
+                  match=[matchers.query_param_matcher({"page": "1", "page_size": "20"})])
+    responses.get(CPS + "/v2.0/certificates", json={"items": [cert_node(2)], "@links": {}},
+                  match=[matchers.query_param_matcher({"page": "2", "page_size": "20"})])
+    cps, _auth = client(clock)
+    assert [c["id"] for c in cps.certificates()] == [1, 2]
+
+
+@responses.activate
+def test_reads_are_retried_after_429_honouring_retry_after(clock):
+    token()
+    url = CPS + "/v2.0/certificates/1"
+    responses.get(url, status=429, json=error("rate_limit_reached", 429, "Too many requests"),
+                  headers={"Retry-After": "7"})
+    responses.get(url, json=cert_node(1))
+    cps, _auth = client(clock)
+    assert cps.certificate(1)["id"] == 1
+    assert clock.sleeps == [7.0]
+
+
+@responses.activate
+def test_the_create_post_is_never_retried(clock):
+    token()
+    responses.post(CPS + "/v2.0/certificates/cdnprovided", status=503,
+                   json=error("service_unavailable", 503, "Service unavailable"), headers={"Retry-After": "1"})
+    cps, _auth = client(clock)
+    with pytest.raises(ApiError) as caught:
+        cps.create({"certificate_label": "x"})
+    assert caught.value.ambiguous and caught.value.status == 503
+    assert len([c for c in responses.calls if c.request.method == "POST" and "cdnprovided" in c.request.url]) == 1
+    assert clock.sleeps == []
+
+
+@responses.activate
+def test_the_create_post_is_repeated_once_after_a_401_with_a_new_token(clock):
+    token("tok-1")
+    token("tok-2")
+    url = CPS + "/v2.0/certificates/cdnprovided"
+    responses.post(url, status=401, json=error("unauthorized", 401, "You are not authorized to access this resource"))
+    responses.post(url, status=201, json=cert_node(11605))
+    cps, _auth = client(clock)
+    assert cps.create({"certificate_label": "x"})["id"] == 11605
+    posts = [c for c in responses.calls if c.request.url == url]
+    assert [bearer(c) for c in posts] == ["Bearer tok-1", "Bearer tok-2"]
+
+
+def test_hyperion_and_oauth_error_bodies_are_parsed():
+    body = error("invalid_input", 400, "One or more properties were empty or invalid")
+    body["details"] = [{"@type": "ErrorDetail", "source": "/certificate_label",
+                        "description": "Certificate label already exists"}]
+    assert parse_error(body) == ("invalid_input", "One or more properties were empty or invalid "
+                                                  "(/certificate_label: Certificate label already exists)")
+    assert parse_error({"error": "invalid_scope"}) == ("invalid_scope", "invalid_scope")
+    assert parse_error([1]) == (None, None)
+
+
+# -- models ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("status, order, phase", [
+    ("Processing", None, "pending"),
+    ("DomainControlValidation", "Pending", "action_required"),
+    ("OtherValidation", "Pending", "pending"),
+    ("Deployment", "Issued", "pending"),
+    ("Active", "Issued", "issued"),
+    ("Active", "PendingRenewal", "issued"),
+    ("DomainControlValidation", "Rejected", "failed"),
+    ("Active", "Expired", "failed"),
+    ("Deleted", "Canceled", "canceled"),
+    ("Deleted", "Deleted", "deleted"),
+    ("SomethingNew", "Renewed", "issued"),
+])
+def test_phase_mapping_gives_failure_and_cancel_precedence(status, order, phase):
+    assert models.phase(status, order) == phase
+
+
+def test_flatten_shapes_a_certificate_for_the_result():
+    cert = models.certificate(cert_node(domains=("cdn.example.com", "www.example.com")))
+    status = models.certificate_status(status_node(status="DomainControlValidation", order="Pending", step=2,
+                                                   **{"@type": "CertificateStatus"}))
+    flat = models.flatten(cert, status, models.dcv_items(dcv_node(token="abc")))
+    assert flat["status"] == "DomainControlValidation" and flat["order_status"] == "Pending"
+    assert flat["phase"] == "action_required" and flat["step"] == 2
+    assert flat["expiration_date"] is None and flat["target_cname"] is None
+    # DV: one token for every domain
+    assert [(d["domain"], d["token"], d["method"]) for d in flat["dcv"]] == [
+        ("cdn.example.com", "abc", "DnsTxtToken"), ("www.example.com", "abc", "DnsTxtToken")]
+    assert flat["domain_validations"] == [{"domain_id": 21001, "domain_names": ["cdn.example.com"], "status": "Pending"}]
+    assert sorted(flat) == sorted([
+        "id", "label", "description", "validation_type", "dcv_method", "auto_renew", "status", "order_status",
+        "phase", "step", "requires_attention", "error_message", "domains", "domain_validations", "dcv",
+        "target_cname", "expiration_date", "thumbprint", "created", "last_modified"])
+
+
+def test_flatten_matches_ov_dcv_items_by_parent_domain_and_reads_the_deployment():
+    node = cert_node(domains=("a.example.com", "b.example.com", "a.example.org"), issued=True, validation_type="OV")
+    items = collection("x", [
+        {"domain_id": 21001, "dcv_method": "DnsCnameToken", "dcv_token": {"token": "com"}, "emails": []},
+        {"domain_id": 21003, "dcv_method": "DnsCnameToken", "dcv_token": {"token": "org"}, "emails": []}])
+    flat = models.flatten(models.certificate(node), models.certificate_status(status_node(status="Active", order="Issued")),
+                          models.dcv_items(items))
+    assert [d["token"] for d in flat["dcv"]] == ["com", "com", "org"]
+    assert flat["target_cname"] == "cs-1.wpc.0001.edgecastcdn.net"
+    assert flat["expiration_date"] == "2022-05-16T23:59:59.000000Z" and flat["phase"] == "issued"
+
+
+def test_models_tolerate_nulls_and_extra_keys_and_refuse_wrong_types():
+    node = cert_node(domains=(), extra_key={"x": 1})
+    node["domains"] = None
+    flat = models.flatten(models.certificate(node), None)
+    assert flat["domains"] == [] and flat["dcv"] == [] and flat["status"] is None
+    with pytest.raises(models.PARSE_ERRORS):
+        models.certificate({"id": "not a number", "certificate_label": "x"})

@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""edgecast_cert_order_status_info over scripted CPS conversations."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import responses
+
+from ansible_collections.certops.orders.plugins.module_utils._edgecast import provider
+from ansible_collections.certops.orders.plugins.modules.edgecast_cert_order_status_info import main
+from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_helpers import (  # pylint: disable=unused-import
+    CPS,
+    ORDER_STATUSES,
+    appendix,
+    calls,
+    cert_node,
+    certificate,
+    clock,
+    error,
+    listing,
+    module_exits,
+    patch_exits,
+    run,
+    status_node,
+    token,
+)
+
+
+@responses.activate
+def test_without_selection_returns_the_catalogues(module_exits):
+    token()
+    appendix()
+    ok, result = run(main, {})
+    assert ok and result["changed"] is False and result["certificates"] == []
+    assert [s["name"] for s in result["order_statuses"]] == ORDER_STATUSES
+    assert result["order_statuses"][0] == {"id": 1, "name": "Pending"} and len(result["order_statuses"]) == 17
+    assert [s["name"] for s in result["certificate_statuses"]][-1] == "Deleted"
+
+
+@responses.activate
+def test_by_id_reads_certificate_status_and_dcv_token(module_exits):
+    token()
+    appendix()
+    certificate(cert_node(), status_node(status="DomainControlValidation", order="Pending", step=2))
+    ok, result = run(main, {"certificate_id": 11605})
+    assert ok
+    (cert,) = result["certificates"]
+    assert cert["id"] == 11605 and cert["status"] == "DomainControlValidation" and cert["order_status"] == "Pending"
+    assert cert["phase"] == "action_required" and cert["dcv"][0]["token"] == "0a1b2c3d"
+    dcv_call = calls("GET", "/v2.0/dcv/certificates/11605")[0]
+    assert "domain_ids=21001" in dcv_call.request.url
+
+
+@responses.activate
+def test_processing_certificate_has_no_token_and_no_dcv_call(module_exits):
+    token()
+    appendix()
+    certificate(cert_node(), status_node())
+    ok, result = run(main, {"certificate_id": 11605})
+    assert ok and result["certificates"][0]["order_status"] is None
+    assert result["certificates"][0]["dcv"][0]["token"] is None
+    assert not calls("GET", "/v2.0/dcv/certificates/11605")
+
+
+@responses.activate
+def test_many_ids_keep_their_order(module_exits):
+    token()
+    appendix()
+    ids = list(range(11605, 11655))
+    for cert_id in ids:
+        certificate(cert_node(cert_id, "c%d" % cert_id), status_node(cert_id, "Active", "Issued", step=5))
+    ok, result = run(main, {"certificate_ids": ids + [11605]})
+    assert ok and [c["id"] for c in result["certificates"]] == ids
+    assert all(c["phase"] == "issued" for c in result["certificates"])
+
+
+@responses.activate
+def test_by_label_matches_exactly_and_uses_the_list_item(module_exits):
+    token()
+    appendix()
+    node = cert_node(label="Web_1")
+    listing("certificate_label:web_1", [cert_node(11600, "web_10"), node])
+    responses.get(CPS + "/v2.0/certificates/11605/status", json=status_node())
+    ok, result = run(main, {"label": "web_1"})
+    assert ok and [c["id"] for c in result["certificates"]] == [11605]
+    assert not calls("GET", "/v2.0/certificates/11605")  # the list item is the certificate
+
+
+@responses.activate
+def test_unknown_label_selects_nothing(module_exits):
+    token()
+    appendix()
+    listing("certificate_label:nope", [])
+    ok, result = run(main, {"label": "nope"})
+    assert ok and result["certificates"] == []
+
+
+@responses.activate
+def test_by_domain_follows_pages_past_20(module_exits):
+    token()
+    appendix()
+    nodes = [cert_node(11605 + i, "d%d" % i) for i in range(23)]
+    listing("domain_names:cdn.example.com", nodes[:20], page=1, total=23)
+    listing("domain_names:cdn.example.com", nodes[20:], page=2, total=23)
+    for node in nodes:
+        responses.get(CPS + "/v2.0/certificates/%d/status" % node["id"], json=status_node(node["id"]))
+    ok, result = run(main, {"domain": "cdn.example.com"})
+    assert ok and len(result["certificates"]) == 23
+    assert len(calls("GET", "/v2.0/certificates")) == 2
+
+
+@responses.activate
+def test_wait_for_an_order_status_polls_until_issued(module_exits, clock):
+    token()
+    appendix()
+    responses.get(CPS + "/v2.0/certificates/11605", json=cert_node())
+    for state in (status_node(), status_node(status="DomainControlValidation", order="Pending"),
+                  status_node(status="Deployment", order="Issued", domain_status="Approved")):
+        responses.get(CPS + "/v2.0/certificates/11605/status", json=state)
+    responses.get(CPS + "/v2.0/dcv/certificates/11605", json={"items": []})
+    ok, result = run(main, {"certificate_id": 11605, "wait_for": ["Issued"], "wait_sleep": 5})
+    assert ok and result["certificates"][0]["order_status"] == "Issued"
+    assert [h["status"] for h in result["wait"]["history"]] == [
+        "Processing", "DomainControlValidation / Pending", "Deployment / Issued"]
+    assert result["wait"]["polls"] == 2
+
+
+@responses.activate
+def test_ca_rejection_ends_the_wait_early(module_exits, clock):
+    token()
+    appendix()
+    certificate(cert_node(), status_node(status="DomainControlValidation", order="Rejected",
+                                         error_message="The CA rejected the order"))
+    ok, result = run(main, {"certificate_id": 11605, "wait_for": ["Active"]})
+    assert not ok and "reached the failure status DomainControlValidation / Rejected" in result["msg"]
+    assert result["certificates"][0]["phase"] == "failed"
+    assert result["certificates"][0]["error_message"] == "The CA rejected the order"
+    assert clock.now == 0
+
+
+@responses.activate
+def test_unknown_wait_status_lists_both_vocabularies(module_exits):
+    token()
+    appendix()
+    ok, result = run(main, {"certificate_id": 1, "wait_for": ["Done"]})
+    assert not ok and "wait_for has unknown status name 'Done'" in result["msg"]
+    assert "Processing" in result["msg"] and "AwaitingOrgUpdate" in result["msg"]
+
+
+def test_default_fail_on_comes_from_the_catalogue(module_exits):
+    class Fake(provider.CertificateInfo):
+        def __init__(self):  # pylint: disable=super-init-not-called
+            self._appendix = {"order-statuses": [{"id": 1, "name": "Rejected"}, {"id": 2, "name": "Canceled"}],
+                              "certificate-statuses": [{"id": 1, "name": "Deleted"}]}
+
+    assert list(Fake().default_fail_on()) == ["Rejected", "Canceled", "Deleted"]
+
+
+@responses.activate
+def test_forbidden_scope_reports_the_provider_error(module_exits):
+    token()
+    responses.get(CPS + "/v2.0/appendix/order-statuses", status=403,
+                  json=error("forbidden", 403, "User or client does not have the correct oauth2 scopes"))
+    ok, result = run(main, {})
+    assert not ok and result["http_status"] == 403 and result["provider_code"] == "forbidden"
+    assert result["http_url"] == CPS + "/v2.0/appendix/order-statuses" and result["http_method"] == "GET"
+
+
+def test_bad_ids_fail_before_any_request(module_exits):
+    with responses.RequestsMock() as rsps:
+        ok, result = run(main, {"certificate_ids": [5, -1]})
+        assert not ok and "positive integers, got -1" in result["msg"]
+        assert len(rsps.calls) == 0
+
+
+def test_missing_pydantic_is_reported_with_missing_required_lib(module_exits, monkeypatch):
+    monkeypatch.setattr(provider.CertificateInfo, "requirements", (("pydantic", False, None),))
+    ok, result = run(main, {})
+    assert not ok and "Failed to import the required Python library (pydantic)" in result["msg"]
