@@ -432,41 +432,15 @@ wait:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.certops.orders.plugins.module_utils._edgecast.provider import CertificateOrder, argument_spec
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.provider import (
+    CertificateOrder,
+    order_argument_spec,
+)
 from ansible_collections.certops.orders.plugins.module_utils._runner import run_order
 
 
 def main():
-    contact = dict(first_name=dict(type="str"), last_name=dict(type="str"), email=dict(type="str"),
-                   phone=dict(type="str"), title=dict(type="str"), contact_type=dict(type="str"))
-    organization = dict((name, dict(type="str")) for name in (
-        "company_name", "company_address", "company_address2", "city", "state", "zip_code", "country",
-        "organizational_unit", "contact_first_name", "contact_last_name", "contact_email", "contact_phone",
-        "contact_title"))
-    organization.update(id=dict(type="int"), additional_contacts=dict(type="list", elements="dict", options=contact))
-    spec = argument_spec()
-    spec.update(
-        label=dict(type="str", required=True, aliases=["name"]),
-        state=dict(type="str", default="present", choices=["present", "canceled", "absent"]),
-        description=dict(type="str"),
-        auto_renew=dict(type="bool"),
-        certificate_authority=dict(type="str", default="DigiCert", choices=["DigiCert", "LetsEncrypt"]),
-        validation_type=dict(type="str", choices=["DV", "OV", "EV"]),
-        dcv_method=dict(type="str", choices=["DnsTxtToken", "DnsCnameToken", "Email"]),
-        domains=dict(type="list", elements="dict", options=dict(
-            name=dict(type="str", required=True),
-            is_common_name=dict(type="bool", default=False),
-        )),
-        organization=dict(type="dict", options=organization),
-        notifications=dict(type="list", elements="dict", options=dict(
-            notification_type=dict(type="str", required=True,
-                                   choices=["CertificateRenewal", "CertificateExpiring", "PendingValidations"]),
-            enabled=dict(type="bool", required=True),
-            emails=dict(type="list", elements="str", default=[]),
-        )),
-        action=dict(type="str", choices=["renew", "retrigger", "dcv_check"]),
-    )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=order_argument_spec(), supports_check_mode=True)
     run_order(module, CertificateOrder)
 
 

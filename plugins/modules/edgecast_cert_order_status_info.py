@@ -318,23 +318,17 @@ wait:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.certops.orders.plugins.module_utils._edgecast.provider import CertificateInfo, argument_spec
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.provider import (
+    INFO_MUTUALLY_EXCLUSIVE,
+    CertificateInfo,
+    info_argument_spec,
+)
 from ansible_collections.certops.orders.plugins.module_utils._runner import run_info
 
 
 def main():
-    spec = argument_spec()
-    spec.update(
-        certificate_id=dict(type="int"),
-        certificate_ids=dict(type="list", elements="int"),
-        label=dict(type="str"),
-        domain=dict(type="str"),
-    )
-    module = AnsibleModule(
-        argument_spec=spec,
-        supports_check_mode=True,
-        mutually_exclusive=[("certificate_id", "certificate_ids", "label", "domain")],
-    )
+    module = AnsibleModule(argument_spec=info_argument_spec(), mutually_exclusive=INFO_MUTUALLY_EXCLUSIVE,
+                           supports_check_mode=True)
     run_info(module, CertificateInfo)
 
 

@@ -91,6 +91,55 @@ def argument_spec():
     return spec
 
 
+def info_argument_spec():
+    """``edgecast_cert_order_status_info``: the shared options and the selectors."""
+    spec = argument_spec()
+    spec.update(
+        certificate_id=dict(type="int"),
+        certificate_ids=dict(type="list", elements="int"),
+        label=dict(type="str"),
+        domain=dict(type="str"),
+    )
+    return spec
+
+
+INFO_MUTUALLY_EXCLUSIVE = [("certificate_id", "certificate_ids", "label", "domain")]
+
+
+def order_argument_spec():
+    """``edgecast_cert_order``: the shared options and the certificate request's settings."""
+    contact = dict(first_name=dict(type="str"), last_name=dict(type="str"), email=dict(type="str"),
+                   phone=dict(type="str"), title=dict(type="str"), contact_type=dict(type="str"))
+    organization = dict((name, dict(type="str")) for name in (
+        "company_name", "company_address", "company_address2", "city", "state", "zip_code", "country",
+        "organizational_unit", "contact_first_name", "contact_last_name", "contact_email", "contact_phone",
+        "contact_title"))
+    organization.update(id=dict(type="int"), additional_contacts=dict(type="list", elements="dict", options=contact))
+    spec = argument_spec()
+    spec.update(
+        label=dict(type="str", required=True, aliases=["name"]),
+        state=dict(type="str", default="present", choices=["present", "canceled", "absent"]),
+        description=dict(type="str"),
+        auto_renew=dict(type="bool"),
+        certificate_authority=dict(type="str", default="DigiCert", choices=["DigiCert", "LetsEncrypt"]),
+        validation_type=dict(type="str", choices=["DV", "OV", "EV"]),
+        dcv_method=dict(type="str", choices=["DnsTxtToken", "DnsCnameToken", "Email"]),
+        domains=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            is_common_name=dict(type="bool", default=False),
+        )),
+        organization=dict(type="dict", options=organization),
+        notifications=dict(type="list", elements="dict", options=dict(
+            notification_type=dict(type="str", required=True,
+                                   choices=["CertificateRenewal", "CertificateExpiring", "PendingValidations"]),
+            enabled=dict(type="bool", required=True),
+            emails=dict(type="list", elements="str", default=[]),
+        )),
+        action=dict(type="str", choices=["renew", "retrigger", "dcv_check"]),
+    )
+    return spec
+
+
 def connect(module):
     """A :class:`CpsClient` over one HTTP seam; the token is fetched on the first call."""
     params = module.params
