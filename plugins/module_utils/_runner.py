@@ -47,6 +47,15 @@ class OptionError(Exception):
     """Bad module input detected before (or instead of) a provider call."""
 
 
+class TaskFailed(Exception):
+    """A failure that is neither bad input nor a failed HTTP call (for example a placed order whose
+    record did not show up in time); ``partial_result`` may carry what already happened."""
+
+    def __init__(self, msg, partial_result=None):
+        super(TaskFailed, self).__init__(msg)
+        self.partial_result = partial_result
+
+
 def transport_argument_spec():
     """Options every provider connection shares (doc fragment ``certops.orders._transport``)."""
     return dict(
@@ -253,11 +262,13 @@ class Change:
 
     ``before``/``after`` are the diff states (plain JSON data, None for absent); ``keys`` and
     ``objects`` are what a wait should follow (empty when there is nothing to wait for);
-    ``result`` holds the module's own result keys (for example ``order`` and ``receipt``).
+    ``result`` holds the module's own result keys (for example ``order`` and ``receipt``);
+    ``spent`` is how many seconds of the wait budget the change itself used.
     """
 
-    def __init__(self, changed, before=None, after=None, keys=(), objects=None, result=None):
+    def __init__(self, changed, before=None, after=None, keys=(), objects=None, result=None, spent=0.0):
         self.changed = changed
+        self.spent = spent
         self.before = before
         self.after = after
         self.keys = list(keys)
@@ -302,6 +313,7 @@ def run_order(module, provider_class):
     manages, such as ``order``) and ``ensure()`` returning a :class:`Change`. An exception that
     ``ensure()`` raises after it already changed something carries those result keys as
     ``partial_result`` (for example ``{"changed": True, "order": ...}``); the failed task reports them.
+    Seconds ``ensure()`` already spent waiting (``Change.spent``) come off ``wait_timeout``.
     """
     check_requirements(module, provider_class.requirements)
     result = dict(changed=False)
@@ -317,6 +329,7 @@ def run_order(module, provider_class):
             result["diff"] = {"before": change.before, "after": change.after}
         keys = change.keys
         if spec is not None and keys and not module.check_mode:
+            spec.timeout = max(0, spec.timeout - change.spent)  # one budget for the whole task
             waited = wait_for(provider, spec, keys, change.objects)
             result[provider.item_key] = waited.objects[keys[0]]
             result["wait"] = waited.summary()
@@ -326,7 +339,7 @@ def run_order(module, provider_class):
         result[provider.item_key] = found[0] if found else result.get(provider.item_key)
         result["msg"] = str(exc)
         module.fail_json(**result)
-    except (ApiError, OptionError) as exc:
+    except (ApiError, OptionError, TaskFailed) as exc:
         # what ensure() already did before it failed (for example ``changed`` after a create)
         result.update(getattr(exc, "partial_result", None) or {})
         partial = getattr(exc, "wait_result", None)

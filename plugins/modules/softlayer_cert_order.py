@@ -21,7 +21,8 @@ description:
   - "Placing resolves O(item_key_name) to the SSL package's price, checks O(server_type) against the
     server-type catalogue, validates the order with C(SoftLayer_Product_Order::verifyOrder), places it
     once with C(placeOrder) (never retried), then finds the new certificate request by its billing
-    order id: the request appears some seconds after the order (looked up within O(wait_timeout))."
+    order id: the request appears some seconds after the order. The search lasts O(wait_timeout),
+    but at least 60 seconds, and the time it takes comes off the O(wait_for) wait."
   - With O(wait_for), waits until the order reaches one of the given statuses.
 author:
   - certops.orders contributors (@certops)
@@ -327,7 +328,7 @@ options:
       - V(approver) resends the approval request; only while the order is V(Pending CA Approval).
       - V(fulfillment) resends the e-mail with the certificate; only when V(Approved) or V(Complete).
       - In another status the task fails and says which statuses allow it. A resend always reports
-        a change.
+        a change (the order status stays the same, so the diff shows no difference).
     type: str
     choices: [approver, fulfillment]
 notes:
@@ -336,6 +337,12 @@ notes:
   - When C(placeOrder) fails without a clear answer (a timeout, a dropped connection, a server
     error), the module does not order again. It looks for a request for O(common_name) and O(csr)
     within O(wait_timeout), reports it when found (with a warning), and fails otherwise.
+  - The provider lists a new order's certificate request only some seconds after C(placeOrder), so
+    a second run for the same O(common_name) and O(csr) started before the first one found the
+    request cannot see the order and would place another. Do not run two tasks ordering the same
+    certificate at once; when a task fails saying the order was placed but its request did not
+    appear yet, look it up with M(certops.orders.softlayer_cert_order_status_info) before
+    re-running.
   - "The CA e-mails the issued certificate; SoftLayer does not store it. Import it afterwards as a
     stored certificate if you need it there."
 seealso:

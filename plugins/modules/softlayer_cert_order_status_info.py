@@ -42,7 +42,8 @@ options:
     type: int
   order_ids:
     description:
-      - Several certificate request ids, read concurrently (at most 8 at a time).
+      - Several certificate request ids, read concurrently (at most 8 at a time). An id listed twice
+        is read and returned once; an empty list selects no order.
       - Waiting polls all of them with one list call per round.
       - Mutually exclusive with O(order_id), O(common_name) and O(status).
     type: list

@@ -10,13 +10,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-import time
 
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
     Change,
     OptionError,
     Provider,
+    TaskFailed,
     map_bounded,
     wait_argument_spec,
 )
@@ -43,6 +43,9 @@ from ansible_collections.certops.orders.plugins.module_utils._softlayer.models i
 EMAIL_TYPES = {"approver": "ApproverEmail", "fulfillment": "FulfillmentEmail"}
 #: statuses in which each resend makes sense (reference §8.3)
 RESEND_STATUSES = {"approver": (PENDING,), "fulfillment": (APPROVED, COMPLETE)}
+#: the request record appears some seconds after placeOrder (D3): look for it at least this long,
+#: whatever wait_timeout says, so that a short wait_timeout does not invite a second order
+LOOKUP_FLOOR = 60
 CSR_RE = re.compile(r"-----BEGIN (NEW )?CERTIFICATE REQUEST-----\s+[A-Za-z0-9+/=\s]+-----END (NEW )?CERTIFICATE REQUEST-----")
 FQDN_RE = re.compile(r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -369,33 +372,40 @@ class OrderProvider(SoftLayerProvider):
         after = {"id": None, "common_name": params["common_name"], "status": None, "order_id": None}
         if self.module.check_mode:
             return Change(True, before=None, after=after, result={"order": None, "receipt": verified})
-        started = time.time()
         try:
             raw_receipt = self.api.place_order(container)
         except ApiError as exc:
             if not exc.ambiguous:
                 raise
-            return self.reconcile(exc, started)
+            return self.reconcile(exc)
         receipt = receipt_result(raw_receipt, placed=True)
-        order = self.await_request(receipt["order_id"])
-        after.update(_summary(order) or {"order_id": receipt["order_id"]})
+        order, spent = self.await_request(receipt["order_id"])
         if order is None:
-            raise ApiError("order %s was placed (receipt returned) but its certificate request did not appear within "
-                           "wait_timeout (%ss); look it up later with certops.orders.softlayer_cert_order_status_info "
-                           "common_name=%s, and do not order again" % (
-                               receipt["order_id"], params["wait_timeout"], params["common_name"]))
+            raise TaskFailed(
+                "order %s was placed (receipt returned) but its certificate request did not appear within %.0fs; "
+                "do not order again: look it up later with certops.orders.softlayer_cert_order_status_info "
+                "common_name=%s (re-running this task before it appears would place a second order)" % (
+                    receipt["order_id"], spent, params["common_name"]),
+                partial_result={"changed": True, "order": None, "receipt": receipt})
+        after.update(_summary(order))
         return Change(True, before=None, after=after, keys=[order["id"]], objects={order["id"]: order},
-                      result={"order": order, "receipt": receipt})
+                      result={"order": order, "receipt": receipt}, spent=spent)
 
     def _poll_until_found(self, lookup):
-        """Poll ``lookup()`` (an order or None) within wait_timeout; the request appears late (D3)."""
+        """Poll ``lookup()`` (an order or None) until it finds the order: ``(order or None, seconds)``.
+
+        The request appears some seconds after the order (D3); the search lasts ``wait_timeout``
+        but at least :data:`LOOKUP_FLOOR` seconds.
+        """
+        params = self.module.params
         waiter = Waiter(fetch=lambda keys: {"request": lookup()},
                         is_done=lambda obj: obj is not None, is_failed=lambda obj: False,
                         describe=lambda obj: obj["status"] if obj else "not visible yet",
-                        timeout=self.module.params["wait_timeout"],
-                        schedule=PollSchedule(max_interval=self.module.params["wait_sleep"]))
+                        timeout=max(params["wait_timeout"], LOOKUP_FLOOR),
+                        schedule=PollSchedule(max_interval=params["wait_sleep"]))
         result = waiter.run(["request"])
-        return result.objects.get("request") if result.outcome == OUTCOME_DONE else None
+        found = result.objects.get("request") if result.outcome == OUTCOME_DONE else None
+        return found, result.elapsed
 
     def await_request(self, billing_order_id):
         def lookup():
@@ -403,26 +413,26 @@ class OrderProvider(SoftLayerProvider):
             return self.result(max(found, key=lambda r: r.get("id") or 0)) if found else None
         return self._poll_until_found(lookup)
 
-    def reconcile(self, exc, started):
+    def reconcile(self, exc):
         """placeOrder failed ambiguously: look for the order instead of ordering again (D5)."""
         params = self.module.params
 
         def lookup():
             live, _canceled = self.find(params["common_name"], params["csr"])
             return live
-        order = self._poll_until_found(lookup)
+        order, spent = self._poll_until_found(lookup)
         if order is None:
             raise ApiError("placeOrder failed without a clear answer (%s) and no certificate request for %s with "
-                           "this csr appeared within wait_timeout (%ss). The order may or may not have been placed: "
-                           "check with certops.orders.softlayer_cert_order_status_info before running again; "
-                           "it was not retried" % (exc, params["common_name"], params["wait_timeout"]),
+                           "this csr appeared within %.0fs. The order may or may not have been placed: check with "
+                           "certops.orders.softlayer_cert_order_status_info before running again; it was not retried"
+                           % (exc, params["common_name"], spent),
                            status=exc.status, method=exc.method, url=exc.url, code=exc.code,
                            provider_message=exc.provider_message, ambiguous=True)
         self.module.warn("placeOrder failed without a clear answer (%s), but the order was placed: request %s for %s "
                          "was found; it was not ordered again" % (exc, order["id"], params["common_name"]))
         after = _summary(order)
         return Change(True, before=None, after=after, keys=[order["id"]], objects={order["id"]: order},
-                      result={"order": order, "receipt": None})
+                      result={"order": order, "receipt": None}, spent=spent)
 
     # -- cancel and resend -------------------------------------------------------------------------
     def cancel(self):

@@ -188,7 +188,25 @@ def test_request_that_never_appears_reports_the_billing_order_id(run_module):
     by_order([])
     ok, result = run_module(order_module.main, dict(ORDER, wait_timeout=5))
     assert not ok and "order 31999001 was placed" in result["msg"] and "do not order again" in result["msg"]
+    assert result["changed"] is True and result["receipt"]["order_id"] == 31999001 and result["order"] is None
+    assert "http_status" not in result  # not an HTTP failure
     assert len(calls("placeOrder")) == 1
+    # a short wait_timeout does not cut the search short: the request may take some seconds (D3)
+    assert "within 60s" in result["msg"]
+
+
+@responses.activate
+def test_the_search_for_the_new_request_comes_off_the_wait_budget(run_module):
+    base()
+    existing()
+    catalogue()
+    responses.post(VERIFY, json=VERIFIED)
+    responses.post(PLACE, json=RECEIPT)
+    by_order([], [], [], [request(6, 50)])  # found after 3 s of fake time
+    responses.get(REQ + "6/getObject.json", json=request(6, 50))
+    ok, result = run_module(order_module.main, dict(ORDER, wait_for=["Approved"], wait_timeout=10))
+    assert not ok and result["changed"] is True and "Timed out" in result["msg"]
+    assert 6.9 <= result["wait"]["elapsed"] <= 7.1  # 10 s in all, 3 of them spent finding the request
 
 
 @pytest.mark.parametrize("changes, needle", [
