@@ -428,6 +428,42 @@ wait:
       type: list
       elements: dict
       sample: [{"id": 11605, "status": "Processing", "elapsed": 0.0}]
+diff:
+  description: The certificate's managed settings and statuses before and after (see the diff_mode attribute).
+  returned: in diff mode
+  type: dict
+  sample: {"before": {"label": "cdn_example_com", "description": "old", "status": "Active"},
+           "after": {"label": "cdn_example_com", "description": "new", "status": "Active"}}
+http_status:
+  description: The HTTP status of the provider call that failed (null when no answer arrived).
+  returned: when a provider call fails
+  type: int
+  sample: 409
+http_method:
+  description: The method of the failed call.
+  returned: when a provider call fails
+  type: str
+  sample: PATCH
+http_url:
+  description: The URL of the failed call (never with credentials).
+  returned: when a provider call fails
+  type: str
+  sample: https://api.vdms.io/sec/cps/v2.0/certificates/11605
+provider_code:
+  description: The provider's error code.
+  returned: when a provider call fails
+  type: str
+  sample: invalid_operation
+provider_message:
+  description: The provider's error message.
+  returned: when a provider call fails
+  type: str
+  sample: The certificate's domains cannot be changed in its current status.
+attempts:
+  description: How many times the failed call was sent (reads are retried on transient failures).
+  returned: when a provider call fails after retries
+  type: int
+  sample: 5
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -314,6 +314,36 @@ wait:
       type: list
       elements: dict
       sample: [{"id": 11605, "status": "DomainControlValidation / Pending", "elapsed": 0.0}]
+http_status:
+  description: The HTTP status of the provider call that failed (null when no answer arrived).
+  returned: when a provider call fails
+  type: int
+  sample: 404
+http_method:
+  description: The method of the failed call.
+  returned: when a provider call fails
+  type: str
+  sample: GET
+http_url:
+  description: The URL of the failed call (never with credentials).
+  returned: when a provider call fails
+  type: str
+  sample: https://api.vdms.io/sec/cps/v2.0/certificates/42
+provider_code:
+  description: The provider's error code.
+  returned: when a provider call fails
+  type: str
+  sample: not_found
+provider_message:
+  description: The provider's error message.
+  returned: when a provider call fails
+  type: str
+  sample: Certificate 42 was not found.
+attempts:
+  description: How many times the failed call was sent (reads are retried on transient failures).
+  returned: when a provider call fails after retries
+  type: int
+  sample: 5
 """
 
 from ansible.module_utils.basic import AnsibleModule

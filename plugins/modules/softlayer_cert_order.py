@@ -562,6 +562,11 @@ provider_message:
   returned: when a provider call fails
   type: str
   sample: The approver e-mail address must be at the certificate's domain.
+attempts:
+  description: How many times the failed call was sent (reads are retried on transient failures).
+  returned: when a provider call fails after retries
+  type: int
+  sample: 5
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -223,6 +223,11 @@ provider_message:
   returned: when a provider call fails
   type: str
   sample: Unable to find object with id of '42'.
+attempts:
+  description: How many times the failed call was sent (reads are retried on transient failures).
+  returned: when a provider call fails after retries
+  type: int
+  sample: 5
 """
 
 from ansible.module_utils.basic import AnsibleModule
