@@ -17,6 +17,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.certops.orders.plugins.module_utils import _runner, _wait
+from ansible_collections.certops.orders.tests.unit.plugins.support import Exit, Fail, FakeTime
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
     Change,
     OptionError,
@@ -34,14 +35,6 @@ BASE = "https://provider.test/api/"
 CATALOGUE = [{"id": 7, "name": "Pending"}, {"id": 8, "name": "Approved"}, {"id": 9, "name": "Canceled"}]
 
 
-class Exit(Exception):
-    pass
-
-
-class Fail(Exception):
-    pass
-
-
 @pytest.fixture(autouse=True)
 def patch_exits(monkeypatch):
     def exit_json(self, **kwargs):
@@ -52,17 +45,6 @@ def patch_exits(monkeypatch):
 
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
-
-class FakeTime:
-    def __init__(self):
-        self.now = 0.0
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 @pytest.fixture

@@ -17,20 +17,7 @@ from ansible_collections.certops.orders.plugins.module_utils._wait import (
     PollSchedule,
     Waiter,
 )
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
+from ansible_collections.certops.orders.tests.unit.plugins.support import FakeTime
 
 
 class Orders:
@@ -69,7 +56,7 @@ def test_schedule_is_quick_first_then_backs_off_to_the_cap():
 
 
 def test_ten_minute_wait_costs_at_most_sixty_polls():
-    clock = FakeClock()
+    clock = FakeTime()
     orders = Orders(clock, {1: 10 ** 9})
     result = waiter(clock, orders, timeout=600).run([1])
     assert result.outcome == OUTCOME_TIMEOUT
@@ -79,7 +66,7 @@ def test_ten_minute_wait_costs_at_most_sixty_polls():
 
 @pytest.mark.parametrize("ready", [5, 30, 120])
 def test_detection_latency_is_within_ten_percent_or_one_second(ready):
-    clock = FakeClock()
+    clock = FakeTime()
     orders = Orders(clock, {1: ready})
     result = waiter(clock, orders).run([1])
     assert result.outcome == OUTCOME_DONE
@@ -87,7 +74,7 @@ def test_detection_latency_is_within_ten_percent_or_one_second(ready):
 
 
 def test_initial_answer_counts_as_the_first_poll():
-    clock = FakeClock()
+    clock = FakeTime()
     orders = Orders(clock, {1: 0})
     result = waiter(clock, orders).run([1], initial={1: {"id": 1, "status": "Approved"}})
     assert result.outcome == OUTCOME_DONE and result.polls == 0 and orders.fetches == []
@@ -95,7 +82,7 @@ def test_initial_answer_counts_as_the_first_poll():
 
 
 def test_many_orders_only_pending_ones_are_fetched_and_history_records_changes():
-    clock = FakeClock()
+    clock = FakeTime()
     orders = Orders(clock, {"a": 0, "b": 3, "c": 7})
     result = waiter(clock, orders).run(["a", "b", "c"])
     assert result.outcome == OUTCOME_DONE
@@ -108,7 +95,7 @@ def test_many_orders_only_pending_ones_are_fetched_and_history_records_changes()
 
 
 def test_failure_status_ends_the_wait_early():
-    clock = FakeClock()
+    clock = FakeTime()
     orders = Orders(clock, {1: 500, 2: 500}, fail_at={2: 4})
     result = waiter(clock, orders, timeout=600).run([1, 2])
     assert result.outcome == OUTCOME_FAILED and result.failed_keys == [2]
@@ -117,7 +104,7 @@ def test_failure_status_ends_the_wait_early():
 
 
 def test_timeout_never_sleeps_past_the_deadline_and_keeps_the_last_seen_objects():
-    clock = FakeClock()
+    clock = FakeTime()
     orders = Orders(clock, {1: 10 ** 9})
     result = waiter(clock, orders, timeout=45, cap=30).run([1])
     assert result.outcome == OUTCOME_TIMEOUT
@@ -128,14 +115,14 @@ def test_timeout_never_sleeps_past_the_deadline_and_keeps_the_last_seen_objects(
 
 
 def test_zero_timeout_polls_once():
-    clock = FakeClock()
+    clock = FakeTime()
     orders = Orders(clock, {1: 10})
     result = waiter(clock, orders, timeout=0).run([1])
     assert result.outcome == OUTCOME_TIMEOUT and result.polls == 1 and clock.sleeps == []
 
 
 def test_fetch_error_carries_the_partial_result():
-    clock = FakeClock()
+    clock = FakeTime()
     calls = []
 
     def fetch(keys):

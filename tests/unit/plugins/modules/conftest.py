@@ -14,32 +14,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.certops.orders.plugins.module_utils import _http, _wait
-
-
-class Exit(Exception):
-    pass
-
-
-class Fail(Exception):
-    pass
-
-
-class FakeTime:
-    """Monotonic and wall clock that only move when somebody sleeps."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
+from ansible_collections.certops.orders.tests.unit.plugins.support import Exit, Fail, FakeTime
 
 
 @pytest.fixture(autouse=True)

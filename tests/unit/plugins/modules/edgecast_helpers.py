@@ -20,12 +20,10 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.certops.orders.plugins.module_utils import _http, _wait
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import auth
-from ansible_collections.certops.orders.tests.unit.plugins.module_utils import test_runner as runner_tests
 from ansible_collections.certops.orders.tests.unit.plugins.module_utils.test_runner import (  # pylint: disable=unused-import
-    Exit,
-    Fail,
     patch_exits,
 )
+from ansible_collections.certops.orders.tests.unit.plugins.support import Exit, Fail, FakeTime
 
 API = "https://api.test"
 IDS = "https://ids.test"
@@ -38,21 +36,6 @@ ORDER_STATUSES = ["Pending", "Issued", "Deleted", "Rejected", "Revoked", "Cancel
                   "PendingRenewal", "Renewed", "PendingReissue", "AwaitingReissue", "PendingOrgUpdate", "OrgUpdated",
                   "RenewalRejected", "ReissueRejected", "Expired", "AwaitingOrgUpdate"]
 CERTIFICATE_STATUSES = ["Processing", "DomainControlValidation", "OtherValidation", "Deployment", "Active", "Deleted"]
-
-
-class FakeTime(runner_tests.FakeTime):
-    """One clock for the waiter, the HTTP seam's backoff (and ``Retry-After`` dates) and the token cache."""
-
-    def __init__(self):
-        super(FakeTime, self).__init__()
-        self.sleeps = []
-
-    def time(self):
-        return 1.7e9 + self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        super(FakeTime, self).sleep(seconds)
 
 
 @pytest.fixture
