@@ -119,6 +119,44 @@ def map_bounded(func, items, workers=DEFAULT_WORKERS):
         return list(pool.map(func, items))
 
 
+def send_once(module, send, took_effect, what):
+    """Send a call that changes state, exactly once, and return its answer.
+
+    When it fails without a clear answer (``ApiError.ambiguous``), ``took_effect()`` (a read; None
+    when the caller reconciles by itself) decides instead of a second send: True warns and carries
+    on (returning None); otherwise the failure stands and says the call was not repeated.
+    """
+    try:
+        return send()
+    except ApiError as exc:
+        if not exc.ambiguous or took_effect is None:
+            raise
+        if took_effect():
+            module.warn("%s failed without a clear answer (%s), but a read afterwards shows it took effect; it was "
+                        "not repeated" % (what, exc.msg))
+            return None
+        exc.msg = "%s; it was not repeated (the call changes state, and nothing read afterwards shows that it " \
+                  "took effect)" % exc.msg
+        raise
+
+
+def read_ids(one, many, read):
+    """``[(id, object)]`` for an info module's ``<x>_id`` / ``<x>_ids`` options, or None when neither is
+    set. Each id is read once, in the order given, on the bounded pool; an empty list selects nothing."""
+    if one is None and many is None:
+        return None
+    ids = list(dict.fromkeys([one] if one is not None else many))
+    return list(zip(ids, map_bounded(read, ids)))
+
+
+def check_names(option, names, valid):
+    """Raise :class:`OptionError` naming the status names of ``option`` not in ``valid``, and the valid ones."""
+    unknown = [n for n in names if n not in valid]
+    if unknown:
+        raise OptionError("%s has unknown status name%s %s; valid names are: %s" % (
+            option, "s" if len(unknown) > 1 else "", ", ".join(repr(n) for n in unknown), ", ".join(valid)))
+
+
 class WaitSpec:
     """Target and failure status names, checked against the provider's vocabulary."""
 
@@ -130,20 +168,23 @@ class WaitSpec:
 
     @classmethod
     def from_params(cls, params, vocabulary, default_fail_on):
-        """None when ``wait_for`` is not set; raises :class:`OptionError` on bad input."""
+        """None when ``wait_for`` is not set; raises :class:`OptionError` on bad input.
+
+        ``vocabulary`` and ``default_fail_on`` are lists, or callables returning them: a callable
+        is only called when a wait is asked for, so a provider fetches its catalogue only then.
+        """
         wait_for = params.get("wait_for")
         fail_on = params.get("fail_on")
         if not wait_for:
             if fail_on:
                 raise OptionError("fail_on only applies together with wait_for")
             return None
-        valid = list(vocabulary)
-        for option, names in (("wait_for", wait_for), ("fail_on", fail_on or [])):
-            unknown = [n for n in names if n not in valid]
-            if unknown:
-                raise OptionError("%s has unknown status name%s %s; valid names are: %s" % (
-                    option, "s" if len(unknown) > 1 else "", ", ".join(repr(n) for n in unknown), ", ".join(valid)))
-        failures = set(default_fail_on if fail_on is None else fail_on) - set(wait_for)
+        valid = list(vocabulary() if callable(vocabulary) else vocabulary)
+        check_names("wait_for", wait_for, valid)
+        check_names("fail_on", fail_on or [], valid)
+        if fail_on is None:
+            fail_on = default_fail_on() if callable(default_fail_on) else default_fail_on
+        failures = set(fail_on) - set(wait_for)
         if params["wait_timeout"] < 0:
             raise OptionError("wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"])
         if params["wait_sleep"] < 1:
@@ -283,7 +324,7 @@ def run_info(module, provider_class):
         provider = provider_class(module)
         result = dict(changed=False)
         result.update(provider.catalogue())
-        spec = WaitSpec.from_params(module.params, provider.vocabulary(), provider.default_fail_on())
+        spec = WaitSpec.from_params(module.params, provider.vocabulary, provider.default_fail_on)
         selected = provider.select()
         keys = [key for key, _obj in selected]
         objects = dict(selected)
@@ -321,7 +362,7 @@ def run_order(module, provider_class):
     try:
         provider = provider_class(module)
         result.update(provider.catalogue())
-        spec = WaitSpec.from_params(module.params, provider.vocabulary(), provider.default_fail_on())
+        spec = WaitSpec.from_params(module.params, provider.vocabulary, provider.default_fail_on)
         change = provider.ensure()
         result.update(change.result)
         result["changed"] = change.changed

@@ -29,6 +29,8 @@ from ansible_collections.certops.orders.plugins.module_utils._runner import (
     Provider,
     http_client,
     map_bounded,
+    read_ids,
+    send_once,
     transport_argument_spec,
     wait_argument_spec,
 )
@@ -161,19 +163,6 @@ def _models():
     return models
 
 
-class _Lazy:
-    """A list computed on first iteration (the appendix is fetched only when a wait needs it)."""
-
-    def __init__(self, compute):
-        self._compute = compute
-        self._items = None
-
-    def __iter__(self):
-        if self._items is None:
-            self._items = list(self._compute())
-        return iter(self._items)
-
-
 def _call(method, path, body=None):
     return {"method": method, "path": path, "body": body}
 
@@ -215,15 +204,12 @@ class EdgecastProvider(Provider):
         return {"order_statuses": self.appendix("order-statuses"),
                 "certificate_statuses": self.appendix("certificate-statuses")}
 
-    def _names(self):
+    def vocabulary(self):
         names = [s["name"] for s in self.appendix("certificate-statuses")]
         return names + [s["name"] for s in self.appendix("order-statuses") if s["name"] not in names]
 
-    def vocabulary(self):
-        return _Lazy(self._names)
-
     def default_fail_on(self):
-        return _Lazy(lambda: [name for name in DEFAULT_FAIL_ON if name in self._names()])
+        return [name for name in DEFAULT_FAIL_ON if name in self.vocabulary()]
 
     def statuses(self, obj):
         return [obj.get("status"), obj.get("order_status")]
@@ -279,11 +265,9 @@ class CertificateInfo(EdgecastProvider):
 
     def select(self):
         params = self.module.params
-        if params["certificate_id"] is not None or params["certificate_ids"]:
-            ids = [params["certificate_id"]] if params["certificate_id"] is not None else []
-            ids += [i for i in params["certificate_ids"] or [] if i not in ids]
-            ids = list(dict.fromkeys(ids))
-            return list(zip(ids, map_bounded(self.read, ids)))
+        by_id = read_ids(params["certificate_id"], params["certificate_ids"], self.read)
+        if by_id is not None:
+            return by_id
         if params["label"] is not None:
             node = self.find_label(params["label"])
             nodes = [node] if node is not None else []
@@ -391,21 +375,13 @@ class CertificateOrder(EdgecastProvider):
         self.calls.append(call)
         if self.module.check_mode:
             return None
-        try:
-            answer = send()
-        except ApiError as exc:
-            if not exc.ambiguous or cert_id is None:
-                raise
+
+        def took_effect():
             status = self.parse("GET %s/status" % certificate_path(cert_id), _models().certificate_status,
                                 self.cps.status(cert_id))
-            if settled is not None and settled(status):
-                self.module.warn("%s %s failed without a clear answer (%s), but the certificate's status shows it "
-                                 "took effect; it was not repeated" % (call["method"], call["path"], exc.msg))
-                self.writes += 1
-                return None
-            exc.msg = "%s; it was not repeated (the call changes state, and the status read afterwards, %s, does " \
-                      "not show whether it took effect)" % (exc.msg, status.status)
-            raise
+            return settled is not None and settled(status)
+        answer = send_once(self.module, send, took_effect if cert_id is not None else None,
+                           "%s %s" % (call["method"], call["path"]))
         self.writes += 1
         return answer
 
@@ -555,8 +531,7 @@ class CertificateOrder(EdgecastProvider):
                 raise OptionError("organization is refused for certificate %s: it is a DV certificate, and CPS takes "
                                   "an organization only for OV and EV" % cert_id)
             org_after = self._wanted_organization()
-            current = (cert.organization if cert.organization is not None else self.parse(
-                "GET %s" % certificate_path(cert_id), models.certificate, self.cps.certificate(cert_id)).organization) or {}
+            current = cert.organization or {}  # read_parts read the whole certificate already
             org_before = dict((k, current.get(k)) for k in org_after)
             if self._organization_differs(current, org_after):
                 reason = self._blocked(status, "the organization")

@@ -17,7 +17,10 @@ from ansible_collections.certops.orders.plugins.module_utils._runner import (
     OptionError,
     Provider,
     TaskFailed,
+    check_names,
     map_bounded,
+    read_ids,
+    send_once,
     wait_argument_spec,
 )
 from ansible_collections.certops.orders.plugins.module_utils._wait import OUTCOME_DONE, PollSchedule, Waiter
@@ -159,13 +162,6 @@ class SoftLayerProvider(Provider):
     def default_fail_on(self):
         return [name for name in (CANCELED,) if name in self.status_catalogue.by_name]
 
-    def check_status_names(self, option, names):
-        unknown = [n for n in names if n not in self.status_catalogue.by_name]
-        if unknown:
-            raise OptionError("%s has unknown status name%s %s; valid names are: %s" % (
-                option, "s" if len(unknown) > 1 else "", ", ".join(repr(n) for n in unknown),
-                ", ".join(self.vocabulary())))
-
     # -- reads -----------------------------------------------------------------------------------
     def result(self, raw):
         """The module's shape for a raw request; warns once per status id the catalogue lacks."""
@@ -204,16 +200,15 @@ class InfoProvider(SoftLayerProvider):
 
     def select(self):
         params = self.module.params
-        if params["order_id"] is not None or params["order_ids"] is not None:
-            # an empty order_ids (say, from an empty registered list) selects nothing, not the account
-            ids = [params["order_id"]] if params["order_id"] is not None else params["order_ids"]
-            ids = list(dict.fromkeys(ids))
-            return list(zip(ids, map_bounded(self.get, ids)))
+        # an empty order_ids (say, from an empty registered list) selects nothing, not the account
+        by_id = read_ids(params["order_id"], params["order_ids"], self.get)
+        if by_id is not None:
+            return by_id
         leaves = {}
         if params["common_name"]:
             leaves["commonName"] = sl.equals(params["common_name"])
         if params["status"]:
-            self.check_status_names("status", params["status"])
+            check_names("status", params["status"], self.vocabulary())
             leaves["statusId"] = sl.one_of(self.status_catalogue.ids(params["status"]))
         found = [self.result(raw) for raw in self.api.list_requests(sl.request_filter(**leaves) if leaves else None)]
         return [(order["id"], order) for order in sorted(found, key=lambda o: o["id"])]
@@ -454,17 +449,10 @@ class OrderProvider(SoftLayerProvider):
         after = dict(before, status=CANCELED)
         if self.module.check_mode:
             return Change(True, before=before, after=after, keys=keys, objects=objects, result={"order": order})
-        try:
-            self.api.cancel(order["id"])
-        except ApiError as exc:
-            if not (exc.ambiguous or exc.status == 500):
-                raise
-            # cancelSslOrder has a side effect: re-read instead of sending it again (D5)
-            order = self.get(order["id"])
-            if order["status"] != CANCELED:
-                raise
-        else:
-            order = self.get(order["id"])
+        # cancelSslOrder has a side effect: after an unclear answer, re-read instead of sending it again (D5)
+        send_once(self.module, lambda: self.api.cancel(order["id"]),
+                  lambda: self.get(order["id"])["status"] == CANCELED, "cancelSslOrder of order %s" % order["id"])
+        order = self.get(order["id"])
         return Change(True, before=before, after=_summary(order), keys=keys, objects={order["id"]: order},
                       result={"order": order})
 

@@ -344,3 +344,59 @@ def test_order_runner_failure_after_a_change_reports_the_partial_result():
     result = outcome.value.args[0]
     assert result["changed"] is True and result["order"] == {"id": 8}
     assert result["http_status"] == 400 and "no extras" in result["msg"]
+
+
+def test_read_ids_reads_each_id_once_in_order_and_an_empty_list_selects_nothing():
+    seen = []
+
+    def read(key):
+        seen.append(key)
+        return {"id": key}
+
+    assert _runner.read_ids(None, None, read) is None
+    assert _runner.read_ids(None, [], read) == []
+    assert _runner.read_ids(None, [3, 1, 3], read) == [(3, {"id": 3}), (1, {"id": 1})]
+    assert _runner.read_ids(7, None, read) == [(7, {"id": 7})]
+    assert sorted(seen) == [1, 3, 7]
+
+
+class Module:
+    def __init__(self):
+        self.warnings = []
+
+    def warn(self, msg):
+        self.warnings.append(msg)
+
+
+def test_send_once_never_sends_twice_and_lets_a_read_settle_an_unclear_answer():
+    sent = []
+
+    def send():
+        sent.append(1)
+        raise _runner.ApiError("no answer", ambiguous=True)
+
+    module = Module()
+    assert _runner.send_once(module, send, lambda: True, "PUT /x") is None
+    assert len(sent) == 1 and "took effect; it was not repeated" in module.warnings[0]
+    with pytest.raises(_runner.ApiError) as err:
+        _runner.send_once(module, send, lambda: False, "PUT /x")
+    assert len(sent) == 2 and "it was not repeated" in str(err.value)
+    with pytest.raises(_runner.ApiError) as err:  # the caller reconciles: the error is untouched
+        _runner.send_once(module, send, None, "POST /x")
+    assert str(err.value) == "no answer"
+
+
+def test_send_once_does_not_read_after_a_clear_refusal():
+    def send():
+        raise _runner.ApiError("refused", status=409)
+
+    with pytest.raises(_runner.ApiError):
+        _runner.send_once(Module(), send, lambda: pytest.fail("read after a clear refusal"), "PUT /x")
+
+
+def test_wait_spec_asks_for_the_vocabulary_only_when_waiting():
+    params = {"wait_for": None, "fail_on": None, "wait_timeout": 60, "wait_sleep": 5}
+    assert WaitSpec.from_params(params, lambda: pytest.fail("catalogue read without a wait"), list) is None
+    spec = WaitSpec.from_params(dict(params, wait_for=["Approved"]), lambda: ["Pending", "Approved", "Canceled"],
+                                lambda: ["Canceled"])
+    assert spec.targets == {"Approved"} and spec.failures == {"Canceled"}
