@@ -140,12 +140,16 @@ def send_once(module, send, took_effect, what):
         raise
 
 
-def read_ids(one, many, read):
+def read_ids(one, many, read, bulk=None):
     """``[(id, object)]`` for an info module's ``<x>_id`` / ``<x>_ids`` options, or None when neither is
-    set. Each id is read once, in the order given, on the bounded pool; an empty list selects nothing."""
+    set. Each id is read once, in the order given: by ``bulk(ids)`` (``{id: object}``) when the API
+    reads many at once, else by ``read(id)`` on the bounded pool; an empty list selects nothing."""
     if one is None and many is None:
         return None
     ids = list(dict.fromkeys([one] if one is not None else many))
+    if bulk is not None and len(ids) > 1:
+        found = bulk(ids)
+        return [(i, found[i]) for i in ids]
     return list(zip(ids, map_bounded(read, ids)))
 
 
@@ -236,6 +240,21 @@ class Provider:
         """``{key: object}`` for ``keys`` (concurrently where it helps)."""
         raise NotImplementedError
 
+    #: True when the API has no bulk read: the waiter then polls the pending objects one at a time
+    #: (see :class:`Waiter`) instead of reading every pending object each round
+    sequential_polls = False
+    #: set by the runners before ``select()``: whether the task will wait (a provider may then read
+    #: just what the wait needs, and the rest in ``finish()``)
+    waiting = False
+
+    def probe(self, keys):
+        """``{key: object}`` with what a poll needs (the statuses); by default a full ``fetch``."""
+        return self.fetch(keys)
+
+    def finish(self, objects):
+        """The full objects to return after a wait, from the last-seen ones (``{key: object}``)."""
+        return objects
+
     def statuses(self, obj):
         """The status names an object is in (one per provider vocabulary)."""
         return [obj.get("status")]
@@ -260,14 +279,16 @@ def wait_for(provider, spec, keys, initial):
     partial ``wait_result`` attached) when polling itself fails.
     """
     waiter = Waiter(
-        fetch=provider.fetch,
+        fetch=provider.probe,
         is_done=lambda obj: spec.reached(provider.statuses(obj)),
         is_failed=lambda obj: spec.failed(provider.statuses(obj)),
         describe=provider.describe,
         timeout=spec.timeout,
         schedule=PollSchedule(max_interval=spec.sleep),
+        sequential=provider.sequential_polls,
     )
     result = waiter.run(keys, initial=initial)
+    result.objects = provider.finish(result.objects)
     if result.outcome == OUTCOME_DONE:
         return result
     if result.outcome == OUTCOME_FAILED:
@@ -325,6 +346,7 @@ def run_info(module, provider_class):
         result = dict(changed=False)
         result.update(provider.catalogue())
         spec = WaitSpec.from_params(module.params, provider.vocabulary, provider.default_fail_on)
+        provider.waiting = spec is not None
         selected = provider.select()
         keys = [key for key, _obj in selected]
         objects = dict(selected)

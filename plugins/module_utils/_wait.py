@@ -63,11 +63,16 @@ class Waiter:
     - ``fetch(keys)`` returns ``{key: object}`` for the keys still being waited for (it may raise;
       the exception propagates to the caller with the waiter's state attached as ``wait_result``);
     - ``is_done(obj)`` / ``is_failed(obj)`` are the target and failure predicates;
-    - ``describe(obj)`` gives the status text recorded in the history when it changes.
+    - ``describe(obj)`` gives the status text recorded in the history when it changes;
+    - ``sequential``: for APIs without a bulk read, each round reads the pending keys one at a time,
+      in order, and stops at the first one that is not done yet (it is polled again next round,
+      the ones after it are read once it is done): about one request per round plus one per key,
+      as a hand-written loop costs, instead of one per pending key per round.
     """
 
     def __init__(self, fetch, is_done, is_failed, describe, timeout, schedule=None,
-                 clock=None, sleep=None):
+                 clock=None, sleep=None, sequential=False):
+        self.sequential = sequential
         self.fetch = fetch
         self.is_done = is_done
         self.is_failed = is_failed
@@ -105,7 +110,7 @@ class Waiter:
             if answer is None or len(answer) < len(pending):
                 missing = [k for k in pending if answer is None or k not in answer]
                 try:
-                    fetched = self.fetch(missing)
+                    fetched = self._read(missing)
                 except Exception as exc:
                     exc.wait_result = result(OUTCOME_TIMEOUT if self.clock() >= deadline else OUTCOME_FAILED)
                     raise
@@ -124,3 +129,13 @@ class Waiter:
                 return result(OUTCOME_TIMEOUT)
             self.sleep(min(self.schedule.delay(now - start), deadline - now))
             answer = None
+
+    def _read(self, keys):
+        if not self.sequential:
+            return self.fetch(keys)
+        found = {}
+        for key in keys:
+            found.update(self.fetch([key]))
+            if key not in found or not self.is_done(found[key]):
+                break
+        return found

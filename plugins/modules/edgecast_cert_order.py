@@ -365,7 +365,7 @@ certificate:
       sample: []
     dcv:
       description: Domain control validation data of each domain, with C(domain_id), C(domain), C(method), C(token)
-        (null until the order is placed with the CA) and C(emails).
+        and C(emails); the token and e-mails are read while the status is C(DomainControlValidation) (null and empty otherwise).
       type: list
       elements: dict
       sample: [{"domain_id": 21001, "domain": "cdn.example.com", "method": "DnsTxtToken", "token": null, "emails": []}]

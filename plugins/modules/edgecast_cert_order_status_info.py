@@ -251,7 +251,8 @@ certificates:
       description:
         - Domain control validation data for each domain, so that a pipeline can publish the DNS record or find
           the e-mail recipients.
-        - The DNS token appears once the order is placed with the CA (status C(DomainControlValidation)).
+        - The DNS token and e-mails are read while the status is C(DomainControlValidation), when they can be acted
+          on; in any other status C(token) is null and C(emails) empty.
       type: list
       elements: dict
       contains:

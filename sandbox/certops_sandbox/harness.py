@@ -167,7 +167,8 @@ class Playbooks:
 
     def run(self, playbook, extra_vars=None, verbosity=0, env=None, inventory=None, timeout=1800, args=()):
         """Run ``playbook``; returns the CompletedProcess (stdout and stderr as text)."""
-        vars_path = os.path.join(self.workdir, "vars-%d.json" % os.getpid())
+        handle, vars_path = tempfile.mkstemp(prefix="vars-", suffix=".json", dir=self.workdir)
+        os.close(handle)
         merged = dict(self.sandbox.vars if self.sandbox else {})
         merged.update(extra_vars or {})
         with open(vars_path, "w", encoding="utf-8") as handle:

@@ -188,6 +188,15 @@ def _dcv_by_domain(cert, items):
     return result
 
 
+def status_fields(cert_id, status):
+    """The keys of :func:`flatten` that come from the status alone (what a poll reads)."""
+    validation = status.order_validation
+    order_status = validation.status if validation is not None else None
+    return {"id": cert_id, "status": status.status, "order_status": order_status,
+            "phase": phase(status.status, order_status), "step": status.step,
+            "requires_attention": status.requires_attention, "error_message": status.error_message or None}
+
+
 def flatten(cert, status, dcv=()):
     """The flat certificate dict of the modules' results (plain JSON types only)."""
     validation = status.order_validation if status is not None else None

@@ -179,6 +179,7 @@ class EdgecastProvider(Provider):
         super(EdgecastProvider, self).__init__(module)
         self.check_options()
         self.cps = connect(module)
+        self._partial = {}  # certificate id -> the status model a poll read last
         self._appendix = {}
 
     def check_options(self):
@@ -215,17 +216,20 @@ class EdgecastProvider(Provider):
         return [obj.get("status"), obj.get("order_status")]
 
     # -- reading ---------------------------------------------------------------------------
-    def read_parts(self, cert_id, node=None):
-        """``(certificate model, status model, flat dict)``; ``node`` is a certificate already read."""
+    def read_parts(self, cert_id, node=None, status=None):
+        """``(certificate model, status model, flat dict)``; ``node`` is a certificate already read,
+        ``status`` a status model already read (by a poll)."""
         models = _models()
         if node is None:
             node = self.cps.certificate(cert_id)
         cert = self.parse("GET %s" % certificate_path(cert_id), models.certificate, node)
-        status = self.parse("GET %s/status" % certificate_path(cert_id), models.certificate_status,
-                            self.cps.status(cert_id))
+        if status is None:
+            status = self.parse("GET %s/status" % certificate_path(cert_id), models.certificate_status,
+                                self.cps.status(cert_id))
         dcv = []
         domain_ids = [d.id for d in cert.domains or [] if d.id is not None]
-        if domain_ids and status.status not in ("Processing", "Deleted"):
+        # the DCV tokens and e-mails only mean something while domain control is being validated
+        if domain_ids and status.status == "DomainControlValidation":
             try:
                 dcv = self.parse("GET /v2.0/dcv/certificates/%s" % cert_id, models.dcv_items,
                                  self.cps.dcv(cert_id, domain_ids))
@@ -240,6 +244,27 @@ class EdgecastProvider(Provider):
 
     def fetch(self, keys):
         return dict(zip(keys, map_bounded(self.read, keys)))
+
+    # -- waiting: CPS has no bulk status read, so polls read .../status alone, one certificate at a
+    # time (sequential_polls), and the certificates and DCV data are read once, in finish() -------
+    sequential_polls = True
+
+    def read_status(self, cert_id):
+        """A poll's object: the status fields only (``finish()`` replaces it with the full read)."""
+        status = self.parse("GET %s/status" % certificate_path(cert_id), _models().certificate_status,
+                            self.cps.status(cert_id))
+        self._partial[cert_id] = status
+        return _models().status_fields(cert_id, status)
+
+    def probe(self, keys):
+        return dict(zip(keys, map_bounded(self.read_status, keys)))
+
+    def finish(self, objects):
+        """The full certificates, around the statuses the wait saw last."""
+        partial = [k for k in objects if k in self._partial]
+        full = map_bounded(lambda k: self.read_parts(k, status=self._partial.pop(k))[2], partial)
+        full = dict(zip(partial, full))
+        return dict((k, full.get(k, obj)) for k, obj in objects.items())
 
     def find_label(self, label):
         """The list item whose label is ``label`` (CPS compares labels without regard to case)."""
@@ -265,7 +290,8 @@ class CertificateInfo(EdgecastProvider):
 
     def select(self):
         params = self.module.params
-        by_id = read_ids(params["certificate_id"], params["certificate_ids"], self.read)
+        # a wait reads just the statuses first, and the rest once, when it ends (finish())
+        by_id = read_ids(params["certificate_id"], params["certificate_ids"], self.read_status if self.waiting else self.read)
         if by_id is not None:
             return by_id
         if params["label"] is not None:
@@ -276,7 +302,10 @@ class CertificateInfo(EdgecastProvider):
                      if isinstance(n, dict) and "id" in n]
         else:
             return []
-        found = map_bounded(lambda node: self.read(node["id"], node), nodes)
+        if self.waiting:
+            found = map_bounded(lambda node: self.read_status(node["id"]), nodes)
+        else:
+            found = map_bounded(lambda node: self.read(node["id"], node), nodes)
         return [(obj["id"], obj) for obj in found]
 
 

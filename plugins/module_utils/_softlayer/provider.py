@@ -201,7 +201,8 @@ class InfoProvider(SoftLayerProvider):
     def select(self):
         params = self.module.params
         # an empty order_ids (say, from an empty registered list) selects nothing, not the account
-        by_id = read_ids(params["order_id"], params["order_ids"], self.get)
+        # many ids: one filtered list call, and getObject only for the ids it lacks (each its own 404)
+        by_id = read_ids(params["order_id"], params["order_ids"], self.get, bulk=self.fetch)
         if by_id is not None:
             return by_id
         leaves = {}

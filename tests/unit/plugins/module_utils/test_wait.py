@@ -137,3 +137,31 @@ def test_fetch_error_carries_the_partial_result():
         w.run([1])
     partial = err.value.wait_result
     assert partial.polls == 1 and partial.objects[1] == {"status": "Pending"}
+
+
+def sequential_waiter(clock, orders, timeout=600):
+    return Waiter(fetch=orders.fetch, is_done=lambda o: o["status"] == "Approved",
+                  is_failed=lambda o: o["status"] == "Canceled", describe=lambda o: o["status"],
+                  timeout=timeout, schedule=PollSchedule(max_interval=30), clock=clock.monotonic, sleep=clock.sleep,
+                  sequential=True)
+
+
+def test_sequential_polls_read_one_order_at_a_time_and_stop_at_the_first_pending():
+    clock = FakeTime()
+    orders = Orders(clock, {1: 3, 2: 0, 3: 8, 4: 0})
+    result = sequential_waiter(clock, orders).run([1, 2, 3, 4])
+    assert result.outcome == OUTCOME_DONE
+    assert all(len(keys) == 1 for keys in orders.fetches)
+    # 1 is polled until ready; then 2 (ready) and 3 (pending) in the same round; then 3 until ready, then 4
+    assert [k[0] for k in orders.fetches][:3] == [1, 1, 1]
+    assert [k[0] for k in orders.fetches].count(2) == 1 and [k[0] for k in orders.fetches].count(4) == 1
+    # about one request per round plus one per order, not one per pending order per round
+    assert len(orders.fetches) <= result.polls + 4
+    assert result.elapsed - 8 <= 1.0 + 1e-9
+
+
+def test_sequential_polls_stop_at_a_failure_status():
+    clock = FakeTime()
+    orders = Orders(clock, {1: 0, 2: 10 ** 9}, fail_at={2: 4})
+    result = sequential_waiter(clock, orders).run([1, 2])
+    assert result.outcome == OUTCOME_FAILED and result.failed_keys == [2]

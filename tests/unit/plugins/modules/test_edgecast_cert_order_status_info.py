@@ -130,6 +130,31 @@ def test_wait_for_an_order_status_polls_until_issued(module_exits, clock):
 
 
 @responses.activate
+def test_a_wait_polls_the_statuses_one_at_a_time_and_reads_each_certificate_once_at_the_end(module_exits, clock):
+    token()
+    appendix()
+    for cert_id in (1, 2):
+        responses.get(CPS + "/v2.0/certificates/%d" % cert_id, json=dict(cert_node(), id=cert_id))
+    # 1: pending at the first read and the first poll, then active; 2: active from the first read on
+    for state in (status_node(status="DomainControlValidation", order="Pending"),
+                  status_node(status="DomainControlValidation", order="Pending"),
+                  status_node(status="Active", order="Issued", domain_status="Approved")):
+        responses.get(CPS + "/v2.0/certificates/1/status", json=state)
+    responses.get(CPS + "/v2.0/certificates/2/status", json=status_node(status="Active", order="Issued", domain_status="Approved"))
+    ok, result = run(main, {"certificate_ids": [1, 2], "wait_for": ["Active"]})
+    assert ok and [c["status"] for c in result["certificates"]] == ["Active", "Active"]
+    assert [c["id"] for c in result["certificates"]] == [1, 2]
+    assert result["certificates"][0]["label"] and result["certificates"][0]["domains"]
+    # first read: both statuses; polls: 1 (pending), then 1 (active); 2 is done already, never re-read
+    assert len(calls("GET", "/v2.0/certificates/1/status")) == 3
+    assert len(calls("GET", "/v2.0/certificates/2/status")) == 1
+    # the certificates once, at the end; no DCV data for certificates past DCV
+    assert len(calls("GET", "/v2.0/certificates/1")) == 1 and len(calls("GET", "/v2.0/certificates/2")) == 1
+    assert not calls("GET", "/v2.0/dcv/certificates/1")
+    assert result["wait"]["polls"] == 2
+
+
+@responses.activate
 def test_ca_rejection_ends_the_wait_early(module_exits, clock):
     token()
     appendix()

@@ -82,13 +82,16 @@ def test_one_order_has_every_documented_key_with_the_status_name(run_module):
 
 
 @responses.activate
-def test_order_ids_are_fetched_each_once_in_the_given_order(run_module):
+def test_order_ids_are_read_in_one_list_call_each_once_in_the_given_order(run_module):
     catalogue()
-    for req_id in (5, 3, 4):
-        get(req_id, 50)
+    account()
+    responses.add(responses.POST, LIST, json=[request(4, 50), request(5, 50)])
+    get(3, 50)  # missing from the list: read on its own (an unknown id gets its own 404)
     ok, result = run_module(info.main, dict(CONN, order_ids=[5, 3, 4, 3]))
     assert ok and [o["id"] for o in result["orders"]] == [5, 3, 4]
-    assert len(calls("getObject")) == 3
+    assert len(calls("getSslCertificateRequests")) == 1 and len(calls("/3/getObject")) == 1
+    assert len(calls("getObject")) == 2  # the account id, then order 3
+    assert sent_filter(calls("getSslCertificateRequests")[0])["securityCertificateRequest"]["id"]["options"][0]["value"] == [5, 3, 4]
 
 
 @responses.activate
@@ -243,17 +246,17 @@ def test_complete_satisfies_a_wait_for_approved(run_module):
 def test_many_orders_are_polled_with_one_list_call_per_round(run_module):
     catalogue()
     account()
-    for req_id in (1, 2, 3):
-        get(req_id, 50)
     get(2, 49)  # the last one left is read on its own
-    responses.post(LIST, json=[request(1, 43), request(2, 50), request(3, 43)])
+    responses.post(LIST, json=[request(1, 50), request(2, 50), request(3, 50)])  # the first read
+    responses.post(LIST, json=[request(1, 43), request(2, 50), request(3, 43)])  # the first poll
     ok, result = run_module(info.main, dict(CONN, order_ids=[1, 2, 3], wait_for=["Approved"]))
     assert ok, result
     assert [o["status"] for o in result["orders"]] == ["Approved", "Complete", "Approved"]
     lists = calls("getSslCertificateRequests")
-    assert len(lists) == 1 and result["wait"]["polls"] == 2
+    assert len(lists) == 2 and result["wait"]["polls"] == 2
     assert sent_filter(lists[0])["securityCertificateRequest"]["id"]["options"][0]["value"] == [1, 2, 3]
-    assert len(calls("/2/getObject")) == 2 and len(calls("/1/getObject")) == 1
+    assert sent_filter(lists[1])["securityCertificateRequest"]["id"]["options"][0]["value"] == [1, 2, 3]
+    assert len(calls("/2/getObject")) == 1 and len(calls("getObject")) == 2  # the account id, then order 2
 
 
 @responses.activate

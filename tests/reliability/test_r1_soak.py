@@ -1,0 +1,332 @@
+"""R1 soak: 200 orders (100 per provider) placed and waited in one playbook under 20% injected faults.
+
+Counts in the sandbox afterwards: one order per requested name, every order in the issued status,
+no traceback anywhere, and every order-placing POST that failed ambiguously (processed, then its
+answer lost) reconciled by a lookup instead of a second POST. The counts go to a JSON file
+(``CERTOPS_RELIABILITY_OUT``, else the test's tmp dir) and are printed.
+"""
+
+import collections
+import datetime
+import json
+import os
+import re
+import sys
+import time
+
+from certops_sandbox.faults import ERROR_KINDS
+from certops_sandbox.harness import Playbooks
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PLAYBOOK = os.path.join(HERE, "playbooks", "r1_soak.yml")
+CALLBACKS = os.path.join(HERE, "callback_plugins")
+
+HOSTS = int(os.environ.get("CERTOPS_SOAK_HOSTS", "10"))
+PER_HOST = int(os.environ.get("CERTOPS_SOAK_PER_HOST", "10"))
+FAULT_RATE = 0.20
+SEED = 20240601
+WAIT_TIMEOUT = 150
+TASK_RETRIES = 8
+
+#: short lifecycles so 200 waits fit in a few minutes (issued about 3 s after the order)
+SETTINGS = {
+    "softlayer.request_delay": 1, "softlayer.approve_after": 1, "softlayer.complete_after": 1,
+    "edgecast.processing_seconds": 1, "edgecast.dcv_seconds": 1, "edgecast.deployment_seconds": 1,
+}
+
+#: (kind, when, share of requests); each mix adds up to FAULT_RATE. Body faults and latency are
+#: applied to a processed request whatever ``when`` says.
+SOFTLAYER_MIX = [
+    ("softlayer_rate_limit", "before", 0.03),
+    ("http_500", "before", 0.02), ("http_500", "after", 0.02),
+    ("http_502", "before", 0.01), ("http_502", "after", 0.01),
+    ("http_503", "before", 0.02),
+    ("reset", "before", 0.02), ("reset", "after", 0.02),
+    ("latency", "before", 0.03),
+    ("truncated_json", "before", 0.02),
+]
+EDGECAST_MIX = [
+    ("rate_limit", "before", 0.03),
+    ("http_500", "before", 0.02), ("http_500", "after", 0.02),
+    ("http_502", "before", 0.01), ("http_502", "after", 0.01),
+    ("http_503", "before", 0.02),
+    ("reset", "before", 0.02), ("reset", "after", 0.02),
+    ("latency", "before", 0.01),
+    ("truncated_json", "before", 0.02),
+    ("expired_token", "before", 0.02),
+]
+#: the token service has no bearer token to expire: its share goes to latency there
+TOKEN_MIX = [(k, w, s) if k != "expired_token" else ("latency", "before", s) for k, w, s in EDGECAST_MIX]
+
+SL_PLACE = r"/SoftLayer_Product_Order/placeOrder(\.json)?$"
+EC_PLACE = r"^/sec/cps/v2\.0/certificates/cdnprovided$"
+#: route groups: (provider, group, path regex, method, mix); the groups of a provider do not overlap,
+#: so every request of a provider meets exactly one mix (control routes have no provider: no faults)
+ROUTE_GROUPS = [
+    ("softlayer", "place", SL_PLACE, "POST", SOFTLAYER_MIX),
+    ("softlayer", "other", r"^(?!.*/SoftLayer_Product_Order/placeOrder)", None, SOFTLAYER_MIX),
+    ("edgecast", "place", EC_PLACE, "POST", EDGECAST_MIX),
+    ("edgecast", "token", r"^/connect/", None, TOKEN_MIX),
+    ("edgecast", "other", r"^/sec/cps/(?!v2\.0/certificates/cdnprovided$)", None, EDGECAST_MIX),
+]
+#: a fault that answers before the request is processed (nothing happened at the provider)
+UNPROCESSED = set(ERROR_KINDS) | {"reset"}
+ISSUED = {"softlayer": "Complete", "edgecast": "Active"}
+RECONCILE_WARNING = {
+    "softlayer": re.compile(r"placeOrder failed without a clear answer .*but the order was placed"),
+    "edgecast": re.compile(r"create request for label .* failed without a clear answer .* exists now"),
+}
+
+
+def fault_rules():
+    """The sandbox rules: per group, conditional rates so that each kind fires at its share and the
+    group as a whole at FAULT_RATE (the sandbox tries rules in order and the first that fires wins)."""
+    rules = []
+    for provider, group, path, method, mix in ROUTE_GROUPS:
+        assert abs(sum(share for _k, _w, share in mix) - FAULT_RATE) < 1e-9
+        left = 1.0
+        for kind, when, share in mix:
+            rule = {"kind": kind, "provider": provider, "path": path, "rate": round(share / left, 6), "when": when}
+            if method:
+                rule["method"] = method
+            if kind == "latency":
+                rule["latency"] = 0.5
+            if kind in ("rate_limit", "http_503"):
+                rule["retry_after"] = 1
+            rules.append(rule)
+            left -= share
+    return rules
+
+
+def names(provider):
+    fmt = "soak-h%02d-%d.example.com" if provider == "softlayer" else "soak-h%02d-%d"
+    return [fmt % (host, n) for host in range(1, HOSTS + 1) for n in range(PER_HOST)]
+
+
+def write_inventory(path):
+    lines = ["[soak]"] + ["h%02d" % host for host in range(1, HOSTS + 1)]
+    lines += ["", "[soak:vars]", "ansible_connection=local", "ansible_python_interpreter=%s" % sys.executable]
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return path
+
+
+def read_events(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def iso_seconds(text):
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def match_posts(posts, created):
+    """``{order key: post index}``: each order matched to a POST during whose span it was created
+    (a bipartite matching, so concurrent POSTs are told apart where the times allow)."""
+    candidates = {}
+    for key, at in created.items():
+        candidates[key] = [i for i, p in enumerate(posts) if p["t"] - p["ms"] / 1000.0 - 0.01 <= at <= p["t"] + 0.01]
+    owner = {}
+
+    def augment(key, seen):
+        for index in candidates[key]:
+            if index in seen:
+                continue
+            seen.add(index)
+            if index not in owner or augment(owner[index], seen):
+                owner[index] = key
+                return True
+        return False
+
+    for key in sorted(candidates, key=lambda k: created[k]):
+        augment(key, set())
+    return dict((key, index) for index, key in owner.items())
+
+
+def reason(msg):
+    """A task failure message without ports, ids and times, to count failures by cause."""
+    text = re.sub(r"https?://[^/\s]+", "<sandbox>", str(msg or ""))
+    text = re.sub(r"\d+(\.\d+)?", "N", text)
+    return text[:200]
+
+
+def analyse(provider, box, events, rules, faults_state):
+    """The counts for one provider."""
+    requested = names(provider)
+    task_word = "SoftLayer" if provider == "softlayer" else "Edgecast"
+    mine = [e for e in events if task_word in e.get("task", "") and "item" in e]
+    final = {}
+    reruns = collections.Counter()
+    for event in mine:
+        if event["event"] in ("item_ok", "item_failed"):
+            final[event["item"]] = event
+        elif event["event"] == "retry":
+            reruns[reason(event.get("msg"))] += 1
+    by_name = collections.defaultdict(list)
+    for event in mine:
+        by_name[event["item"]].append(event)
+
+    orders = box.control("GET", "/orders/%s" % provider)
+    key = "commonName" if provider == "softlayer" else "certificate_label"
+    per_name = collections.Counter(o[key] for o in orders)
+    duplicates = sum(n - 1 for n in per_name.values() if n > 1)
+    unexpected = sorted(set(per_name) - set(requested))
+    missing = sorted(set(requested) - set(per_name))
+    statuses = collections.Counter(o["status"] for o in orders)
+    wrong = sorted("%s: %s" % (o[key], o["status"]) for o in orders if o["status"] != ISSUED[provider])
+    obj = "order" if provider == "softlayer" else "certificate"
+    sandbox_id = dict((o[key], o["id"]) for o in orders)
+    not_succeeded = sorted(n for n in requested if final.get(n, {}).get("event") != "item_ok")
+    module_mismatch = sorted(
+        n for n in requested if n in final and final[n].get("event") == "item_ok"
+        and ((final[n].get(obj) or {}).get("status") != ISSUED[provider]
+             or (final[n].get(obj) or {}).get("id") != sandbox_id.get(n)))
+
+    log = box.control("GET", "/requests?provider=%s" % provider)["requests"]
+    place_re = re.compile(SL_PLACE if provider == "softlayer" else EC_PLACE)
+    posts = [e for e in log if e["method"] == "POST" and place_re.search(e["path"])]
+    created = dict((o[key], o["placedAt"] if provider == "softlayer" else iso_seconds(o["created"])) for o in orders)
+    matched = match_posts(posts, created)
+    creator = dict((index, name) for name, index in matched.items())
+    ambiguous, unprocessed = [], collections.Counter()
+    unexplained = []
+    for index, post in enumerate(posts):
+        name = creator.get(index)
+        if name is None:
+            if post.get("fault") in UNPROCESSED:
+                unprocessed[post["fault"]] += 1
+            else:  # answered without a fault (or with latency / a spoiled body) yet no order came of it
+                unexplained.append({"seq": post["seq"], "status": post["status"], "fault": post.get("fault")})
+            continue
+        if post.get("fault") and post["fault"] != "latency":
+            history = by_name.get(name, [])
+            warned = [w for e in history for w in e.get("warnings") or [] if RECONCILE_WARNING[provider].search(w)]
+            if warned:
+                how = "looked up in the same task run and found (warning: %s)" % warned[0][:160]
+            elif any(e["event"] == "retry" for e in history):
+                how = "the task failed (%s); its re-run found the order by lookup and placed nothing" % (
+                    reason(next(e for e in history if e["event"] == "retry").get("msg"))[:160])
+            else:
+                how = "NOT RECONCILED: no warning and no re-run for this name"
+            ambiguous.append({"name": name, "seq": post["seq"], "fault": post["fault"], "http_status": post["status"],
+                              "order_id": sandbox_id.get(name), "reconciled": how})
+    missing_matches = sorted(set(created) - set(matched))
+
+    group_rules = [(spec, state) for spec, state in zip(rules, faults_state) if spec["provider"] == provider]
+    place_rules = collections.Counter()
+    for spec, state in group_rules:
+        if re.search(spec["path"], "/rest/v3.1/SoftLayer_Product_Order/placeOrder.json" if provider == "softlayer"
+                     else "/sec/cps/v2.0/certificates/cdnprovided") and spec.get("method") == "POST":
+            place_rules["%s/%s" % (spec["kind"], spec["when"])] += state["fired"]
+    fired = collections.Counter(e["fault"] for e in log if e.get("fault"))
+    return {
+        "orders_requested": len(requested),
+        "orders_at_provider": len(orders),
+        "duplicates": duplicates,
+        "unexpected_names": unexpected,
+        "missing_names": missing,
+        "final_statuses": dict(statuses),
+        "wrong_final_statuses": len(wrong),
+        "wrong_final_status_list": wrong[:20],
+        "tasks_not_succeeded": not_succeeded,
+        "module_result_mismatch": module_mismatch,
+        "task_reruns": sum(reruns.values()),
+        "task_rerun_reasons": dict(reruns.most_common()),
+        "requests": len(log),
+        "faults_fired": dict(sorted(fired.items())),
+        "fault_rate_observed": round(sum(fired.values()) / float(len(log) or 1), 4),
+        "placing_posts": {
+            "total": len(posts),
+            "created_an_order": len(matched),
+            "orders_without_a_matching_post": missing_matches,
+            "faults_by_rule": dict(sorted(place_rules.items())),
+            "ambiguous_processed": len(ambiguous),
+            "ambiguous_processed_detail": ambiguous,
+            "refused_before_processing": dict(sorted(unprocessed.items())),
+            "unexplained": unexplained,
+        },
+    }
+
+
+def test_r1_soak(sandbox_factory, collections_path, tmp_path, capsys):
+    """200 orders under 20% faults: no duplicate, no wrong status, no traceback, ambiguous POSTs reconciled."""
+    rules = fault_rules()
+    box = sandbox_factory(settings=SETTINGS, faults=rules, seed=SEED)
+    runner = Playbooks(collections_path, str(tmp_path), box)
+    events_path = str(tmp_path / "events.jsonl")
+    env = {"ANSIBLE_FORKS": str(HOSTS), "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
+           "ANSIBLE_CALLBACKS_ENABLED": "reliability_events", "RELIABILITY_EVENTS": events_path}
+    started = time.monotonic()
+    proc = runner.run(PLAYBOOK, {"soak_per_host": PER_HOST, "soak_wait_timeout": WAIT_TIMEOUT,
+                                 "soak_task_retries": TASK_RETRIES},
+                      inventory=write_inventory(str(tmp_path / "inventory.ini")), env=env, timeout=1200)
+    duration = time.monotonic() - started
+    output = proc.stdout + proc.stderr
+    with open(str(tmp_path / "playbook.log"), "w", encoding="utf-8") as handle:
+        handle.write(output)
+
+    events = read_events(events_path)
+    faults_state = box.control("GET", "/faults")["rules"]
+    stats = box.control("GET", "/stats")["counts"]
+    report = {
+        "requirement": "R1 soak",
+        "hosts": HOSTS, "orders_per_host_per_provider": PER_HOST, "fault_rate_configured": FAULT_RATE,
+        "seed": SEED, "settings": SETTINGS, "playbook_rc": proc.returncode, "duration_s": round(duration, 1),
+        "tracebacks": {
+            "playbook_output_traceback": output.count("Traceback"),
+            "playbook_output_module_failure": output.count("MODULE FAILURE"),
+            "task_results_with_traceback": sum(1 for e in events if e.get("traceback")),
+            "sandbox_log_traceback": box.log_tail().count("Traceback"),
+        },
+        "sandbox_stats": stats,
+        "softlayer": analyse("softlayer", box, events, rules, faults_state),
+        "edgecast": analyse("edgecast", box, events, rules, faults_state),
+    }
+    traceback_examples = [e["traceback"][:2000] for e in events if e.get("traceback")][:3]
+    if traceback_examples:
+        report["traceback_examples"] = traceback_examples
+    out = os.environ.get("CERTOPS_RELIABILITY_OUT") or str(tmp_path / "r1_soak.json")
+    if os.path.isdir(out):
+        out = os.path.join(out, "r1_soak.json")
+    with open(out, "w", encoding="utf-8") as handle:
+        json.dump(report, handle, indent=2, sort_keys=True)
+    with capsys.disabled():
+        print("\nR1 soak report (%s):" % out)
+        for provider in ("softlayer", "edgecast"):
+            part = report[provider]
+            print("  %s: orders %d/%d, duplicates %d, wrong final statuses %d, requests %d, faults %s (rate %.3f), "
+                  "task re-runs %d, placing POSTs %d, ambiguous processed %d, refused before processing %s" % (
+                      provider, part["orders_at_provider"], part["orders_requested"], part["duplicates"],
+                      part["wrong_final_statuses"], part["requests"], part["faults_fired"],
+                      part["fault_rate_observed"], part["task_reruns"], part["placing_posts"]["total"],
+                      part["placing_posts"]["ambiguous_processed"], part["placing_posts"]["refused_before_processing"]))
+            for item in part["placing_posts"]["ambiguous_processed_detail"]:
+                print("    ambiguous POST seq %(seq)s %(fault)s -> %(name)s (order %(order_id)s): %(reconciled)s" % item)
+        print("  tracebacks: %s; %.0f s" % (report["tracebacks"], duration))
+
+    tail = output[-3000:]
+    assert not any(report["tracebacks"].values()), "tracebacks: %s\n%s" % (report["tracebacks"], traceback_examples)
+    for provider in ("softlayer", "edgecast"):
+        part = report[provider]
+        posts = part["placing_posts"]
+        assert part["tasks_not_succeeded"] == [], "%s tasks that never succeeded: %s\n%s" % (
+            provider, part["tasks_not_succeeded"], tail)
+        assert part["duplicates"] == 0, "%s duplicate orders: %s" % (provider, part)
+        assert part["unexpected_names"] == [] and part["missing_names"] == [], part
+        assert part["orders_at_provider"] == part["orders_requested"], part
+        assert part["wrong_final_statuses"] == 0, "%s wrong final statuses: %s" % (provider, part["wrong_final_status_list"])
+        assert part["module_result_mismatch"] == [], "%s module results disagree with the sandbox: %s" % (
+            provider, part["module_result_mismatch"])
+        # every order came from exactly one processed POST, and no POST was processed without creating one
+        assert posts["created_an_order"] == part["orders_at_provider"], posts
+        assert posts["orders_without_a_matching_post"] == [], posts
+        assert posts["unexplained"] == [], "%s placing POSTs processed without creating an order (a second POST for " \
+            "an existing name?): %s" % (provider, posts["unexplained"])
+        not_reconciled = [a for a in posts["ambiguous_processed_detail"] if a["reconciled"].startswith("NOT")]
+        assert not_reconciled == [], not_reconciled
+        # the soak exercised what it is about: faults at about the configured rate, ambiguous POSTs
+        assert abs(part["fault_rate_observed"] - FAULT_RATE) < 0.05, part["faults_fired"]
+        assert posts["ambiguous_processed"] >= 1, posts
+    assert proc.returncode == 0, tail
