@@ -135,9 +135,11 @@ class Runner:
         env = {"BENCH_TIMES": times, "ANSIBLE_CALLBACKS_ENABLED": "bench_timer",
                "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback_plugins")}
         if rss:
-            env.update(ANSIBLE_PYTHON_INTERPRETER=self.rss_python, BENCH_RSS_LOG=rss_log)
+            env.update(BENCH_RSS_LOG=rss_log)
         extra_vars = {"bench_ids": ids, "bench_done": DONE[provider]}
         extra_vars.update(extra or {})
+        if rss:  # the inventory pins ansible_playbook_python; an extra var beats it
+            extra_vars["ansible_python_interpreter"] = self.rss_python
         since = self.seq()
         done = self.plays.run(os.path.join(PLAYS, "%s_%s.yml" % (provider, variant)), extra_vars, env=env)
         if done.returncode != 0:

@@ -37,6 +37,12 @@ molecule_all() {
 
 docs_lint() { in_coll antsibull-docs lint-collection-docs --plugin-docs .; }
 
+# R1-R5: playbooks against sandboxes the tests start themselves (faults, TLS, restarts)
+reliability() { CERTOPS_STAGE="$STAGE" python -m pytest -q -p no:cacheprovider tests/reliability; }
+
+# the benchmark harness at small sizes, so it cannot rot (no timing is asserted here)
+bench_quick() { python bench/run.py --quick --collections-path "$STAGE" --out "$WORK/bench-quick"; }
+
 build_install_run() {
   rm -rf "$WORK/dist" "$WORK/installed" &&
     ansible-galaxy collection build "$ROOT" --force --output-path "$WORK/dist" >/dev/null &&
@@ -58,6 +64,8 @@ step sandbox-tests  python -m pytest -q -p no:cacheprovider sandbox/tests
 step sandbox-start  start_sandbox
 if have_targets; then step integration integration; else skip integration "no targets yet"; fi
 if have_scenarios; then step molecule molecule_all; else skip molecule "no scenarios yet"; fi
+step reliability    reliability
+step bench-quick    bench_quick
 step ansible-lint   ansible-lint --profile production --nocolor
 step docs-lint      docs_lint
 step build-install-run build_install_run

@@ -77,6 +77,19 @@ def wait_argument_spec():
     )
 
 
+def installed(name):
+    """Whether ``name`` can be imported, without importing it: a library that only some code paths
+    use (pydantic) is imported where it is used, not on every module start."""
+    try:
+        from importlib.util import find_spec
+    except ImportError:  # pragma: no cover - Python 2
+        return False
+    try:
+        return find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def check_requirements(module, extra=()):
     """Fail with ``missing_required_lib`` when requests (or an ``extra`` library) is missing.
 
@@ -243,16 +256,18 @@ class Provider:
     #: True when the API has no bulk read: the waiter then polls the pending objects one at a time
     #: (see :class:`Waiter`) instead of reading every pending object each round
     sequential_polls = False
-    #: set by the runners before ``select()``: whether the task will wait (a provider may then read
-    #: just what the wait needs, and the rest in ``finish()``)
+    #: set by the runners before ``select()``: whether the task will wait (a provider may then
+    #: select keys with None objects, or objects with just what the wait needs, and read the rest
+    #: in ``finish()``)
     waiting = False
 
     def probe(self, keys):
         """``{key: object}`` with what a poll needs (the statuses); by default a full ``fetch``."""
         return self.fetch(keys)
 
-    def finish(self, objects):
-        """The full objects to return after a wait, from the last-seen ones (``{key: object}``)."""
+    def finish(self, keys, objects):
+        """The full objects to return after a wait, from the last-seen ones (``{key: object}``,
+        which may lack keys that the wait never read)."""
         return objects
 
     def statuses(self, obj):
@@ -287,8 +302,8 @@ def wait_for(provider, spec, keys, initial):
         schedule=PollSchedule(max_interval=spec.sleep),
         sequential=provider.sequential_polls,
     )
-    result = waiter.run(keys, initial=initial)
-    result.objects = provider.finish(result.objects)
+    result = waiter.run(keys, initial=dict((k, o) for k, o in initial.items() if o is not None))
+    result.objects = provider.finish(keys, result.objects)
     if result.outcome == OUTCOME_DONE:
         return result
     if result.outcome == OUTCOME_FAILED:

@@ -107,6 +107,7 @@ class Waiter:
 
         answer = {k: objects[k] for k in pending if k in objects} if initial is not None else None
         while True:
+            round_start = self.clock()
             if answer is None or len(answer) < len(pending):
                 missing = [k for k in pending if answer is None or k not in answer]
                 try:
@@ -127,7 +128,9 @@ class Waiter:
             now = self.clock()
             if now >= deadline:
                 return result(OUTCOME_TIMEOUT)
-            self.sleep(min(self.schedule.delay(now - start), deadline - now))
+            # the delay runs from the start of this round's reads, so the polls keep their cadence
+            # however long a read takes
+            self.sleep(max(0.0, min(round_start + self.schedule.delay(round_start - start) - now, deadline - now)))
             answer = None
 
     def _read(self, keys):

@@ -28,6 +28,7 @@ from ansible_collections.certops.orders.plugins.module_utils._runner import (
     OptionError,
     Provider,
     http_client,
+    installed,
     map_bounded,
     read_ids,
     send_once,
@@ -42,21 +43,7 @@ from ansible_collections.certops.orders.plugins.module_utils._edgecast.client im
     parse_error,
 )
 
-try:
-    from importlib.util import find_spec
-except ImportError:  # pragma: no cover - Python 2
-    find_spec = None
-
-
-def _installed(name):
-    """Whether ``name`` can be imported, without importing it (pydantic stays off the start path)."""
-    try:
-        return find_spec is not None and find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-HAS_PYDANTIC = _installed("pydantic")
+HAS_PYDANTIC = installed("pydantic")
 
 #: Default ``fail_on``: order statuses that end a certificate, and Deleted (both vocabularies).
 DEFAULT_FAIL_ON = ("Rejected", "RenewalRejected", "ReissueRejected", "Revoked", "Expired", "Canceled", "Deleted")
@@ -259,12 +246,13 @@ class EdgecastProvider(Provider):
     def probe(self, keys):
         return dict(zip(keys, map_bounded(self.read_status, keys)))
 
-    def finish(self, objects):
-        """The full certificates, around the statuses the wait saw last."""
-        partial = [k for k in objects if k in self._partial]
-        full = map_bounded(lambda k: self.read_parts(k, status=self._partial.pop(k))[2], partial)
-        full = dict(zip(partial, full))
-        return dict((k, full.get(k, obj)) for k, obj in objects.items())
+    def finish(self, keys, objects):
+        """The full certificates, around the statuses the wait saw last (read whole if it saw none)."""
+        todo = [k for k in keys if k in self._partial or k not in objects]
+        full = map_bounded(lambda k: self.read_parts(k, status=self._partial.pop(k, None))[2], todo)
+        found = dict(objects)
+        found.update(zip(todo, full))
+        return found
 
     def find_label(self, label):
         """The list item whose label is ``label`` (CPS compares labels without regard to case)."""
@@ -290,8 +278,11 @@ class CertificateInfo(EdgecastProvider):
 
     def select(self):
         params = self.module.params
-        # a wait reads just the statuses first, and the rest once, when it ends (finish())
-        by_id = read_ids(params["certificate_id"], params["certificate_ids"], self.read_status if self.waiting else self.read)
+        # a wait reads the statuses as it goes, one at a time, and the rest once, when it ends (finish())
+        if self.waiting and (params["certificate_id"] is not None or params["certificate_ids"] is not None):
+            ids = [params["certificate_id"]] if params["certificate_id"] is not None else params["certificate_ids"]
+            return [(i, None) for i in dict.fromkeys(ids)]
+        by_id = read_ids(params["certificate_id"], params["certificate_ids"], self.read)
         if by_id is not None:
             return by_id
         if params["label"] is not None:
@@ -303,9 +294,8 @@ class CertificateInfo(EdgecastProvider):
         else:
             return []
         if self.waiting:
-            found = map_bounded(lambda node: self.read_status(node["id"]), nodes)
-        else:
-            found = map_bounded(lambda node: self.read(node["id"], node), nodes)
+            return [(node["id"], None) for node in nodes]
+        found = map_bounded(lambda node: self.read(node["id"], node), nodes)
         return [(obj["id"], obj) for obj in found]
 
 

@@ -7,7 +7,8 @@
 
 Parsing is tolerant (decision D4): missing keys and nulls become None, unknown keys are ignored,
 numbers sent as strings are read as numbers. Status ids are only ever resolved through the
-catalogue from ``getSslRequestStatuses`` (decision D1).
+catalogue from ``getSslRequestStatuses`` (decision D1). The provider imports this file on first use,
+so pydantic stays off the path of a task that fails before it reads anything.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -32,20 +33,11 @@ else:
     PYDANTIC_IMPORT_ERROR = None
 
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
-
-PENDING = "Pending CA Approval"
-APPROVED = "Approved"
-COMPLETE = "Complete"
-CANCELED = "Canceled"
-
-#: provider-neutral phase of each documented status name (docs/docsite/rst/guide_waiting.rst)
-PHASES = {PENDING: "action_required", APPROVED: "issued", COMPLETE: "issued", CANCELED: "canceled"}
-#: statuses an order has passed on its way to a status: waiting for Approved accepts Complete
-PASSED = {COMPLETE: (APPROVED,)}
+from ansible_collections.certops.orders.plugins.module_utils._softlayer.statuses import PENDING, PHASES
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, defer_build=True)
 
 
 class RequestStatus(_Record):

@@ -18,6 +18,7 @@ from ansible_collections.certops.orders.plugins.module_utils._runner import (
     Provider,
     TaskFailed,
     check_names,
+    installed,
     map_bounded,
     read_ids,
     send_once,
@@ -29,19 +30,23 @@ from ansible_collections.certops.orders.plugins.module_utils._softlayer.connecti
     connect,
     connection_argument_spec,
 )
-from ansible_collections.certops.orders.plugins.module_utils._softlayer.models import (
+from ansible_collections.certops.orders.plugins.module_utils._softlayer.statuses import (
     APPROVED,
     CANCELED,
     COMPLETE,
-    HAS_PYDANTIC,
     PASSED,
     PENDING,
-    PYDANTIC_IMPORT_ERROR,
-    StatusCatalogue,
-    catalogue_items,
-    receipt_result,
-    request_result,
 )
+
+HAS_PYDANTIC = installed("pydantic")
+
+
+def _models():
+    """The pydantic models, imported on first use (a task that fails on its options never loads them)."""
+    from ansible_collections.certops.orders.plugins.module_utils._softlayer import models
+
+    return models
+
 
 EMAIL_TYPES = {"approver": "ApproverEmail", "fulfillment": "FulfillmentEmail"}
 #: statuses in which each resend makes sense (reference §8.3)
@@ -136,7 +141,7 @@ class SoftLayerProvider(Provider):
     result_key = "orders"
     item_key = "order"
     noun = "order"
-    requirements = (("pydantic", HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR),)
+    requirements = (("pydantic", HAS_PYDANTIC, None),)
 
     def __init__(self, module):
         super(SoftLayerProvider, self).__init__(module)
@@ -148,7 +153,7 @@ class SoftLayerProvider(Provider):
     @property
     def status_catalogue(self):
         if self._statuses is None:
-            self._statuses = StatusCatalogue(self.api.request_statuses())
+            self._statuses = _models().StatusCatalogue(self.api.request_statuses())
             if not self._statuses.entries:
                 raise ApiError("getSslRequestStatuses returned no statuses; cannot resolve status names")
         return self._statuses
@@ -165,7 +170,7 @@ class SoftLayerProvider(Provider):
     # -- reads -----------------------------------------------------------------------------------
     def result(self, raw):
         """The module's shape for a raw request; warns once per status id the catalogue lacks."""
-        order, _csr = request_result(raw, self.status_catalogue)
+        order, _csr = _models().request_result(raw, self.status_catalogue)
         self._note_unknown(order)
         return order
 
@@ -316,7 +321,7 @@ class OrderProvider(SoftLayerProvider):
         raws = self.api.list_requests(sl.request_filter(commonName=sl.equals(common_name)),
                                       mask=sl.REQUEST_MASK_WITH_CSR)
         for raw in sorted(raws, key=lambda r: r.get("id") or 0):
-            order, order_csr = request_result(raw, self.status_catalogue)
+            order, order_csr = _models().request_result(raw, self.status_catalogue)
             if normalize_csr(order_csr) != wanted:
                 continue
             self._note_unknown(order)
@@ -345,7 +350,7 @@ class OrderProvider(SoftLayerProvider):
     def resolve_price(self):
         params = self.module.params
         package_id, raw_items = self.api.ssl_items()
-        items = catalogue_items(raw_items)
+        items = _models().catalogue_items(raw_items)
         by_key = dict((i.keyName, i) for i in items if i.keyName and i.keyName.startswith("SSL_CERTIFICATE"))
         item = by_key.get(params["item_key_name"])
         if item is None:
@@ -364,7 +369,7 @@ class OrderProvider(SoftLayerProvider):
         self.check_order_input()
         package_id, price_id = self.resolve_price()
         container = build_container(params, package_id, price_id)
-        verified = receipt_result(self.api.verify_order(container), placed=False)
+        verified = _models().receipt_result(self.api.verify_order(container), placed=False)
         after = {"id": None, "common_name": params["common_name"], "status": None, "order_id": None}
         if self.module.check_mode:
             return Change(True, before=None, after=after, result={"order": None, "receipt": verified})
@@ -374,7 +379,7 @@ class OrderProvider(SoftLayerProvider):
             if not exc.ambiguous:
                 raise
             return self.reconcile(exc)
-        receipt = receipt_result(raw_receipt, placed=True)
+        receipt = _models().receipt_result(raw_receipt, placed=True)
         order, spent = self.await_request(receipt["order_id"])
         if order is None:
             raise TaskFailed(

@@ -165,3 +165,20 @@ def test_sequential_polls_stop_at_a_failure_status():
     orders = Orders(clock, {1: 0, 2: 10 ** 9}, fail_at={2: 4})
     result = sequential_waiter(clock, orders).run([1, 2])
     assert result.outcome == OUTCOME_FAILED and result.failed_keys == [2]
+
+
+def test_polls_keep_their_cadence_however_long_a_read_takes():
+    clock = FakeTime()
+    orders = Orders(clock, {1: 4.5})
+    started = []
+
+    def slow_fetch(keys):
+        started.append(clock.now)
+        clock.now += 0.4  # the read itself takes 0.4 s
+        return orders.fetch(keys)
+
+    result = Waiter(fetch=slow_fetch, is_done=lambda o: o["status"] == "Approved", is_failed=lambda o: False,
+                    describe=lambda o: o["status"], timeout=60, schedule=PollSchedule(max_interval=30),
+                    clock=clock.monotonic, sleep=clock.sleep).run([1])
+    assert result.outcome == OUTCOME_DONE
+    assert started == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]

@@ -126,7 +126,7 @@ def test_wait_for_an_order_status_polls_until_issued(module_exits, clock):
     assert ok and result["certificates"][0]["order_status"] == "Issued"
     assert [h["status"] for h in result["wait"]["history"]] == [
         "Processing", "DomainControlValidation / Pending", "Deployment / Issued"]
-    assert result["wait"]["polls"] == 2
+    assert result["wait"]["polls"] == 3  # a wait by id reads nothing before it: every status read is a poll
 
 
 @responses.activate
@@ -145,13 +145,13 @@ def test_a_wait_polls_the_statuses_one_at_a_time_and_reads_each_certificate_once
     assert ok and [c["status"] for c in result["certificates"]] == ["Active", "Active"]
     assert [c["id"] for c in result["certificates"]] == [1, 2]
     assert result["certificates"][0]["label"] and result["certificates"][0]["domains"]
-    # first read: both statuses; polls: 1 (pending), then 1 (active); 2 is done already, never re-read
+    # no read before the wait: each poll reads 1 until it is active, then 2 (active) in the same round
     assert len(calls("GET", "/v2.0/certificates/1/status")) == 3
     assert len(calls("GET", "/v2.0/certificates/2/status")) == 1
     # the certificates once, at the end; no DCV data for certificates past DCV
     assert len(calls("GET", "/v2.0/certificates/1")) == 1 and len(calls("GET", "/v2.0/certificates/2")) == 1
     assert not calls("GET", "/v2.0/dcv/certificates/1")
-    assert result["wait"]["polls"] == 2
+    assert result["wait"]["polls"] == 3
 
 
 @responses.activate
