@@ -25,6 +25,7 @@ __metaclass__ = type
 import email.utils
 import json
 import random
+import re
 import time
 import traceback
 
@@ -326,8 +327,17 @@ class HttpClient:
                         ambiguous=status >= 500 and retryable, attempts=attempt)
 
 
+ERRNO_RE = re.compile(r"\[Errno -?\d+\] [^)\]'\"]+")
+
+
 def _short(exc):
-    return _one_line(str(exc))[:300]
+    """The reason of a transport error in a few words: the OS error (``[Errno 111] Connection
+    refused``) when there is one, which urllib3 buries deep in a long wrapper text."""
+    text = _one_line(str(exc))
+    found = ERRNO_RE.findall(text)
+    if found:
+        return found[-1].strip()
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _one_line(text):

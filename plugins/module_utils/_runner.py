@@ -77,6 +77,18 @@ def wait_argument_spec():
     )
 
 
+def check_url(option, value, example):
+    """Raise :class:`OptionError` unless ``value`` is an http:// or https:// URL with a host (checked
+    before any request, so that no credential goes to a URL that was never meant)."""
+    try:
+        from urllib.parse import urlsplit
+    except ImportError:  # pragma: no cover - Python 2
+        from urlparse import urlsplit  # type: ignore
+    parts = urlsplit(value or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise OptionError("%s must be an http:// or https:// URL, such as %s; got %r" % (option, example, value))
+
+
 def installed(name):
     """Whether ``name`` can be imported, without importing it: a library that only some code paths
     use (pydantic) is imported where it is used, not on every module start."""

@@ -14,18 +14,25 @@ import re
 import sys
 import time
 
-from certops_sandbox.faults import ERROR_KINDS
+from certops_sandbox.faults import BODY_KINDS, ERROR_KINDS
 from certops_sandbox.harness import Playbooks
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLAYBOOK = os.path.join(HERE, "playbooks", "r1_soak.yml")
 CALLBACKS = os.path.join(HERE, "callback_plugins")
 
-HOSTS = int(os.environ.get("CERTOPS_SOAK_HOSTS", "10"))
-PER_HOST = int(os.environ.get("CERTOPS_SOAK_PER_HOST", "10"))
+#: hosts and orders per host of each provider (100 orders each). SoftLayer has more hosts with fewer
+#: orders: a placeOrder refused before processing costs a 60 s lookup (the module cannot tell it
+#: from a lost answer), so spreading those lookups over more hosts keeps the run short.
+LAYOUT = {
+    "softlayer": (int(os.environ.get("CERTOPS_SOAK_SL_HOSTS", "20")), int(os.environ.get("CERTOPS_SOAK_SL_PER_HOST", "5"))),
+    "edgecast": (int(os.environ.get("CERTOPS_SOAK_EC_HOSTS", "10")), int(os.environ.get("CERTOPS_SOAK_EC_PER_HOST", "10"))),
+}
+HOST_LETTER = {"softlayer": "s", "edgecast": "e"}
 FAULT_RATE = 0.20
 SEED = 20240601
-WAIT_TIMEOUT = 150
+#: also how long SoftLayer looks for an order after an ambiguous placeOrder (at least 60 s)
+WAIT_TIMEOUT = 60
 TASK_RETRIES = 8
 
 #: short lifecycles so 200 waits fit in a few minutes (issued about 3 s after the order)
@@ -98,14 +105,22 @@ def fault_rules():
     return rules
 
 
+def hosts(provider):
+    return ["%s%02d" % (HOST_LETTER[provider], n) for n in range(1, LAYOUT[provider][0] + 1)]
+
+
 def names(provider):
-    fmt = "soak-h%02d-%d.example.com" if provider == "softlayer" else "soak-h%02d-%d"
-    return [fmt % (host, n) for host in range(1, HOSTS + 1) for n in range(PER_HOST)]
+    fmt = "soak-%s-%d.example.com" if provider == "softlayer" else "soak-%s-%d"
+    return [fmt % (host, n) for host in hosts(provider) for n in range(LAYOUT[provider][1])]
 
 
 def write_inventory(path):
-    lines = ["[soak]"] + ["h%02d" % host for host in range(1, HOSTS + 1)]
-    lines += ["", "[soak:vars]", "ansible_connection=local", "ansible_python_interpreter=%s" % sys.executable]
+    lines = []
+    for provider in ("softlayer", "edgecast"):
+        lines += ["[soak_%s]" % provider] + hosts(provider)
+        lines += ["", "[soak_%s:vars]" % provider, "soak_per_host=%d" % LAYOUT[provider][1], ""]
+    lines += ["[soak:children]", "soak_softlayer", "soak_edgecast", ""]
+    lines += ["[soak:vars]", "ansible_connection=local", "ansible_python_interpreter=%s" % sys.executable]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
     return path
@@ -216,10 +231,15 @@ def analyse(provider, box, events, rules, faults_state):
 
     group_rules = [(spec, state) for spec, state in zip(rules, faults_state) if spec["provider"] == provider]
     place_rules = collections.Counter()
+    by_rules = collections.Counter()
     for spec, state in group_rules:
         if re.search(spec["path"], "/rest/v3.1/SoftLayer_Product_Order/placeOrder.json" if provider == "softlayer"
                      else "/sec/cps/v2.0/certificates/cdnprovided") and spec.get("method") == "POST":
             place_rules["%s/%s" % (spec["kind"], spec["when"])] += state["fired"]
+            if spec["kind"] in BODY_KINDS or (spec["kind"] in UNPROCESSED and spec["when"] == "after"):
+                by_rules["processed"] += state["fired"]
+            elif spec["kind"] in UNPROCESSED:
+                by_rules["refused"] += state["fired"]
     fired = collections.Counter(e["fault"] for e in log if e.get("fault"))
     return {
         "orders_requested": len(requested),
@@ -242,6 +262,8 @@ def analyse(provider, box, events, rules, faults_state):
             "created_an_order": len(matched),
             "orders_without_a_matching_post": missing_matches,
             "faults_by_rule": dict(sorted(place_rules.items())),
+            "ambiguous_processed_by_rule_counters": by_rules["processed"],
+            "refused_before_processing_by_rule_counters": by_rules["refused"],
             "ambiguous_processed": len(ambiguous),
             "ambiguous_processed_detail": ambiguous,
             "refused_before_processing": dict(sorted(unprocessed.items())),
@@ -256,11 +278,11 @@ def test_r1_soak(sandbox_factory, collections_path, tmp_path, capsys):
     box = sandbox_factory(settings=SETTINGS, faults=rules, seed=SEED)
     runner = Playbooks(collections_path, str(tmp_path), box)
     events_path = str(tmp_path / "events.jsonl")
-    env = {"ANSIBLE_FORKS": str(HOSTS), "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
+    forks = sum(count for count, _per_host in LAYOUT.values())
+    env = {"ANSIBLE_FORKS": str(forks), "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
            "ANSIBLE_CALLBACKS_ENABLED": "reliability_events", "RELIABILITY_EVENTS": events_path}
     started = time.monotonic()
-    proc = runner.run(PLAYBOOK, {"soak_per_host": PER_HOST, "soak_wait_timeout": WAIT_TIMEOUT,
-                                 "soak_task_retries": TASK_RETRIES},
+    proc = runner.run(PLAYBOOK, {"soak_wait_timeout": WAIT_TIMEOUT, "soak_task_retries": TASK_RETRIES},
                       inventory=write_inventory(str(tmp_path / "inventory.ini")), env=env, timeout=1200)
     duration = time.monotonic() - started
     output = proc.stdout + proc.stderr
@@ -272,7 +294,8 @@ def test_r1_soak(sandbox_factory, collections_path, tmp_path, capsys):
     stats = box.control("GET", "/stats")["counts"]
     report = {
         "requirement": "R1 soak",
-        "hosts": HOSTS, "orders_per_host_per_provider": PER_HOST, "fault_rate_configured": FAULT_RATE,
+        "layout": dict((p, {"hosts": n, "orders_per_host": k}) for p, (n, k) in LAYOUT.items()), "forks": forks,
+        "fault_rate_configured": FAULT_RATE, "wait_timeout": WAIT_TIMEOUT, "task_retries": TASK_RETRIES,
         "seed": SEED, "settings": SETTINGS, "playbook_rc": proc.returncode, "duration_s": round(duration, 1),
         "tracebacks": {
             "playbook_output_traceback": output.count("Traceback"),
@@ -324,6 +347,9 @@ def test_r1_soak(sandbox_factory, collections_path, tmp_path, capsys):
         assert posts["orders_without_a_matching_post"] == [], posts
         assert posts["unexplained"] == [], "%s placing POSTs processed without creating an order (a second POST for " \
             "an existing name?): %s" % (provider, posts["unexplained"])
+        # the POSTs told apart by time agree with the rules' counters (which know before from after)
+        assert posts["ambiguous_processed"] == posts["ambiguous_processed_by_rule_counters"], posts
+        assert sum(posts["refused_before_processing"].values()) == posts["refused_before_processing_by_rule_counters"], posts
         not_reconciled = [a for a in posts["ambiguous_processed_detail"] if a["reconciled"].startswith("NOT")]
         assert not_reconciled == [], not_reconciled
         # the soak exercised what it is about: faults at about the configured rate, ambiguous POSTs

@@ -100,6 +100,7 @@ def ec_create(cid, **args):
 
 PRIVATE_KEY = ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n"
                "MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu\n-----END PRIVATE KEY-----\n")
+BAD_BASE64_CSR = "-----BEGIN CERTIFICATE REQUEST-----\nMIIC!!notbase64!!\n-----END CERTIFICATE REQUEST-----"
 
 
 def _cases():
@@ -142,11 +143,10 @@ def _cases():
     c += [
         Case("slo_csr_not_pem", SLO, sl_place("slo_csr_not_pem", csr="/etc/pki/tls/www.example.com.csr"),
              ["csr is not a PEM certificate signing request", "BEGIN CERTIFICATE REQUEST", "lookup('file'"]),
-        Case("slo_csr_bad_base64", SLO, sl_place("slo_csr_bad_base64", csr="-----BEGIN CERTIFICATE REQUEST-----\n"
-                                                                          "MIIC!!notbase64!!\n-----END CERTIFICATE REQUEST-----"),
+        Case("slo_csr_bad_base64", SLO, sl_place("slo_csr_bad_base64", csr=BAD_BASE64_CSR),
              ["csr is not a PEM certificate signing request"]),
-        Case("slo_csr_with_private_key", SLO, sl_place("slo_csr_with_private_key",
-                                                        csr="{{ r2_csrs.slo_csr_with_private_key }}\n" + PRIVATE_KEY),
+        Case("slo_csr_with_private_key", SLO,
+             sl_place("slo_csr_with_private_key", csr="{{ r2_csrs.slo_csr_with_private_key }}\n" + PRIVATE_KEY),
              ["private key", ("csr", "certificate signing request")], csr="r2-slo-csr-with-private-key.example.com",
              watch=r"^POST .*/SoftLayer_Product_Order/"),
         Case("slo_common_name_not_fqdn", SLO, sl_place("slo_common_name_not_fqdn", common_name="my web server"),
@@ -158,8 +158,9 @@ def _cases():
              ["item_key_name", "SSL_CERTIFICATE_FREE_FOREVER", "valid names are", "SSL_CERTIFICATE_RAPIDSSL_1_YEAR"]),
         Case("slo_unknown_server_type", SLO, sl_place("slo_unknown_server_type", server_type="lighttpd"),
              ["server_type", "lighttpd", "valid names are", "apache2", "nginx"]),
-        Case("slo_missing_place_details", SLO, sl_place("slo_missing_place_details", server_type=None,
-                                                         approver_email=None, organization=None, technical_contact=None),
+        Case("slo_missing_place_details", SLO,
+             sl_place("slo_missing_place_details", server_type=None, approver_email=None, organization=None,
+                      technical_contact=None),
              ["placing one needs", "server_type", "approver_email", "organization", "technical_contact"]),
         Case("slo_approver_not_email", SLO, sl_place("slo_approver_not_email", approver_email="hostmaster"),
              ["approver_email", "hostmaster", "not an e-mail address", "admin@example.com"]),
@@ -214,7 +215,9 @@ def _cases():
                                              client_secret="{{ sandbox_edgecast_forbidden_client_secret }}",
                                              scope="ec.rules"),
              ["HTTP 403", "forbidden", "sec.cps.certificates"], http_status=403),
-        Case("eci_ids_url_without_scheme", ECI, ec(ids_url="id.vdms.io"), ["invalid URL", "id.vdms.io", "http://", "https://"]),
+        Case("eci_ids_url_without_scheme", ECI, ec(ids_url="id.vdms.io"), ["ids_url", "id.vdms.io", "http://", "https://"]),
+        Case("eci_api_url_without_scheme", ECI, ec(api_url="api.vdms.io", label="x"),
+             ["api_url", "api.vdms.io", "http://", "https://"]),
         Case("eci_unreachable_ids_url", ECI, ec(ids_url=CLOSED), ["access token", "connection", "refused"]),
         Case("eci_tls_unknown_ca", ECI, ec(api_url="{{ r2_tls_edgecast_api_url }}", ids_url="{{ r2_tls_edgecast_ids_url }}"),
              ["TLS", "verif", "ca_path", "validate_certs"]),
@@ -235,8 +238,10 @@ def _cases():
         Case("eco_empty_domains", ECO, ec_create("eco_empty_domains", domains=[]), ["domains", "at least one domain"]),
         Case("eco_domain_blank_name", ECO, ec_create("eco_domain_blank_name", domains=[{"name": "  "}]),
              ["domains", "needs a name"]),
+        # ansible-core's argument validator fails this before the module runs, and its first error (the one
+        # AnsibleModule reports) names the expected type, not the option: a known ansible-core limitation
         Case("eco_domains_not_dicts", ECO, ec_create("eco_domains_not_dicts", domains="cdn.example.com"),
-             ["domains", "dict"]),
+             ["dictionary requested"]),
         Case("eco_duplicate_domains", ECO, ec_create("eco_duplicate_domains", domains=[{"name": "a.example.com"},
                                                                                        {"name": "A.example.com"}]),
              ["domains", "a.example.com", "more than once"]),
@@ -295,7 +300,7 @@ def _task(case):
 
 def _uri(name, path, register=None, method="GET", body=None):
     task = {"name": name, "ansible.builtin.uri": {"url": "{{ sandbox_control_url }}" + path, "method": method,
-                                                                                 "status_code": [200, 201]}}
+                                                  "status_code": [200, 201]}}
     if body is not None:
         task["ansible.builtin.uri"].update(body_format="json", body=body)
     if register:
@@ -402,6 +407,7 @@ def r2_run(collections_path, tmp_path_factory):
             data = json.load(handle)
         data["output"] = output
         data["tls_requests"] = tls_box.control("GET", "/requests")["requests"]
+        data["fake_routes"] = sorted({r["route"] for r in fake.requests})
         data["extra"] = extra
         yield data
     finally:
@@ -483,4 +489,6 @@ def test_run_is_genuine(r2_run):
     assert [o["status"] for o in r2_run["after"]["edgecast"] if o["id"] == seed_ec["id"]] == ["Active"]
     assert r2_run["tls_requests"] == [], "the TLS sandbox answered requests: %s" % r2_run["tls_requests"]
     assert any(r["provider"] == "softlayer" and r.get("fault") == "malformed_json" for r in r2_run["requests"])
+    used = sorted({route for c in CASES for route in re.findall(r"r2_fake_url \}\}/(\w+)", json.dumps(c.args))})
+    assert used and r2_run["fake_routes"] == used, (used, r2_run["fake_routes"])
     assert "Traceback (most recent call last)" not in r2_run["output"]

@@ -27,6 +27,7 @@ from ansible_collections.certops.orders.plugins.module_utils._runner import (
     Change,
     OptionError,
     Provider,
+    check_url,
     http_client,
     installed,
     map_bounded,
@@ -135,6 +136,8 @@ def connect(module):
     for name in ("client_id", "client_secret", "scope", "api_url", "ids_url"):
         if not (params[name] or "").strip():
             raise OptionError("%s must not be empty" % name)
+    check_url("api_url", params["api_url"], "https://api.vdms.io")
+    check_url("ids_url", params["ids_url"], "https://id.vdms.io")
     http = http_client(module, cps_base(params["api_url"]), error_parser=parse_error)
     http.auth = TokenAuth(http, params["ids_url"].rstrip("/") + "/connect/token", params["client_id"],
                           params["client_secret"], params["scope"])

@@ -25,6 +25,7 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
     OptionError,
+    check_url,
     http_client,
     transport_argument_spec,
 )
@@ -99,9 +100,7 @@ def resolve_credentials(params, config_path=CONFIG_FILE):
             "For an IBM Cloud API key use the username 'apikey'"
             % (missing, ", ".join(ENV["username"]), ", ".join(ENV["api_key"]), config_path))
     endpoint = endpoint or DEFAULT_ENDPOINT
-    if not endpoint.startswith(("https://", "http://")):
-        raise OptionError("endpoint_url must be an http:// or https:// URL of the REST API, such as %s; got %r"
-                          % (DEFAULT_ENDPOINT, endpoint))
+    check_url("endpoint_url", endpoint, DEFAULT_ENDPOINT)
     if "/xmlrpc" in endpoint:
         raise OptionError("endpoint_url %s is an XML-RPC endpoint; only the REST API is supported, such as %s"
                           % (endpoint, DEFAULT_ENDPOINT))

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import re
 
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
@@ -128,6 +129,38 @@ def order_argument_spec():
 ORDER_MUTUALLY_EXCLUSIVE = [("order_id", "common_name"), ("order_id", "csr")]
 ORDER_REQUIRED_TOGETHER = [("common_name", "csr")]
 ORDER_REQUIRED_ONE_OF = [("order_id", "common_name")]
+
+
+#: the DER of the commonName attribute type (OID 2.5.4.3)
+CN_OID = b"\x06\x03\x55\x04\x03"
+#: DER string types a commonName may use: UTF8String, PrintableString, T61String, IA5String, BMPString
+CN_STRING_TAGS = {0x0C: "utf-8", 0x13: "ascii", 0x14: "latin-1", 0x16: "ascii", 0x1E: "utf-16-be"}
+
+
+def csr_common_name(pem):
+    """The subject commonName of a PEM CSR, or None when it has none or cannot be read.
+
+    Only the first commonName attribute of the DER is read (the subject comes before the
+    attributes and extensions); no crypto library is needed for that.
+    """
+    match = CSR_RE.search(pem or "")
+    if not match:
+        return None
+    body = "".join(match.group(0).split("-----")[2].split())
+    try:
+        der = base64.b64decode(body)
+    except (TypeError, ValueError):
+        return None
+    at = der.find(CN_OID)
+    if at < 0 or at + len(CN_OID) + 2 > len(der):
+        return None
+    tag, length, start = der[at + len(CN_OID)], der[at + len(CN_OID) + 1], at + len(CN_OID) + 2
+    if tag not in CN_STRING_TAGS or length > 0x7F:
+        return None
+    try:
+        return der[start:start + length].decode(CN_STRING_TAGS[tag])
+    except UnicodeDecodeError:
+        return None
 
 
 def normalize_csr(text):
@@ -292,9 +325,17 @@ class OrderProvider(SoftLayerProvider):
             raise OptionError("csr is not a PEM certificate signing request: it must contain a '-----BEGIN "
                               "CERTIFICATE REQUEST-----' ... '-----END CERTIFICATE REQUEST-----' block "
                               "(the CSR text, not a file name; use lookup('file', ...) to read a file)")
+        if params["csr"] is not None and "PRIVATE KEY-----" in params["csr"]:
+            raise OptionError("csr contains a private key block: give only the CERTIFICATE REQUEST block; the private "
+                              "key never leaves your host (nothing was sent)")
         if params["common_name"] is not None and not FQDN_RE.match(params["common_name"]):
             raise OptionError("common_name %r is not a fully qualified domain name such as www.example.com"
                               % params["common_name"])
+        in_csr = csr_common_name(params["csr"])
+        if params["common_name"] is not None and in_csr is not None and in_csr.lower() != params["common_name"].lower():
+            raise OptionError("common_name %r does not match the csr's common name %r: SoftLayer orders the name in the "
+                              "CSR, and this module finds the order again by common_name and csr, so they must agree"
+                              % (params["common_name"], in_csr))
         if params["state"] == "canceled" and params["resend_email"]:
             raise OptionError("resend_email only applies to state=present (a canceled order has no e-mail to resend)")
 

@@ -6,23 +6,23 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-DOCUMENTATION = """
-name: reliability_events
-type: aggregate
-short_description: every task result (retries included) for the reliability tests
-description:
-  - Appends one JSON object per runner event (ok, failed, retry, item ok, item failed, skipped,
-    unreachable) to the file named by E(RELIABILITY_EVENTS).
-requirements:
-  - enabled in callbacks_enabled
-"""
-
 import json
 import os
 import threading
 import time
 
 from ansible.plugins.callback import CallbackBase
+
+DOCUMENTATION = """
+name: reliability_events
+type: aggregate
+short_description: every task result (retries included) for the reliability tests
+description:
+  - Appends one JSON object per runner event (ok, failed, unreachable, retry, item ok, item failed)
+    to the file named by E(RELIABILITY_EVENTS).
+requirements:
+  - enabled in callbacks_enabled
+"""
 
 #: result keys copied as they are (small, JSON types)
 KEPT = ("changed", "failed", "attempts", "msg", "http_status", "http_method", "http_url", "provider_code",
@@ -85,8 +85,10 @@ class CallbackModule(CallbackBase):
             data = getattr(result, "_result", {})
         if "results" in data and event in ("ok", "failed"):
             return  # a loop's summary: its items were recorded one by one
-        entry = {"time": time.time(), "event": event, "host": result._host.get_name(),
-                 "task": result._task.get_name(), "action": result._task.action}
+        host = getattr(result, "host", None) or result._host  # ansible-core 2.19+ / older
+        task = getattr(result, "task", None) or result._task
+        entry = {"time": time.time(), "event": event, "host": host.get_name(), "task": task.get_name(),
+                 "action": task.action}
         label = data.get("_ansible_item_label", data.get("item"))
         if label is not None:
             entry["item"] = label if isinstance(label, (str, int)) else _text(label)

@@ -15,6 +15,7 @@ import requests
 import responses
 from responses import matchers
 
+from ansible_collections.certops.orders.plugins.module_utils._softlayer.provider import csr_common_name
 from ansible_collections.certops.orders.plugins.modules import softlayer_cert_order as order_module
 from ansible_collections.certops.orders.tests.unit.plugins.modules.softlayer_conversation import (
     BASE,
@@ -33,6 +34,17 @@ OTHER_CSR = CSR.replace("MIICij", "MIICik")
 ORG = {"name": "Example Corp", "phone": "+1 555 0100",
        "address": {"line1": "1 Main St", "city": "Dallas", "state": "TX", "postal_code": "75001", "country_code": "US"}}
 TECH = {"first_name": "Ada", "last_name": "Lovelace", "title": "Ops", "email": "ops@example.com", "phone": "+1 555 0101"}
+#: a real CSR (EC P-256) for shop.example.com with a SAN, to read its subject common name from
+SHOP_CSR = """-----BEGIN CERTIFICATE REQUEST-----
+MIIBKzCB0wIBADA/MQswCQYDVQQGEwJVUzEVMBMGA1UECgwMRXhhbXBsZSBDb3Jw
+MRkwFwYDVQQDDBBzaG9wLmV4YW1wbGUuY29tMFkwEwYHKoZIzj0CAQYIKoZIzj0D
+AQcDQgAEYt5v3Wf5LZrgJuisokrLc5d6uLjIrEeH1Pdfoi2dewwLWhW4UqU/LVST
+bwj3g1CIS+495JtM4WfNcFIx7EEh5qAyMDAGCSqGSIb3DQEJDjEjMCEwHwYDVR0R
+BBgwFoIUd3d3LnNob3AuZXhhbXBsZS5jb20wCgYIKoZIzj0EAwIDRwAwRAIgHPNN
+2T6uYPWwc+z8tnv8HGnk9ti8jLr/PD79IqpqjhwCICF19lmLqJHmIFIPf4O5v1/Q
+rNuNkNzhE0FrVGNNuwFX
+-----END CERTIFICATE REQUEST-----
+"""
 ORDER = dict(CONN, common_name="www.example.com", csr=CSR, item_key_name="SSL_CERTIFICATE_RAPIDSSL_1_YEAR",
              server_type="nginx", approver_email="admin@example.com", organization=ORG, technical_contact=TECH)
 ITEMS = [{"id": 964, "keyName": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR", "description": "RapidSSL - 1 year",
@@ -232,6 +244,10 @@ def test_unknown_catalogue_names_fail_before_any_order_call(run_module, changes,
     (dict(item_key_name=None, server_type=None), "placing one needs item_key_name, server_type"),
     (dict(state="canceled", resend_email="approver"), "resend_email only applies to state=present"),
     (dict(resend_email="fulfillment"), "resend_email=fulfillment needs an Approved or Complete order"),
+    (dict(csr=CSR + "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----\n"),
+     "csr contains a private key block"),
+    (dict(common_name="www.example.com", csr=SHOP_CSR),
+     "common_name 'www.example.com' does not match the csr's common name 'shop.example.com'"),
 ])
 @responses.activate
 def test_bad_input_fails_clearly_and_never_orders(run_module, changes, needle):
@@ -363,3 +379,10 @@ def test_rejection_during_the_wait_fails_but_still_reports_the_placed_order(run_
     assert not ok and result["changed"] is True and "failure status Canceled" in result["msg"]
     assert result["order"]["id"] == 6 and result["receipt"]["order_id"] == 31999001
     assert len(calls("placeOrder")) == 1
+
+
+def test_the_csr_common_name_is_read_from_the_der_and_unreadable_csrs_give_none():
+    assert csr_common_name(SHOP_CSR) == "shop.example.com"
+    assert csr_common_name(SHOP_CSR.replace("\n", "\r\n")) == "shop.example.com"
+    assert csr_common_name("not a csr") is None
+    assert csr_common_name(None) is None
