@@ -169,13 +169,15 @@ class HttpClient:
     provider codes that make any answer retryable for reads (5xx and 429 are retryable anyway).
     ``classify(status, code, message, retryable)`` may overrule that verdict for a provider whose
     business-rule failures come as HTTP 500; ``body_error(data)`` returns ``(code, message)`` when a
-    2xx answer's body is really an error (treated as a retryable failure with that status).
+    2xx answer's body is really an error (treated as a retryable failure with that status);
+    ``refusal_codes`` lists provider codes of 5xx answers that say the request was refused before it
+    was processed (a rate limit), so that they are not ambiguous for a call that changes state.
     """
 
     def __init__(self, base_url, timeout=30, validate_certs=True, ca_path=None, proxy_url=None,
                  auth=None, retry=None, error_parser=None, user_agent="certops.orders",
                  headers=None, pool_size=16, sleep=None, session=None, retryable_codes=(),
-                 classify=None, body_error=None):
+                 classify=None, body_error=None, refusal_codes=()):
         if not HAS_REQUESTS:
             raise RuntimeError("requests is required")
         self.base_url = base_url
@@ -186,6 +188,7 @@ class HttpClient:
         self.retry = retry or RetryPolicy()
         self.error_parser = error_parser or default_error_parser
         self.retryable_codes = frozenset(retryable_codes)
+        self.refusal_codes = frozenset(refusal_codes)
         self.classify = classify
         self.body_error = body_error
         self.sleep = sleep or time.sleep
@@ -244,7 +247,7 @@ class HttpClient:
                         self.sleep(self.retry.delay(attempt))
                         continue
                     raise ApiError("the provider's answer is not valid JSON (%s)" % exc, status=status,
-                                   method=method, url=shown_url, ambiguous=True, attempts=attempt)
+                                   method=method, url=shown_url, ambiguous=True, retryable=True, attempts=attempt)
                 inside = self.body_error(data) if self.body_error is not None else None
                 if inside is None:
                     return Response(status, response.headers, data, shown_url)
@@ -324,19 +327,21 @@ class HttpClient:
         msg = "%s %s failed: HTTP %s%s: %s" % (method, url, status, " %s" % code if code else "", message)
         return ApiError(msg, status=status, method=method, url=url, code=code, provider_message=message,
                         body=body if isinstance(body, (dict, list)) else None, retryable=retryable,
-                        ambiguous=status >= 500 and retryable, attempts=attempt)
+                        ambiguous=status >= 500 and retryable and code not in self.refusal_codes, attempts=attempt)
 
 
-ERRNO_RE = re.compile(r"\[Errno -?\d+\] [^)\]'\"]+")
+#: the reasons urllib3 buries deep in its long wrapper texts: a TLS verdict, an OS error
+REASON_RES = (re.compile(r"\[SSL: [A-Z_]+\][^)\]'\"(]+"), re.compile(r"\[Errno -?\d+\] [^)\]'\"]+"))
 
 
 def _short(exc):
-    """The reason of a transport error in a few words: the OS error (``[Errno 111] Connection
-    refused``) when there is one, which urllib3 buries deep in a long wrapper text."""
+    """The reason of a transport error in a few words (``[Errno 111] Connection refused``,
+    ``[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ...``), else the text, shortened."""
     text = _one_line(str(exc))
-    found = ERRNO_RE.findall(text)
-    if found:
-        return found[-1].strip()
+    for pattern in REASON_RES:
+        found = pattern.findall(text)
+        if found:
+            return found[-1].strip()
     return text if len(text) <= 300 else text[:297] + "..."
 
 

@@ -113,11 +113,15 @@ class Waiter:
                 try:
                     fetched = self._read(missing)
                 except Exception as exc:
-                    exc.wait_result = result(OUTCOME_TIMEOUT if self.clock() >= deadline else OUTCOME_FAILED)
-                    raise
+                    # a transient failure (the provider unreachable or overloaded beyond the HTTP
+                    # retries) is a round without an answer: the wait goes on until its deadline
+                    if not getattr(exc, "retryable", False) or self.clock() >= deadline:
+                        exc.wait_result = result(OUTCOME_TIMEOUT if self.clock() >= deadline else OUTCOME_FAILED)
+                        raise
+                    fetched = None
                 polls += 1
                 answer = dict(answer or {})
-                answer.update(fetched)
+                answer.update(fetched or {})
             record(answer)
             failed = [k for k in pending if k in answer and self.is_failed(answer[k])]
             if failed:

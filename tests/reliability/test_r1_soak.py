@@ -79,6 +79,11 @@ ROUTE_GROUPS = [
 #: a fault that answers before the request is processed (nothing happened at the provider)
 UNPROCESSED = set(ERROR_KINDS) | {"reset"}
 ISSUED = {"softlayer": "Complete", "edgecast": "Active"}
+#: the task failure after an ambiguous POST that a lookup showed was not processed (the module does not post again)
+NOT_PLACED_FAILURE = {
+    "softlayer": re.compile(r"placeOrder failed without a clear answer .*no certificate request for .* appeared within"),
+    "edgecast": re.compile(r"cdnprovided.*no certificate with the label .* exists after this failure"),
+}
 RECONCILE_WARNING = {
     "softlayer": re.compile(r"placeOrder failed without a clear answer .*but the order was placed"),
     "edgecast": re.compile(r"create request for label .* failed without a clear answer .* exists now"),
@@ -133,16 +138,35 @@ def read_events(path):
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def sandbox_log(box):
+    with open(box.log_path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()
+
+
 def iso_seconds(text):
     return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
-def match_posts(posts, created):
-    """``{order key: post index}``: each order matched to a POST during whose span it was created
-    (a bipartite matching, so concurrent POSTs are told apart where the times allow)."""
+def match_posts(posts, created, can_process, agrees):
+    """``{order key: post index}``: each order matched to a POST that was being processed when the order
+    was created (a bipartite matching, so concurrent POSTs are told apart where the times allow).
+
+    Spans are the log's ``t - ms`` .. ``t`` (rounded to the millisecond); a POST that cannot have been
+    processed (``can_process(post)`` false) is no candidate. Candidates whose span holds the creation
+    time come first (a few milliseconds of slack is a fallback); among POSTs the clock cannot tell
+    apart (the same millisecond), one that ``agrees(post, key)`` with what the module reported (a
+    faulted POST for a name whose task warned about it, a clean one otherwise) comes first."""
     candidates = {}
     for key, at in created.items():
-        candidates[key] = [i for i, p in enumerate(posts) if p["t"] - p["ms"] / 1000.0 - 0.01 <= at <= p["t"] + 0.01]
+        ranked = []
+        for index, post in enumerate(posts):
+            if not can_process(post):
+                continue
+            start, end = post["t"] - post["ms"] / 1000.0, post["t"]
+            outside = max(0.0, start - at, at - end)
+            if outside <= 0.01:
+                ranked.append((outside > 0.002, not agrees(post, key), outside, end - at, index))
+        candidates[key] = [rank[-1] for rank in sorted(ranked)]
     owner = {}
 
     def augment(key, seen):
@@ -167,18 +191,21 @@ def reason(msg):
     return text[:200]
 
 
-def analyse(provider, box, events, rules, faults_state):
-    """The counts for one provider."""
+def analyse(provider, box, events, rules, faults_state, dump_dir):
+    """The counts for one provider (the sandbox's orders and request log are kept in ``dump_dir``)."""
     requested = names(provider)
     task_word = "SoftLayer" if provider == "softlayer" else "Edgecast"
     mine = [e for e in events if task_word in e.get("task", "") and "item" in e]
     final = {}
     reruns = collections.Counter()
+    looked_up_not_placed = []
     for event in mine:
         if event["event"] in ("item_ok", "item_failed"):
             final[event["item"]] = event
         elif event["event"] == "retry":
             reruns[reason(event.get("msg"))] += 1
+            if NOT_PLACED_FAILURE[provider].search(event.get("msg") or ""):
+                looked_up_not_placed.append(event["item"])
     by_name = collections.defaultdict(list)
     for event in mine:
         by_name[event["item"]].append(event)
@@ -200,10 +227,17 @@ def analyse(provider, box, events, rules, faults_state):
              or (final[n].get(obj) or {}).get("id") != sandbox_id.get(n)))
 
     log = box.control("GET", "/requests?provider=%s" % provider)["requests"]
+    with open(os.path.join(dump_dir, "sandbox-%s.json" % provider), "w", encoding="utf-8") as handle:
+        json.dump({"orders": orders, "requests": log}, handle)
     place_re = re.compile(SL_PLACE if provider == "softlayer" else EC_PLACE)
     posts = [e for e in log if e["method"] == "POST" and place_re.search(e["path"])]
     created = dict((o[key], o["placedAt"] if provider == "softlayer" else iso_seconds(o["created"])) for o in orders)
-    matched = match_posts(posts, created)
+    mix = dict((group[0], group[4]) for group in ROUTE_GROUPS if group[1] == "place")[provider]
+    processed_kinds = set(k for k, w, _s in mix if k not in UNPROCESSED or w == "after")
+    warned = set(name for name, history in by_name.items()
+                 if any(RECONCILE_WARNING[provider].search(w) for e in history for w in e.get("warnings") or []))
+    matched = match_posts(posts, created, lambda post: not post.get("fault") or post["fault"] in processed_kinds,
+                          lambda post, name: (post.get("fault") not in (None, "latency")) == (name in warned))
     creator = dict((index, name) for name, index in matched.items())
     ambiguous, unprocessed = [], collections.Counter()
     unexplained = []
@@ -217,9 +251,9 @@ def analyse(provider, box, events, rules, faults_state):
             continue
         if post.get("fault") and post["fault"] != "latency":
             history = by_name.get(name, [])
-            warned = [w for e in history for w in e.get("warnings") or [] if RECONCILE_WARNING[provider].search(w)]
-            if warned:
-                how = "looked up in the same task run and found (warning: %s)" % warned[0][:160]
+            texts = [w for e in history for w in e.get("warnings") or [] if RECONCILE_WARNING[provider].search(w)]
+            if texts:
+                how = "looked up in the same task run and found (warning: %s)" % texts[0][:160]
             elif any(e["event"] == "retry" for e in history):
                 how = "the task failed (%s); its re-run found the order by lookup and placed nothing" % (
                     reason(next(e for e in history if e["event"] == "retry").get("msg"))[:160])
@@ -228,6 +262,8 @@ def analyse(provider, box, events, rules, faults_state):
             ambiguous.append({"name": name, "seq": post["seq"], "fault": post["fault"], "http_status": post["status"],
                               "order_id": sandbox_id.get(name), "reconciled": how})
     missing_matches = sorted(set(created) - set(matched))
+    # every reconcile warning belongs to an ambiguous POST that created that name's order
+    warned_without_ambiguous_post = sorted(warned - set(a["name"] for a in ambiguous))
 
     group_rules = [(spec, state) for spec, state in zip(rules, faults_state) if spec["provider"] == provider]
     place_rules = collections.Counter()
@@ -241,6 +277,9 @@ def analyse(provider, box, events, rules, faults_state):
             elif spec["kind"] in UNPROCESSED:
                 by_rules["refused"] += state["fired"]
     fired = collections.Counter(e["fault"] for e in log if e.get("fault"))
+    # a 5xx the sandbox answered by itself (no fault injected) would be a sandbox bug or a refused order
+    unfaulted_errors = [{"seq": e["seq"], "method": e["method"], "path": e["path"], "status": e["status"]}
+                        for e in log if not e.get("fault") and e["status"] >= 500]
     return {
         "orders_requested": len(requested),
         "orders_at_provider": len(orders),
@@ -257,6 +296,7 @@ def analyse(provider, box, events, rules, faults_state):
         "requests": len(log),
         "faults_fired": dict(sorted(fired.items())),
         "fault_rate_observed": round(sum(fired.values()) / float(len(log) or 1), 4),
+        "errors_without_fault": unfaulted_errors,
         "placing_posts": {
             "total": len(posts),
             "created_an_order": len(matched),
@@ -266,7 +306,12 @@ def analyse(provider, box, events, rules, faults_state):
             "refused_before_processing_by_rule_counters": by_rules["refused"],
             "ambiguous_processed": len(ambiguous),
             "ambiguous_processed_detail": ambiguous,
+            "reconcile_warnings": len(warned),
+            "reconcile_warnings_without_ambiguous_post": warned_without_ambiguous_post,
             "refused_before_processing": dict(sorted(unprocessed.items())),
+            "ambiguous_to_the_module_but_not_processed": {
+                "names": looked_up_not_placed,
+                "how": "the module looked the order up, found none, failed without posting again; the task's re-run placed it"},
             "unexplained": unexplained,
         },
     }
@@ -301,11 +346,11 @@ def test_r1_soak(sandbox_factory, collections_path, tmp_path, capsys):
             "playbook_output_traceback": output.count("Traceback"),
             "playbook_output_module_failure": output.count("MODULE FAILURE"),
             "task_results_with_traceback": sum(1 for e in events if e.get("traceback")),
-            "sandbox_log_traceback": box.log_tail().count("Traceback"),
+            "sandbox_log_traceback": sandbox_log(box).count("Traceback"),
         },
         "sandbox_stats": stats,
-        "softlayer": analyse("softlayer", box, events, rules, faults_state),
-        "edgecast": analyse("edgecast", box, events, rules, faults_state),
+        "softlayer": analyse("softlayer", box, events, rules, faults_state, str(tmp_path)),
+        "edgecast": analyse("edgecast", box, events, rules, faults_state, str(tmp_path)),
     }
     traceback_examples = [e["traceback"][:2000] for e in events if e.get("traceback")][:3]
     if traceback_examples:
@@ -350,8 +395,10 @@ def test_r1_soak(sandbox_factory, collections_path, tmp_path, capsys):
         # the POSTs told apart by time agree with the rules' counters (which know before from after)
         assert posts["ambiguous_processed"] == posts["ambiguous_processed_by_rule_counters"], posts
         assert sum(posts["refused_before_processing"].values()) == posts["refused_before_processing_by_rule_counters"], posts
+        assert posts["reconcile_warnings_without_ambiguous_post"] == [], posts
         not_reconciled = [a for a in posts["ambiguous_processed_detail"] if a["reconciled"].startswith("NOT")]
         assert not_reconciled == [], not_reconciled
+        assert part["errors_without_fault"] == [], part["errors_without_fault"]
         # the soak exercised what it is about: faults at about the configured rate, ambiguous POSTs
         assert abs(part["fault_rate_observed"] - FAULT_RATE) < 0.05, part["faults_fired"]
         assert posts["ambiguous_processed"] >= 1, posts

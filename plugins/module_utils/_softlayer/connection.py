@@ -152,5 +152,5 @@ def connect(module, config_path=CONFIG_FILE):
     """An :class:`HttpClient` for the REST API from the module's options."""
     creds = resolve_credentials(module.params, config_path)
     return http_client(module, creds.endpoint_url, auth=BasicAuth(creds.username, creds.api_key),
-                       error_parser=parse_error, classify=classify, body_error=body_error,
+                       error_parser=parse_error, classify=classify, body_error=body_error, refusal_codes=(RATE_LIMIT,),
                        headers={"Content-Type": "application/json"})

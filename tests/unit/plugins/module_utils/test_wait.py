@@ -182,3 +182,48 @@ def test_polls_keep_their_cadence_however_long_a_read_takes():
                     clock=clock.monotonic, sleep=clock.sleep).run([1])
     assert result.outcome == OUTCOME_DONE
     assert started == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+class Unreachable(Exception):
+    def __init__(self, retryable):
+        super(Unreachable, self).__init__("connection to the provider failed ([Errno 111] Connection refused)")
+        self.retryable = retryable
+
+
+def test_a_provider_unreachable_beyond_the_http_retries_costs_rounds_not_the_wait():
+    clock = FakeTime()
+    orders = Orders(clock, {1: 6})
+    outage = [2.0, 5.0]  # unreachable from 2 s to 5 s
+
+    def flaky(keys):
+        if outage[0] <= clock.now < outage[1]:
+            orders.fetches.append(["outage"])
+            raise Unreachable(retryable=True)
+        return orders.fetch(keys)
+
+    result = Waiter(fetch=flaky, is_done=lambda o: o["status"] == "Approved", is_failed=lambda o: False,
+                    describe=lambda o: o["status"], timeout=60, clock=clock.monotonic, sleep=clock.sleep).run([1])
+    assert result.outcome == OUTCOME_DONE and result.objects[1]["status"] == "Approved"
+    assert ["outage"] in orders.fetches and result.polls == len(orders.fetches)
+
+
+def test_a_lasting_outage_ends_at_the_deadline_and_a_final_error_at_once():
+    clock = FakeTime()
+
+    def down(keys):
+        raise Unreachable(retryable=True)
+
+    with pytest.raises(Unreachable) as caught:
+        Waiter(fetch=down, is_done=lambda o: False, is_failed=lambda o: False, describe=str, timeout=10,
+               clock=clock.monotonic, sleep=clock.sleep).run([1])
+    assert caught.value.wait_result.outcome == OUTCOME_TIMEOUT and clock.now >= 10
+
+    clock = FakeTime()
+
+    def refused(keys):
+        raise Unreachable(retryable=False)
+
+    with pytest.raises(Unreachable) as caught:
+        Waiter(fetch=refused, is_done=lambda o: False, is_failed=lambda o: False, describe=str, timeout=10,
+               clock=clock.monotonic, sleep=clock.sleep).run([1])
+    assert caught.value.wait_result.outcome == OUTCOME_FAILED and clock.now == 0

@@ -191,6 +191,20 @@ def test_a_refused_order_fails_at_once_with_the_providers_code(run_module):
 
 
 @responses.activate
+def test_a_rate_limited_place_order_was_refused_not_ambiguous_so_it_fails_at_once(run_module, fake_time):
+    base()
+    existing()
+    catalogue()
+    responses.post(VERIFY, json=VERIFIED)
+    responses.post(PLACE, status=500, json={"error": "Rate limit of 50 requests for every 1 second(s) exceeded.",
+                                            "code": "SoftLayer_Exception_WebService_RateLimitExceeded"})
+    ok, result = run_module(order_module.main, ORDER)
+    assert not ok and result["provider_code"] == "SoftLayer_Exception_WebService_RateLimitExceeded"
+    assert "may or may not" not in result["msg"] and result["changed"] is False
+    assert len(calls("placeOrder")) == 1 and fake_time.now < 5  # no lookup for an order that was refused
+
+
+@responses.activate
 def test_request_that_never_appears_reports_the_billing_order_id(run_module):
     base()
     existing()
