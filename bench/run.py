@@ -47,6 +47,7 @@ class Seeder:
         self.http = requests.Session()
         self.serial = 0
         self._token = None
+        self._token_at = 0.0
 
     def csr(self, common_name):
         return self.box.control("POST", "/csr", {"common_name": common_name})["csr"]
@@ -83,7 +84,9 @@ class Seeder:
         return rows.json()[0]["id"], at
 
     def token(self):
-        if self._token is None:
+        # CPS tokens last 300 s; a benchmark run lasts longer
+        if self._token is None or time.monotonic() - self._token_at > 240:
+            self._token_at = time.monotonic()
             answer = self.http.post(self.v["sandbox_edgecast_token_url"], data={
                 "grant_type": "client_credentials", "client_id": self.v["sandbox_edgecast_client_id"],
                 "client_secret": self.v["sandbox_edgecast_client_secret"], "scope": "sec.cps.certificates"})
@@ -338,6 +341,7 @@ def main(argv=None):
     parser.add_argument("--reps", type=int)
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     parser.add_argument("--collections-path", required=True)
+    parser.add_argument("--merge", action="store_true", help="keep the rows of an earlier report that this run does not redo")
     cfg = parser.parse_args(argv)
     quick = cfg.quick
     cfg.reps = cfg.reps or (1 if quick else 3)
@@ -355,6 +359,18 @@ def main(argv=None):
               "ansible_core": subprocess.run([sys.executable, "-c", "import ansible.release as r; print(r.__version__)"],
                                              capture_output=True, text=True).stdout.strip(),
               "config": {k: v for k, v in vars(cfg).items() if k not in ("out", "collections_path")}, "results": {}}
+    name = "quick" if quick else "latest"
+    os.makedirs(cfg.out, exist_ok=True)
+    if cfg.merge and os.path.exists(os.path.join(cfg.out, name + ".json")):
+        with open(os.path.join(cfg.out, name + ".json")) as handle:
+            report["results"] = json.load(handle)["results"]
+
+    def save():  # after every row, so that a late failure keeps what was measured
+        with open(os.path.join(cfg.out, name + ".json"), "w") as handle:
+            json.dump(report, handle, indent=2, sort_keys=True)
+        with open(os.path.join(cfg.out, name + ".md"), "w") as handle:
+            handle.write(markdown(report))
+
     try:
         runner = Runner(box, cfg.collections_path, work)
         seeder = Seeder(box)
@@ -365,18 +381,14 @@ def main(argv=None):
                     t0 = time.time()
                     results[name] = fn(runner, seeder, provider, cfg)
                     print("%s %s: %.0f s %s" % (provider, name, time.time() - t0,
-                                                json.dumps({k: v for k, v in results[name].items() if k != "rows"})[:400]), flush=True)
+                                                json.dumps({k: v for k, v in results[name].items() if k != "calls"})), flush=True)
+                    save()
         if "B3" in only:
             report["results"]["schedule"] = schedule_requests(cfg.collections_path)
     finally:
         box.stop()
         cleanup(work)
-    os.makedirs(cfg.out, exist_ok=True)
-    name = "quick" if quick else "latest"
-    with open(os.path.join(cfg.out, name + ".json"), "w") as handle:
-        json.dump(report, handle, indent=2, sort_keys=True)
-    with open(os.path.join(cfg.out, name + ".md"), "w") as handle:
-        handle.write(markdown(report))
+    save()
     print(markdown(report))
     return 0
 
