@@ -38,7 +38,11 @@ molecule_all() {
 docs_lint() { in_coll antsibull-docs lint-collection-docs --plugin-docs .; }
 
 # R1-R5: playbooks against sandboxes the tests start themselves (faults, TLS, restarts)
-reliability() { CERTOPS_STAGE="$STAGE" python -m pytest -q -p no:cacheprovider tests/reliability; }
+# (the soak's counts land in $WORK/reliability/r1_soak.json)
+reliability() {
+  mkdir -p "$WORK/reliability" &&
+    CERTOPS_STAGE="$STAGE" CERTOPS_RELIABILITY_OUT="$WORK/reliability" python -m pytest -q -p no:cacheprovider tests/reliability
+}
 
 # the benchmark harness at small sizes, so it cannot rot (no timing is asserted here)
 bench_quick() { python bench/run.py --quick --collections-path "$STAGE" --out "$WORK/bench-quick"; }
