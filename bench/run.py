@@ -376,12 +376,12 @@ def main(argv=None):
         seeder = Seeder(box)
         for provider in cfg.providers.split(","):
             results = report["results"].setdefault(provider, {})
-            for name, fn in (("B1", b1), ("B2", b2), ("B3", b3), ("B4", b4)):
-                if name in only:
+            for row, fn in (("B1", b1), ("B2", b2), ("B3", b3), ("B4", b4)):
+                if row in only:
                     t0 = time.time()
-                    results[name] = fn(runner, seeder, provider, cfg)
-                    print("%s %s: %.0f s %s" % (provider, name, time.time() - t0,
-                                                json.dumps({k: v for k, v in results[name].items() if k != "calls"})), flush=True)
+                    results[row] = fn(runner, seeder, provider, cfg)
+                    print("%s %s: %.0f s %s" % (provider, row, time.time() - t0,
+                                                json.dumps({k: v for k, v in results[row].items() if k != "calls"})), flush=True)
                     save()
         if "B3" in only:
             report["results"]["schedule"] = schedule_requests(cfg.collections_path)
