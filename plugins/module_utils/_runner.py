@@ -165,13 +165,20 @@ def send_once(module, send, took_effect, what):
         raise
 
 
-def read_ids(one, many, read, bulk=None):
-    """``[(id, object)]`` for an info module's ``<x>_id`` / ``<x>_ids`` options, or None when neither is
-    set. Each id is read once, in the order given: by ``bulk(ids)`` (``{id: object}``) when the API
-    reads many at once, else by ``read(id)`` on the bounded pool; an empty list selects nothing."""
+def selected_ids(one, many):
+    """The ids an info module's ``<x>_id`` / ``<x>_ids`` options select, each once, in the order
+    given; None when neither is set (an empty list selects nothing)."""
     if one is None and many is None:
         return None
-    ids = list(dict.fromkeys([one] if one is not None else many))
+    return list(dict.fromkeys([one] if one is not None else many))
+
+
+def read_ids(one, many, read, bulk=None):
+    """``[(id, object)]`` for the ids of :func:`selected_ids`, or None: by ``bulk(ids)``
+    (``{id: object}``) when the API reads many at once, else by ``read(id)`` on the bounded pool."""
+    ids = selected_ids(one, many)
+    if ids is None:
+        return None
     if bulk is not None and len(ids) > 1:
         found = bulk(ids)
         return [(i, found[i]) for i in ids]

@@ -32,6 +32,7 @@ from ansible_collections.certops.orders.plugins.module_utils._runner import (
     installed,
     map_bounded,
     read_ids,
+    selected_ids,
     send_once,
     transport_argument_spec,
     wait_argument_spec,
@@ -282,9 +283,9 @@ class CertificateInfo(EdgecastProvider):
     def select(self):
         params = self.module.params
         # a wait reads the statuses as it goes, one at a time, and the rest once, when it ends (finish())
-        if self.waiting and (params["certificate_id"] is not None or params["certificate_ids"] is not None):
-            ids = [params["certificate_id"]] if params["certificate_id"] is not None else params["certificate_ids"]
-            return [(i, None) for i in dict.fromkeys(ids)]
+        ids = selected_ids(params["certificate_id"], params["certificate_ids"])
+        if self.waiting and ids is not None:
+            return [(i, None) for i in ids]
         by_id = read_ids(params["certificate_id"], params["certificate_ids"], self.read)
         if by_id is not None:
             return by_id
