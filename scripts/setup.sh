@@ -35,4 +35,7 @@ make_venv .venv "$PY_MAIN" -r requirements-dev.txt ansible-core
 echo "setup: .venv-floor from $PY_FLOOR (ansible-core 2.19)"
 make_venv .venv-floor "$PY_FLOOR" -r tests/unit/requirements.txt pytest pytest-xdist pytest-mock 'ansible-core>=2.19,<2.20'
 
-echo "setup: $(.venv/bin/ansible --version | head -n 1) on Python $(venv_pyver .venv); floor: $(.venv-floor/bin/ansible --version | head -n 1) on Python $(venv_pyver .venv-floor)"
+# the version from the installed package, not `ansible --version | head -n 1`: head closes the pipe
+# while ansible is still writing, and ansible then dies with a BrokenPipe traceback
+core_version() { "$1/bin/python" -c 'from ansible.release import __version__; print(__version__)'; }
+echo "setup: ansible-core $(core_version .venv) on Python $(venv_pyver .venv); floor: ansible-core $(core_version .venv-floor) on Python $(venv_pyver .venv-floor)"

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Run every check against a staged copy of the collection and a running provider sandbox.
 # Prints one line per step and ends with "N passed, N failed" (steps). Run scripts/setup.sh first.
+#
+# CERTOPS_LOAD=N runs the whole suite beside N busy-loop processes (one per core is a bad day on a
+# shared CI machine): the tests must pass the same way, since none of them may race a clock.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -21,7 +24,27 @@ step() {  # step NAME COMMAND...: run, time and count one step
 skip() { echo "=== $1 skipped: $2"; summary+=("skip       $1 ($2)"); }
 in_coll() { (cd "$COLL" && "$@"); }
 floor() { (source "$ROOT/.venv-floor/bin/activate" && cd "$COLL" && "$@"); }
-trap 'stop_sandbox' EXIT
+LOAD_PIDS=()
+start_load() {  # start_load N: N busy loops, each its own process, stopped by PID when the run ends
+  local i
+  for i in $(seq 1 "$1"); do
+    "$ROOT/.venv/bin/python" -c 'while True: pass' &
+    LOAD_PIDS+=("$!")
+  done
+  echo "=== synthetic CPU load: ${#LOAD_PIDS[@]} busy loops (PIDs ${LOAD_PIDS[*]})"
+}
+stop_load() {
+  [ ${#LOAD_PIDS[@]} -eq 0 ] && return 0
+  kill "${LOAD_PIDS[@]}" 2>/dev/null
+  wait "${LOAD_PIDS[@]}" 2>/dev/null
+  LOAD_PIDS=()
+}
+trap 'stop_sandbox; stop_load' EXIT
+LOAD=${CERTOPS_LOAD:-0}
+case "$LOAD" in
+  ''|*[!0-9]*) echo "CERTOPS_LOAD must be a number of busy-loop processes (for example 2), got '$LOAD'"; echo "0 passed, 1 failed"; exit 1 ;;
+esac
+[ "$LOAD" -gt 0 ] && start_load "$LOAD"
 
 have_targets() { compgen -G "$ROOT/tests/integration/targets/*/tasks/main.yml" >/dev/null; }
 have_scenarios() { compgen -G "$ROOT/extensions/molecule/*/molecule.yml" >/dev/null; }
@@ -74,8 +97,10 @@ step ansible-lint   ansible-lint --profile production --nocolor
 step docs-lint      docs_lint
 step build-install-run build_install_run
 stop_sandbox
+stop_load
 
 echo "=== summary"
+[ "$LOAD" -gt 0 ] && echo "(run beside $LOAD busy-loop processes: CERTOPS_LOAD=$LOAD)"
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
