@@ -52,7 +52,8 @@ class Sandbox:
             self.reset(keep_config=True)
         else:
             meta = self.store.data.setdefault("_sandbox", {})
-            self.clock.offset = float(meta.get("clock_offset", 0.0))
+            # a clock that was frozen when the state was saved comes back frozen at the same instant
+            self.clock.set(meta.get("clock_offset", 0.0), meta.get("clock_frozen_at"))
             for name, plugin in self.plugins.items():
                 self.store.data.setdefault(name, plugin.initial_state())
 
@@ -60,9 +61,9 @@ class Sandbox:
         with self.store.lock:
             if not keep_config:
                 self.config = copy.deepcopy(self.defaults)
-            self.clock.offset = 0.0
+            self.clock.set(offset=0.0)  # clock at zero and running (a frozen clock is unfrozen)
             self.faults.clear()
-            self.store.data = {"_sandbox": {"clock_offset": 0.0}}
+            self.store.data = {"_sandbox": {"clock_offset": 0.0, "clock_frozen_at": None}}
             for name, plugin in self.plugins.items():
                 self.store.data[name] = plugin.initial_state()
             self.store.mark_dirty()
@@ -70,11 +71,26 @@ class Sandbox:
 
     def advance(self, seconds):
         now = self.clock.advance(seconds)
-        with self.store.lock:
-            self.store.data["_sandbox"]["clock_offset"] = self.clock.offset
-            self.store.mark_dirty()
+        self._save_clock()
         self.tick()
         return now
+
+    def freeze(self, frozen):
+        """Freeze (``True``) or unfreeze (``False``) the clock; returns the clock time."""
+        now = self.clock.freeze() if frozen else self.clock.unfreeze()
+        self._save_clock()
+        self.tick()
+        return now
+
+    def clock_info(self):
+        return {"clock": self.clock.now(), "clock_offset": self.clock.offset, "frozen": self.clock.frozen}
+
+    def _save_clock(self):
+        with self.store.lock:
+            meta = self.store.data.setdefault("_sandbox", {})
+            meta["clock_offset"] = self.clock.offset
+            meta["clock_frozen_at"] = self.clock.frozen_at
+            self.store.mark_dirty()
 
     def tick(self):
         now = self.clock.now()
@@ -124,6 +140,8 @@ def create_app(config=None, state_file=None, seed=None):
 
     @app.before_request
     def _before():
+        # real time on purpose: "ms" in the request log and the latency fault measure how long the
+        # server really took, which a frozen or advanced sandbox clock must not change
         g.started = time.monotonic()
         g.fault = None
         path = request.path
@@ -136,6 +154,7 @@ def create_app(config=None, state_file=None, seed=None):
             return None
         g.fault = rule
         if rule.kind == "latency":
+            # a real delay, not sandbox-clock time: it is there to exercise the client's socket timeouts
             time.sleep(rule.latency)
             return None
         if rule.when == "after" or rule.kind in BODY_KINDS:

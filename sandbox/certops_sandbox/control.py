@@ -7,6 +7,7 @@
 | GET    /_sandbox/orders/<provider>                | that provider's orders                                   |
 | POST   /_sandbox/orders/<provider>/<id>/status    | ``{"status": NAME}``: force a status now                 |
 | POST   /_sandbox/clock/advance                    | ``{"seconds": N}``: move the clock forward               |
+| POST   /_sandbox/clock/freeze                     | ``{"frozen": true|false}``: stop or restart the clock    |
 | GET    /_sandbox/config                           | the running config                                       |
 | PATCH  /_sandbox/config                           | deep-merge ``{provider: {key: value}}`` into the config  |
 | GET    /_sandbox/faults                           | the fault rules with their counters                      |
@@ -15,6 +16,7 @@
 | GET    /_sandbox/requests?since=SEQ&provider=NAME | the request log (``last_seq`` to page on)               |
 | GET    /_sandbox/stats?since=SEQ                  | request counts by provider, method, status and fault     |
 | POST   /_sandbox/reset                            | empty state, default config, no faults, clock at zero    |
+|                                                   | and running (unfrozen)                                   |
 | POST   /_sandbox/csr                              | ``{"common_name": CN, "sans": [...], "count": N}``: fresh |
 |                                                   | PEM CSRs for tests (``csr``, or ``csrs`` when ``count``)  |
 """
@@ -44,15 +46,15 @@ def control_blueprint(sandbox):
 
     @bp.get("/health")
     def health():
-        return jsonify({"ok": True, "clock": sandbox.clock.now()})
+        return jsonify({"ok": True, "clock": sandbox.clock.now(), "frozen": sandbox.clock.frozen})
 
     @bp.get("/state")
     def state():
         sandbox.tick()
         with sandbox.store.lock:
             orders = {name: p.orders() for name, p in sandbox.plugins.items()}
-        return jsonify({"clock": sandbox.clock.now(), "clock_offset": sandbox.clock.offset,
-                        "config": sandbox.config, "orders": orders, "faults": sandbox.faults.rules()})
+        return jsonify(dict(sandbox.clock_info(), config=sandbox.config, orders=orders,
+                            faults=sandbox.faults.rules()))
 
     @bp.get("/orders/<provider>")
     def orders(provider):
@@ -91,7 +93,20 @@ def control_blueprint(sandbox):
             return _error(400, "seconds must be a number")
         if seconds < 0:
             return _error(400, "the clock only moves forward")
-        return jsonify({"clock": sandbox.advance(seconds), "clock_offset": sandbox.clock.offset})
+        sandbox.advance(seconds)
+        return jsonify(sandbox.clock_info())
+
+    @bp.post("/clock/freeze")
+    def freeze():
+        # A frozen clock only moves with /clock/advance, so a test can check a status just before
+        # and just after a duration without racing real time (a busy machine is slow, not wrong).
+        # Unfreezing goes on from the frozen instant: the clock does not jump by the time it stood.
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or set(body) != {"frozen"} or not isinstance(body["frozen"], bool):
+            return _error(400, "body must be the JSON object {\"frozen\": true} or {\"frozen\": false} "
+                               "(Content-Type: application/json)")
+        sandbox.freeze(body["frozen"])
+        return jsonify(sandbox.clock_info())
 
     @bp.get("/config")
     def get_config():

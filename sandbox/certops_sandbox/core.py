@@ -16,19 +16,58 @@ import time
 
 
 class Clock:
-    """Wall clock plus an offset that the control API can move forward."""
+    """Wall clock plus an offset that the control API can move forward; it can also be frozen.
 
-    def __init__(self, offset=0.0):
+    Frozen, the clock stops at the instant it was frozen and only ``advance`` moves it. Tests freeze
+    it so that the statuses they check depend on the seconds they advanced, not on how fast the
+    machine ran between two requests (a loaded CI machine is slow, not wrong). Unfreezing resumes
+    from the frozen instant (the offset absorbs the real time that passed), so time never jumps.
+    While frozen, ``offset`` is the offset of the moment of the freeze plus what was advanced since.
+    """
+
+    def __init__(self, offset=0.0, frozen_at=None):
         self.offset = float(offset)
+        #: the clock time it stands at while frozen, else None
+        self.frozen_at = None if frozen_at is None else float(frozen_at)
         self._lock = threading.Lock()
 
+    @property
+    def frozen(self):
+        return self.frozen_at is not None
+
     def now(self):
-        return time.time() + self.offset
+        with self._lock:
+            if self.frozen_at is not None:
+                return self.frozen_at
+            return time.time() + self.offset
 
     def advance(self, seconds):
         with self._lock:
             self.offset += float(seconds)
+            if self.frozen_at is not None:
+                self.frozen_at += float(seconds)
         return self.now()
+
+    def freeze(self):
+        """Stop the clock where it stands now (a no-op when it is already frozen)."""
+        with self._lock:
+            if self.frozen_at is None:
+                self.frozen_at = time.time() + self.offset
+        return self.now()
+
+    def unfreeze(self):
+        """Let the clock run again from the frozen instant (a no-op when it is running)."""
+        with self._lock:
+            if self.frozen_at is not None:
+                self.offset = self.frozen_at - time.time()
+                self.frozen_at = None
+        return self.now()
+
+    def set(self, offset=0.0, frozen_at=None):
+        """Put the clock in a given state (reset, or a state file being loaded)."""
+        with self._lock:
+            self.offset = float(offset)
+            self.frozen_at = None if frozen_at is None else float(frozen_at)
 
 
 class Store:

@@ -66,6 +66,7 @@ class SandboxProcess:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
         log.close()
+        # real time: this waits for a child process to start, which the sandbox clock knows nothing of
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if os.path.exists(info_file) and os.path.getsize(info_file):

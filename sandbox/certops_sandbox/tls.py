@@ -18,6 +18,7 @@ def _name(common_name):
 def make_tls_files(folder):
     """Write ca.pem, server.pem and server.key into ``folder``; return their paths."""
     os.makedirs(folder, exist_ok=True)
+    # real time, not the sandbox clock: TLS clients check these validity dates against their own clock
     now = datetime.datetime.now(datetime.timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name("certops sandbox throwaway CA")

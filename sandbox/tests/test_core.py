@@ -120,6 +120,83 @@ def test_clock_advance_only_forward(sandbox, control):
     assert response.status_code == 400
 
 
+def test_clock_core_freeze_advance_unfreeze(monkeypatch):
+    from certops_sandbox import core
+
+    wall = [1000.0]
+    monkeypatch.setattr(core.time, "time", lambda: wall[0])
+    clock = core.Clock(offset=5)
+    assert (clock.now(), clock.frozen) == (1005.0, False)
+    assert clock.freeze() == 1005.0 and clock.frozen
+    wall[0] += 60  # real time passes; the frozen clock does not move
+    assert clock.now() == 1005.0 and clock.freeze() == 1005.0  # freezing again changes nothing
+    assert clock.advance(10) == 1015.0
+    wall[0] += 60
+    assert clock.unfreeze() == 1015.0 and not clock.frozen  # resumes where it stood, no jump
+    wall[0] += 2
+    assert clock.now() == 1017.0 and clock.unfreeze() == 1017.0
+    clock.set(offset=0.0)
+    assert (clock.now(), clock.frozen) == (wall[0], False)
+
+
+@pytest.mark.real_clock
+def test_clock_freeze_and_unfreeze_over_http(sandbox, control):
+    assert requests.get(sandbox.url + "/_sandbox/health", timeout=5).json()["frozen"] is False
+    frozen = control.freeze()
+    assert set(frozen) == {"clock", "clock_offset", "frozen"} and frozen["frozen"] is True
+    time.sleep(0.2)  # real time passes; the frozen clock stands still
+    assert control.now() == frozen["clock"]
+    state = requests.get(sandbox.url + "/_sandbox/state", timeout=5).json()
+    assert (state["clock"], state["frozen"]) == (frozen["clock"], True)
+    advanced = control.advance(10)
+    assert advanced["clock"] == frozen["clock"] + 10 and advanced["frozen"] is True
+    assert control.freeze()["clock"] == frozen["clock"] + 10  # freezing a frozen clock is a no-op
+    time.sleep(0.2)
+    before = time.time()
+    running = control.unfreeze()
+    after = time.time()
+    # it goes on from the frozen instant: no jump by the 0.2 s it stood, at most the call's own time
+    assert running["frozen"] is False
+    assert frozen["clock"] + 10 <= running["clock"] <= frozen["clock"] + 10 + (after - before)
+    # the offset absorbed the real time the clock stood: clock = wall time of the read + offset
+    assert running["clock"] - after - 1e-6 <= running["clock_offset"] <= running["clock"] - before + 1e-6
+    time.sleep(0.05)
+    assert control.now() >= running["clock"] + 0.04  # running again (slept 0.05 s of real time)
+    assert control.unfreeze()["frozen"] is False  # unfreezing a running clock is a no-op
+
+
+def test_reset_unfreezes_the_clock(sandbox, control):
+    assert control.advance(3600)["frozen"] is True  # the fixture froze it
+    before = time.time()
+    requests.post(sandbox.url + "/_sandbox/reset", timeout=5).raise_for_status()
+    state = requests.get(sandbox.url + "/_sandbox/state", timeout=5).json()
+    after = time.time()
+    assert state["frozen"] is False and state["clock_offset"] == 0
+    assert before <= state["clock"] <= after  # clock at zero offset: the wall clock
+
+
+@pytest.mark.parametrize("body", [None, "", "frozen", "{not json", {}, {"frozen": "yes"}, {"frozen": 1},
+                                  {"frozen": None}, {"frozen": True, "seconds": 5}, {"freeze": True}, [True],
+                                  True])
+def test_clock_freeze_refuses_a_bad_body(sandbox, control, body):
+    url = sandbox.url + "/_sandbox/clock/freeze"
+    if body is None:
+        response = requests.post(url, timeout=5)
+    elif isinstance(body, str):
+        response = requests.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=5)
+    else:
+        response = requests.post(url, json=body, timeout=5)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith('body must be the JSON object {"frozen": true} or {"frozen": false}')
+    assert requests.get(sandbox.url + "/_sandbox/health", timeout=5).json()["frozen"] is True  # unchanged
+
+
+def test_freeze_needs_a_json_content_type(sandbox):
+    response = requests.post(sandbox.url + "/_sandbox/clock/freeze", data='{"frozen": false}',
+                             headers={"Content-Type": "text/plain"}, timeout=5)
+    assert response.status_code == 400 and "Content-Type: application/json" in response.json()["error"]
+
+
 def test_config_patch_merges(sandbox, control):
     config = control.configure(softlayer={"sandbox_test_key": 7})
     assert config["softlayer"]["sandbox_test_key"] == 7
@@ -141,8 +218,22 @@ def test_state_file_keeps_clock_and_state_across_a_restart(tmp_path):
         server.sandbox.store.mark_dirty()
     assert os.path.exists(state_file)
     with SandboxServer(state_file=state_file) as server:
-        assert server.sandbox.clock.offset == 500
+        assert server.sandbox.clock.offset == 500 and not server.sandbox.clock.frozen
         assert server.sandbox.store.data["softlayer"]["_restart_marker"] == "kept"
+
+
+def test_state_file_keeps_a_frozen_clock_frozen_at_the_same_instant(tmp_path):
+    state_file = str(tmp_path / "state.json")
+    with SandboxServer(state_file=state_file) as server:
+        requests.post(server.url + "/_sandbox/clock/freeze", json={"frozen": True}, timeout=5).raise_for_status()
+        stood = requests.post(server.url + "/_sandbox/clock/advance", json={"seconds": 500}, timeout=5).json()
+    assert stood["frozen"] is True
+    time.sleep(0.2)  # real time between the two runs does not move a frozen clock
+    with SandboxServer(state_file=state_file) as server:
+        health = requests.get(server.url + "/_sandbox/health", timeout=5).json()
+        assert (health["clock"], health["frozen"]) == (stood["clock"], True)
+        running = requests.post(server.url + "/_sandbox/clock/freeze", json={"frozen": False}, timeout=5).json()
+        assert running["frozen"] is False and running["clock"] >= stood["clock"]
 
 
 def test_cli_prints_urls_and_serves(tmp_path):

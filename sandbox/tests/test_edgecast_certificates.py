@@ -422,7 +422,10 @@ def test_tasks(cps, control):
     assert task["@type"] == "TaskItem" and task["@id"] == "/v2.0/tasks/%d" % task["id"]
     assert task["processed_date"] is None and task["in_date"].endswith("Z") and task["arguments"] == {"x": 1}
     assert [t["id"] for t in cps.get("/v2.0/tasks?status=Pending").json()["items"]] == [task["id"]]
-    control.advance(5)
+    task_seconds = control.configure()["edgecast"]["task_seconds"]  # the clock is frozen (conftest.py)
+    control.advance(task_seconds - 0.5)
+    assert cps.get("/v2.0/tasks/%d" % task["id"]).json()["processed_date"] is None
+    control.advance(1)
     assert cps.get("/v2.0/tasks/%d" % task["id"]).json()["processed_date"] is not None
     assert cps.get("/v2.0/tasks?status=Pending").json()["items"] == []
     assert cps.get("/v2.0/tasks?status=Processed").json()["total_items"] == 1

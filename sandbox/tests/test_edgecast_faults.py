@@ -87,6 +87,8 @@ def test_restart_with_a_state_file_keeps_certificates_tokens_and_the_lifecycle(t
     state_file = str(tmp_path / "state.json")
     config = {"edgecast": {"processing_seconds": 50, "dcv_seconds": 50, "deployment_seconds": 50}}
     with SandboxServer(state_file=state_file, config=config) as server:
+        # frozen, so the restart takes no sandbox time (the state file keeps the clock frozen)
+        requests.post(server.url + "/_sandbox/clock/freeze", json={"frozen": True}, timeout=5).raise_for_status()
         client = Cps(server.url)
         cert = client.create("survivor")
         token = client.token
@@ -99,8 +101,10 @@ def test_restart_with_a_state_file_keeps_certificates_tokens_and_the_lifecycle(t
         assert response.status_code == 200 and response.json()["status"] == "DomainControlValidation"
         assert client.cert(cert["id"])["certificate_label"] == "survivor"
         assert client.token == token
-        requests.post(server.url + "/_sandbox/clock/advance", json={"seconds": 50}, timeout=5).raise_for_status()
-        assert client.status(cert["id"])["status"] == "Deployment"
+        requests.post(server.url + "/_sandbox/clock/advance", json={"seconds": 39.5}, timeout=5).raise_for_status()
+        assert client.status(cert["id"])["status"] == "DomainControlValidation"  # 99.5 s
+        requests.post(server.url + "/_sandbox/clock/advance", json={"seconds": 1}, timeout=5).raise_for_status()
+        assert client.status(cert["id"])["status"] == "Deployment"  # 100.5 s
         requests.post(server.url + "/_sandbox/clock/advance", json={"seconds": 50}, timeout=5).raise_for_status()
         assert client.status(cert["id"])["status"] == "Active"
         client.create("survivor", expect=400)

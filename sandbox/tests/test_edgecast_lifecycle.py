@@ -6,6 +6,8 @@ import pytest
 from test_edgecast_support import ORGANIZATION, assert_empty, assert_error, cps, slow  # noqa: F401
 
 DAY = 86400
+# The sandbox clock is frozen in these tests (conftest.py): only control.advance moves it. Transitions
+# on short durations are checked half a second before and half a second after their scheduled time.
 
 
 def order(status):
@@ -31,7 +33,9 @@ def test_dv_lifecycle_with_default_durations(cps, control):
     assert status["@type"] == "Certificate" and status["@id"] == "/v2.0/certificates/%d/status" % cert["id"]
     assert dcv(cps, cert)["items"][0]["dcv_token"] is None  # no DNS TXT token while Processing
 
-    control.advance(config["processing_seconds"] + 0.1)
+    control.advance(config["processing_seconds"] - 0.5)
+    assert cps.status(cert["id"])["status"] == "Processing"
+    control.advance(1)
     status = cps.status(cert["id"])
     assert (status["status"], status["step"], order(status)) == ("DomainControlValidation", 2, "Pending")
     assert status["requires_attention"] is True
@@ -44,13 +48,17 @@ def test_dv_lifecycle_with_default_durations(cps, control):
     body = cps.cert(cert["id"])
     assert [d["status"] for d in body["domains"]] == ["PendingDns"] * 2 and body["thumbprint"] is None
 
-    control.advance(config["dcv_seconds"])
+    control.advance(config["dcv_seconds"] - 1)
+    assert cps.status(cert["id"])["status"] == "DomainControlValidation"
+    control.advance(1)
     status = cps.status(cert["id"])
     assert (status["status"], status["step"], order(status)) == ("Deployment", 4, "Issued")
     body = cps.cert(cert["id"])
     assert body["thumbprint"] and body["expiration_date"] != "0001-01-01T00:00:00Z" and body["deployments"] is None
 
-    control.advance(config["deployment_seconds"])
+    control.advance(config["deployment_seconds"] - 1)
+    assert cps.status(cert["id"])["status"] == "Deployment"
+    control.advance(1)
     status = cps.status(cert["id"])
     assert (status["status"], status["step"], order(status)) == ("Active", 5, "Issued")
     assert status["requires_attention"] is False and status["error_message"] is None
@@ -179,14 +187,15 @@ def test_issue_after_marker_staggers_issuance(cps, slow, control):
     ov = cps.create("ov-sbx-t30", validation_type="OV")
     now = cps.create("now-sbx-t0")
     assert cps.status(now["id"])["status"] == "Active"
-    control.advance(11)
-    assert cps.status(late["id"])["status"] != "Active"
-    control.advance(1.5)
+    control.advance(11.5)
+    assert cps.status(late["id"])["status"] == "Deployment"
+    control.advance(1)  # 12.5 s
     assert cps.status(late["id"])["status"] == "Active"
-    assert cps.status(ov["id"])["status"] in ("DomainControlValidation", "Processing")
-    control.advance(16)
-    assert cps.status(ov["id"])["status"] != "Active"
-    control.advance(3)
+    # OV with sbx-t30: four equal phases of 7.5 s (processing, DCV, other validation, deployment)
+    assert cps.status(ov["id"])["status"] == "DomainControlValidation"
+    control.advance(17)  # 29.5 s
+    assert cps.status(ov["id"])["status"] == "Deployment"
+    control.advance(1)  # 30.5 s
     assert cps.status(ov["id"])["status"] == "Active"
     listed = {o["id"]: o for o in control.orders("edgecast")}
     assert listed[late["id"]]["markers"] == ["sbx-t12"]
@@ -447,9 +456,9 @@ def test_dcv_token_generation_check_and_method(cps, slow, control):
     assert cps.cert(cert["id"])["dcv_method"] == "DnsCnameToken"
     assert_error(cps.put(base + "/check?domain_ids=7"), 400, "invalid_input")
     assert_empty(cps.put(base + "/check"))
-    control.advance(9)
+    control.advance(10 - 0.5)  # dcv_check_seconds (10 with the slow fixture) after the check
     assert cps.status(cert["id"])["status"] == "DomainControlValidation"
-    control.advance(1.5)
+    control.advance(1)
     assert cps.status(cert["id"])["status"] == "Deployment"
     assert_error(cps.put(base + "/check"), 409, "invalid_operation")
     assert_error(cps.put(base + "/method", json={"dcv_method": "Email"}), 409, "invalid_operation")

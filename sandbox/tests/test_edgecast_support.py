@@ -119,7 +119,7 @@ def cps(sandbox):
 
 @pytest.fixture
 def slow(control):
-    """Long phases so that real time between calls never moves a certificate; tests advance the clock."""
+    """Long phases (100 s) that tests step through with ``control.advance`` on the frozen clock."""
     control.configure(edgecast={"processing_seconds": 100, "dcv_seconds": 100, "other_validation_seconds": 100,
                                 "deployment_seconds": 100, "dcv_check_seconds": 10, "timeout_seconds": 100,
                                 "change_queue_seconds": 100, "renewal_seconds": 100, "reissue_seconds": 100,

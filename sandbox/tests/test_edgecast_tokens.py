@@ -80,10 +80,11 @@ def test_unknown_paths_also_need_a_token(sandbox):
 
 
 def test_token_expires_on_the_sandbox_clock(sandbox, control):
+    # the clock is frozen (conftest.py): the token lives exactly token_lifetime (300) seconds of it
     token = token_request(sandbox.url).json()["access_token"]
-    control.advance(299)
+    control.advance(300 - 0.5)
     assert requests.get(sandbox.url + APPENDIX, headers=bearer(token), timeout=5).status_code == 200
-    control.advance(2)
+    control.advance(1)
     response = requests.get(sandbox.url + APPENDIX, headers=bearer(token), timeout=5)
     assert_error(response, 401, "unauthorized")
     fresh = token_request(sandbox.url).json()["access_token"]
@@ -94,7 +95,9 @@ def test_token_lifetime_is_configurable(sandbox, control):
     control.configure(edgecast={"token_lifetime": 60})
     body = token_request(sandbox.url).json()
     assert body["expires_in"] == 60
-    control.advance(61)
+    control.advance(60 - 0.5)
+    assert requests.get(sandbox.url + APPENDIX, headers=bearer(body["access_token"]), timeout=5).status_code == 200
+    control.advance(1)
     assert requests.get(sandbox.url + APPENDIX, headers=bearer(body["access_token"]), timeout=5).status_code == 401
 
 

@@ -26,6 +26,10 @@ TOKEN = DEFAULT_CONFIG["bearer_token"]
 ACCOUNT = DEFAULT_CONFIG["account_id"]
 OTHER = DEFAULT_CONFIG["extra_users"][0]
 DELAY = DEFAULT_CONFIG["request_delay"]  # seconds from placeOrder until the request appears (D3)
+APPROVE = DEFAULT_CONFIG["approve_after"]  # seconds from the request appearing until the CA approves it
+COMPLETE = DEFAULT_CONFIG["complete_after"]  # seconds from approval until the request is Complete
+# The sandbox clock is frozen in these tests (conftest.py): only control.advance moves it, and each
+# transition is checked half a second before and half a second after its scheduled time.
 
 REQ = "SoftLayer_Security_Certificate_Request"
 STATUS = "SoftLayer_Security_Certificate_Request_Status"
@@ -430,7 +434,7 @@ def test_place_order_receipt_and_delayed_request(sl, control):
     assert sl.requests_for_order(receipt["orderId"]) == []
     control.advance(DELAY - 0.5)
     assert sl.requests_for_order(receipt["orderId"]) == []
-    control.advance(0.5)
+    control.advance(1)
     rows = sl.requests_for_order(receipt["orderId"])
     assert len(rows) == 1 and set(rows[0]) == {"id"}
     request = sl.request(rows[0]["id"])
@@ -505,10 +509,14 @@ def test_cancel(sl, control):
     control.advance(100)  # a canceled request is never approved later
     assert status_of(sl, request_id) == 51
     _, approved = sl.place_and_appear(control, "api.example.com")
-    control.advance(4)
+    control.advance(APPROVE - 0.5)
+    assert status_of(sl, approved) == 50
+    control.advance(1)
     assert status_of(sl, approved) == 43
     assert_error(sl.post("%s/%d/cancelSslOrder.json" % (REQ, approved)), 500, "SoftLayer_Exception_Public")
-    control.advance(4)
+    control.advance(COMPLETE - 1)
+    assert status_of(sl, approved) == 43
+    control.advance(1)
     assert status_of(sl, approved) == 49
     assert_error(sl.get("%s/%d/cancelSslOrder.json" % (REQ, approved)), 500, "SoftLayer_Exception_Public")
 
@@ -522,7 +530,9 @@ def test_resend_email(sl, control):
     assert body["error"] == "Invalid email type. Valid email types are: ApproverEmail, FulfillmentEmail"
     assert_error(sl.post(path, "approveremail"), 500, "SoftLayer_Exception_InvalidValue")
     assert_error(sl.post(path), 500, "SoftLayer_Exception_Public")
-    control.advance(4)
+    control.advance(APPROVE - 0.5)
+    assert_error(sl.post(path, "FulfillmentEmail"), 500, "SoftLayer_Exception_Public")  # still pending
+    control.advance(1)
     assert sl.post(path, "FulfillmentEmail").json() is True
     assert_error(sl.post(path, "ApproverEmail"), 500, "SoftLayer_Exception_Public")
     emails = control.orders("softlayer")[0]["emails"]
@@ -638,7 +648,8 @@ def test_filters(sl, control):
         "a.example.com"]
     assert run({root: {"createDate": {"operation": "> sysdate - 1"}}}) == run({})
     assert run({root: {"createDate": {"operation": "< sysdate - 1"}}}) == []
-    tomorrow = (datetime.datetime.now() + datetime.timedelta(days=2)).strftime("%m/%d/%Y")
+    today = datetime.datetime.fromtimestamp(control.now())  # the sandbox clock, not the wall clock
+    tomorrow = (today + datetime.timedelta(days=2)).strftime("%m/%d/%Y")
     assert len(run({root: {"createDate": {"operation": "lessThanDate", "options": [
         {"name": "date", "value": [tomorrow]}]}}})) == 5
     assert run({root: {"createDate": {"operation": "greaterThanDate", "options": [
@@ -656,7 +667,7 @@ def test_filters(sl, control):
         ">= %d" % ids["shop.example.com"], "<= %d" % ids["api.example.net"]]}]}}}) == [
         "shop.example.com", "api.example.net"]
     assert run({root: {"createDate": {"operation": ">= currentDate - 1"}}}) == run({})
-    yesterday = (datetime.datetime.now() - datetime.timedelta(days=2)).strftime("%m/%d/%y")
+    yesterday = (today - datetime.timedelta(days=2)).strftime("%m/%d/%y")
     assert len(run({root: {"createDate": {"operation": "greaterThanDate", "options": [
         {"name": "date", "value": [yesterday]}]}}})) == 5
     # a rootless key next to the root key (softlayer-python's iter_call adds {"id": orderBy}): both apply
@@ -705,9 +716,9 @@ def test_result_limit_and_total_header(sl, control):
 def test_lifecycle_by_clock_advance(sl, control):
     order_id, request_id = sl.place_and_appear(control)
     created = sl.request(request_id)
-    control.advance(3.5)
+    control.advance(APPROVE - 0.5)
     assert status_of(sl, request_id) == 50
-    control.advance(0.6)
+    control.advance(1)
     approved = sl.request(request_id)
     assert approved["statusId"] == 43
     effective = datetime.datetime.fromisoformat(approved["effectiveDate"])
@@ -719,7 +730,9 @@ def test_lifecycle_by_clock_advance(sl, control):
     assert approved["modifyDate"] == approved["effectiveDate"]
     for key in ("createDate", "modifyDate", "effectiveDate", "expirationDate"):
         assert __import__("re").match(ISO_OFFSET, approved[key]), key
-    control.advance(4)
+    control.advance(COMPLETE - 1)
+    assert status_of(sl, request_id) == 43
+    control.advance(1)
     complete = sl.request(request_id)
     assert complete["statusId"] == 49 and complete["effectiveDate"] == approved["effectiveDate"]
     order = sl.get("%s/%d/getOrder.json" % (REQ, request_id)).json()
@@ -750,12 +763,41 @@ def test_two_year_item_sets_a_24_month_expiration(sl, control):
     assert (expiration.year - effective.year) * 12 + expiration.month - effective.month == 24
 
 
-def test_lifecycle_in_real_time_with_short_durations(sl, control):
+def test_lifecycle_by_clock_advance_with_short_durations(sl, control):
+    """Sub-second durations on the frozen clock: each transition half-way between two checks."""
     control.configure(softlayer={"request_delay": 0.3, "approve_after": 0.6, "complete_after": 0.6})
     receipt = sl.place()
-    started = time.monotonic()
+    control.advance(0.2)
+    assert sl.requests_for_order(receipt["orderId"]) == []
+    control.advance(0.2)  # 0.4 s: the request appeared at 0.3 s
+    request_id = sl.requests_for_order(receipt["orderId"])[0]["id"]
+    assert status_of(sl, request_id) == 50
+    control.advance(0.4)  # 0.8 s: approval is due at 0.9 s
+    assert status_of(sl, request_id) == 50
+    control.advance(0.2)  # 1.0 s
+    assert status_of(sl, request_id) == 43
+    control.advance(0.4)  # 1.4 s: completion is due at 1.5 s
+    assert status_of(sl, request_id) == 43
+    control.advance(0.2)  # 1.6 s
+    assert status_of(sl, request_id) == 49
+    order = control.orders("softlayer")[0]
+    assert [h["status"] for h in order["history"]] == ["Pending CA Approval", "Approved", "Complete"]
+    assert order["requestAt"] - order["placedAt"] == pytest.approx(0.3)
+    assert order["completeAt"] - order["approveAt"] == pytest.approx(0.6)
+
+
+@pytest.mark.real_clock
+def test_lifecycle_runs_on_its_own_in_real_time(sl, control):
+    """The one real-time smoke test: with the clock running, an order completes without any advance.
+
+    It only checks what a slow machine cannot get wrong: the statuses come in order, the order
+    completes before a generous deadline, and not before its durations have really passed.
+    """
+    control.configure(softlayer={"request_delay": 1, "approve_after": 1, "complete_after": 1})
+    started = time.monotonic()  # before placeOrder, so the elapsed time is a lower bound
+    receipt = sl.place()
     seen = []
-    deadline = started + 6
+    deadline = started + 60
     while time.monotonic() < deadline:
         rows = sl.requests_for_order(receipt["orderId"], mask="id,statusId")
         status = rows[0]["statusId"] if rows else None
@@ -766,18 +808,20 @@ def test_lifecycle_in_real_time_with_short_durations(sl, control):
         time.sleep(0.05)
     elapsed = time.monotonic() - started
     # in order, ending in Complete; a slow machine may skip a short-lived status between two polls
-    assert seen[0] is None and seen[-1] == 49
+    assert seen[-1] == 49, seen
     assert seen == [s for s in (None, 50, 43, 49) if s in seen]
-    assert 1.3 <= elapsed < 5
+    assert elapsed >= 3 - 0.05  # request_delay + approve_after + complete_after of real time
 
 
 def test_config_changes_apply_to_orders_placed_afterwards(sl, control):
     _, first = sl.place_and_appear(control, "one.example.com")
     control.configure(softlayer={"approve_after": 100})
     _, second = sl.place_and_appear(control, "two.example.com")
-    control.advance(10)
-    assert status_of(sl, first) in (43, 49) and status_of(sl, second) == 50
-    control.advance(91)
+    control.advance(10)  # the first has been pending DELAY + 10 s: approved after 4 s, complete 4 s later
+    assert status_of(sl, first) == 49 and status_of(sl, second) == 50
+    control.advance(100 - 10 - 0.5)
+    assert status_of(sl, second) == 50
+    control.advance(1)
     assert status_of(sl, second) == 43
 
 
@@ -785,7 +829,7 @@ def test_config_changes_apply_to_orders_placed_afterwards(sl, control):
 
 def test_reject_marker_cancels_when_it_would_have_been_approved(sl, control):
     _, request_id = sl.place_and_appear(control, "www-sbx-reject.example.com")
-    control.advance(3.5)
+    control.advance(APPROVE - 0.5)
     assert status_of(sl, request_id) == 50
     control.advance(1)
     request = sl.request(request_id)
@@ -805,19 +849,23 @@ def test_stall_marker_stays_pending(sl, control):
 def test_timed_markers_stagger_approvals(sl, control):
     _, t12 = sl.place_and_appear(control, "app-sbx-t12.example.com")
     _, t3 = sl.place_and_appear(control, "sbx-t3-web.example.com")
-    # t12 appeared DELAY seconds before t3
-    control.advance(2.9)
+    # t12 appeared DELAY seconds before t3; each check is half a second from a transition
+    control.advance(2.5)  # t3 pending 2.5 s, t12 pending DELAY + 2.5 s
     assert (status_of(sl, t12), status_of(sl, t3)) == (50, 50)
-    control.advance(0.2)
+    control.advance(1)  # t3 pending 3.5 s
     assert (status_of(sl, t12), status_of(sl, t3)) == (50, 43)
-    control.advance(8.5 - DELAY)  # t12 has been pending 11.6 s
-    assert status_of(sl, t12) == 50
-    control.advance(0.5)
+    control.advance(8 - DELAY)  # t12 pending 11.5 s; t3 approved 4.5 s ago, so complete (complete_after 4 s)
+    assert (status_of(sl, t12), status_of(sl, t3)) == (50, 49)
+    control.advance(1)  # t12 pending 12.5 s
     assert status_of(sl, t12) == 43
-    control.advance(4)
+    control.advance(COMPLETE - 1)
+    assert status_of(sl, t12) == 43
+    control.advance(1)
     assert status_of(sl, t12) == 49
     _, rejected = sl.place_and_appear(control, "x-sbx-t2-sbx-reject.example.com")
-    control.advance(2.1)
+    control.advance(1.5)
+    assert status_of(sl, rejected) == 50
+    control.advance(1)
     assert status_of(sl, rejected) == 51
     markers = {o["commonName"]: o["markers"] for o in control.orders("softlayer")}
     assert markers["app-sbx-t12.example.com"] == {"t": 12}
@@ -837,11 +885,15 @@ def test_control_orders_and_force_status(sandbox, sl, control):
     request_id = forced["requestId"]
     request = sl.request(request_id)
     assert request["statusId"] == 43 and request["effectiveDate"]
-    control.advance(4)  # Approved goes on to Complete complete_after later
+    control.advance(COMPLETE - 0.5)  # Approved goes on to Complete complete_after later
+    assert status_of(sl, request_id) == 43
+    control.advance(1)
     assert status_of(sl, request_id) == 49
     assert control.force("softlayer", request_id, "Pending CA Approval")["status"] == "Pending CA Approval"
     assert "effectiveDate" not in sl.request(request_id)
-    control.advance(4)
+    control.advance(APPROVE - 0.5)  # approval re-planned from the forced Pending
+    assert status_of(sl, request_id) == 50
+    control.advance(1)
     assert status_of(sl, request_id) == 43
     assert control.force("softlayer", request_id, "Canceled")["statusId"] == 51
     control.advance(100)
@@ -953,6 +1005,8 @@ def test_quirk_error_body_200(sl, control):
 def test_restart_with_state_file(tmp_path):
     state_file = str(tmp_path / "sandbox-state.json")
     with SandboxServer(state_file=state_file) as server:
+        # frozen, so the restart takes no sandbox time (the state file keeps the clock frozen)
+        requests.post(server.url + "/_sandbox/clock/freeze", json={"frozen": True}, timeout=5).raise_for_status()
         sl = SL(server.url)
         receipt = sl.place("www.example.com")
         stalled = sl.place("sbx-stall.example.com")
@@ -964,6 +1018,8 @@ def test_restart_with_state_file(tmp_path):
     assert str(receipt["orderId"]) in saved["softlayer"]["orders"]
     with SandboxServer(state_file=state_file) as server:
         sl = SL(server.url)
+        assert status_of(sl, request_id) == 50
+        requests.post(server.url + "/_sandbox/clock/advance", json={"seconds": APPROVE - 0.5}, timeout=5)
         assert status_of(sl, request_id) == 50
         requests.post(server.url + "/_sandbox/clock/advance", json={"seconds": 10}, timeout=5)
         assert status_of(sl, request_id) == 49
@@ -1063,7 +1119,10 @@ def test_real_softlayer_python_client(sandbox, control):
 
     other_rows = request_service.getSslCertificateRequests(account_id, mask="id,statusId", filter={
         "securityCertificateRequest": {"order": {"id": {"operation": second["orderId"]}}}})
-    control.advance(8)
+    assert names[request_service.getObject(id=other_rows[0]["id"])["statusId"]] == "Pending CA Approval"
+    control.advance(APPROVE + COMPLETE - 0.5)
+    assert names[request_service.getObject(id=other_rows[0]["id"])["statusId"]] == "Approved"
+    control.advance(1)
     assert names[request_service.getObject(id=other_rows[0]["id"])["statusId"]] == "Complete"
 
     ibm = SoftLayer.create_client_from_env(username=info["ibm_cloud_api_key"]["username"],
