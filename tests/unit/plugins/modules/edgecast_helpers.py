@@ -3,7 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Scripted CPS conversations for the Edgecast unit tests: answers shaped like the reference's
-samples (edgecast-cps.md section 10), a fake clock, and a module runner with patched exits."""
+samples (edgecast-cps.md section 10), a fake clock, and a module runner with patched exits.
+
+The scripting helpers register answers on ``http``, the strict ``responses.RequestsMock`` of the
+fixture of the same name (``tests/unit/plugins/conftest.py``): each answer must be used."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,7 +15,6 @@ __metaclass__ = type
 import json
 
 import pytest
-import responses
 from responses import matchers
 
 from ansible.module_utils import basic
@@ -119,36 +121,46 @@ def dcv_node(cert_id=11605, token="0a1b2c3d"):
 
 
 # -- scripting -------------------------------------------------------------------------------
-def token(access="tok-1", expires_in=300):
-    return responses.post(TOKEN_URL, json={"access_token": access, "expires_in": expires_in,
-                                           "token_type": "Bearer", "scope": "sec.cps.certificates"})
+def token(http, access="tok-1", expires_in=300):
+    return http.post(TOKEN_URL, json={"access_token": access, "expires_in": expires_in,
+                                      "token_type": "Bearer", "scope": "sec.cps.certificates"})
 
 
-def appendix():
-    responses.get(CPS + "/v2.0/appendix/order-statuses", json=collection(
+def appendix(http):
+    http.get(CPS + "/v2.0/appendix/order-statuses", json=collection(
         "/v2.0/appendix/order-statuses", [{"name": n, "id": i} for i, n in enumerate(ORDER_STATUSES, 1)]))
-    responses.get(CPS + "/v2.0/appendix/certificate-statuses", json=collection(
+    http.get(CPS + "/v2.0/appendix/certificate-statuses", json=collection(
         "/v2.0/appendix/certificate-statuses", [{"name": n, "id": i} for i, n in enumerate(CERTIFICATE_STATUSES, 1)]))
 
 
-def listing(query, items, page=1, total=None):
+def listing(http, query, items, page=1, total=None):
     params = {"page": str(page), "page_size": "20", "query": query}
-    return responses.get(CPS + "/v2.0/certificates", json=collection("/v2.0/certificates", items, total),
-                         match=[matchers.query_param_matcher(params)])
+    return http.get(CPS + "/v2.0/certificates", json=collection("/v2.0/certificates", items, total),
+                    match=[matchers.query_param_matcher(params)])
 
 
-def certificate(node, state):
-    """GET certificate and status (and DCV metadata once the order is placed)."""
+def certificate(http, node, state):
+    """GET certificate and status (and the DCV metadata, which is read only during domain control validation)."""
     cert_id = node["id"]
-    responses.get(CPS + "/v2.0/certificates/%d" % cert_id, json=node)
-    responses.get(CPS + "/v2.0/certificates/%d/status" % cert_id, json=state)
-    if state["status"] not in ("Processing", "Deleted"):
-        responses.get(CPS + "/v2.0/dcv/certificates/%d" % cert_id, json=dcv_node(cert_id))
+    http.get(CPS + "/v2.0/certificates/%d" % cert_id, json=node)
+    http.get(CPS + "/v2.0/certificates/%d/status" % cert_id, json=state)
+    if state["status"] == "DomainControlValidation":
+        http.get(CPS + "/v2.0/dcv/certificates/%d" % cert_id, json=dcv_node(cert_id))
 
 
-def calls(method=None, path=None):
-    return [c for c in responses.calls
+def calls(http, method=None, path=None):
+    return [c for c in http.calls
             if (method is None or c.request.method == method) and (path is None or c.request.url.split("?")[0] == CPS + path)]
+
+
+def next_run(http):
+    """Between two module runs in one test: the first run must have used every answer registered
+    for it (as at the fixture's teardown); then the registry and the recorded calls start empty."""
+    try:
+        http.stop()
+    finally:
+        http.reset()
+        http.start()
 
 
 def body(call):

@@ -11,7 +11,6 @@ __metaclass__ = type
 
 import pytest
 import requests
-import responses
 
 from ansible_collections.certops.orders.plugins.modules.edgecast_cert_order import main
 from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_helpers import (  # pylint: disable=unused-import
@@ -26,6 +25,7 @@ from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_help
     error,
     listing,
     module_exits,
+    next_run,
     patch_exits,
     run,
     status_node,
@@ -50,68 +50,63 @@ def notifications(enabled=False, emails=()):
         {"notification_type": "PendingValidations", "enabled": False, "emails": []}])
 
 
-def writes():
-    return [(c.request.method, c.request.url.replace(CPS, "")) for c in calls() if c.request.method != "GET"
+def writes(http):
+    return [(c.request.method, c.request.url.replace(CPS, "")) for c in calls(http) if c.request.method != "GET"
             and "connect/token" not in c.request.url]
 
 
 # -- create ----------------------------------------------------------------------------------
-@responses.activate
-def test_create_posts_once_then_notifications_and_reads_back(module_exits):
-    token()
-    listing(QUERY, [])
-    responses.post(CREATE, status=201, json=cert_node())
-    responses.patch(CPS + "/v2.0/certificates/11605/notifications", json=notifications(True, ["ops@example.com"]))
-    certificate(cert_node(), status_node())
+def test_create_posts_once_then_notifications_and_reads_back(http, module_exits):
+    token(http)
+    listing(http, QUERY, [])
+    http.post(CREATE, status=201, json=cert_node())
+    http.patch(CPS + "/v2.0/certificates/11605/notifications", json=notifications(True, ["ops@example.com"]))
+    certificate(http, cert_node(), status_node())
     ok, result = run(main, dict(DV, description="DV certificate", notifications=NOTIFY), diff=True)
     assert ok and result["changed"] is True
-    assert writes() == [("POST", "/v2.0/certificates/cdnprovided"), ("PATCH", "/v2.0/certificates/11605/notifications")]
-    sent = body(calls("POST", "/v2.0/certificates/cdnprovided")[0])
+    assert writes(http) == [("POST", "/v2.0/certificates/cdnprovided"), ("PATCH", "/v2.0/certificates/11605/notifications")]
+    sent = body(calls(http, "POST", "/v2.0/certificates/cdnprovided")[0])
     assert sent == {"certificate_label": LABEL, "description": "DV certificate", "certificate_authority": "DigiCert",
                     "validation_type": "DV", "dcv_method": "DnsTxtToken",
                     "domains": [{"name": "cdn.example.com", "is_common_name": True}]}
-    assert body(calls("PATCH")[0]) == NOTIFY
+    assert body(calls(http, "PATCH")[0]) == NOTIFY
     assert result["request"][0] == {"method": "POST", "path": "/v2.0/certificates/cdnprovided", "body": sent}
     assert result["certificate"]["id"] == 11605 and result["certificate"]["status"] == "Processing"
     assert result["diff"]["before"] is None and result["diff"]["after"]["notifications"] == NOTIFY
-    assert not calls("GET", "/v2.0/appendix/order-statuses")  # no wait: the catalogue is not needed
+    assert not calls(http, "GET", "/v2.0/appendix/order-statuses")  # no wait: the catalogue is not needed
 
 
-@responses.activate
-def test_check_mode_predicts_the_create_without_writing(module_exits):
-    token()
-    appendix()  # wait_for names are checked against the catalogue, in check mode too
-    listing(QUERY, [])
+def test_check_mode_predicts_the_create_without_writing(http, module_exits):
+    token(http)
+    appendix(http)  # wait_for names are checked against the catalogue, in check mode too
+    listing(http, QUERY, [])
     ok, result = run(main, dict(DV, notifications=NOTIFY, wait_for=["Active"]), check_mode=True, diff=True)
     assert ok and result["changed"] is True and "wait" not in result
-    assert writes() == []
+    assert writes(http) == []
     assert [(r["method"], r["path"]) for r in result["request"]] == [
         ("POST", "/v2.0/certificates/cdnprovided"), ("PATCH", "/v2.0/certificates/{id}/notifications")]
     assert result["certificate"]["id"] is None and result["certificate"]["label"] == LABEL
     assert result["diff"]["after"]["domains"] == [{"name": "cdn.example.com", "is_common_name": True}]
 
 
-@responses.activate
-def test_create_then_wait_to_active(module_exits, clock):
-    token()
-    appendix()
-    listing(QUERY, [])
-    responses.post(CREATE, status=201, json=cert_node())
-    responses.get(CPS + "/v2.0/certificates/11605", json=cert_node())
+def test_create_then_wait_to_active(http, module_exits, clock):
+    token(http)
+    appendix(http)
+    listing(http, QUERY, [])
+    http.post(CREATE, status=201, json=cert_node())
+    http.get(CPS + "/v2.0/certificates/11605", json=cert_node())
     for state in (status_node(), status_node(status="DomainControlValidation", order="Pending"),
                   status_node(status="Active", order="Issued")):
-        responses.get(CPS + "/v2.0/certificates/11605/status", json=state)
-    responses.get(CPS + "/v2.0/dcv/certificates/11605", json={"items": []})
+        http.get(CPS + "/v2.0/certificates/11605/status", json=state)
     ok, result = run(main, dict(DV, wait_for=["Active"]))
     assert ok and result["certificate"]["phase"] == "issued" and result["wait"]["polls"] == 2
-    assert len(calls("POST", "/v2.0/certificates/cdnprovided")) == 1
+    assert len(calls(http, "POST", "/v2.0/certificates/cdnprovided")) == 1
 
 
-def test_dv_with_organization_is_refused_before_any_request(module_exits):
-    with responses.RequestsMock() as rsps:
-        ok, result = run(main, dict(DV, organization=ORG))
-        assert not ok and "organization is refused for validation_type=DV" in result["msg"]
-        assert len(rsps.calls) == 0
+def test_dv_with_organization_is_refused_before_any_request(http, module_exits):
+    ok, result = run(main, dict(DV, organization=ORG))
+    assert not ok and "organization is refused for validation_type=DV" in result["msg"]
+    assert len(http.calls) == 0
 
 
 @pytest.mark.parametrize("args, message", [
@@ -122,88 +117,80 @@ def test_dv_with_organization_is_refused_before_any_request(module_exits):
     (dict(DV, notifications=[{"notification_type": "CertificateExpiring", "enabled": True}]), "needs at least one address"),
     (dict(DV, state="absent", action="renew"), "applies only with state=present"),
 ])
-def test_bad_input_fails_before_any_request(module_exits, args, message):
-    with responses.RequestsMock() as rsps:
-        ok, result = run(main, args)
-        assert not ok and message in result["msg"]
-        assert len(rsps.calls) == 0
+def test_bad_input_fails_before_any_request(http, module_exits, args, message):
+    ok, result = run(main, args)
+    assert not ok and message in result["msg"]
+    assert len(http.calls) == 0
 
 
-@responses.activate
-def test_ov_without_organization_fails_before_the_post(module_exits):
-    token()
-    listing(QUERY, [])
+def test_ov_without_organization_fails_before_the_post(http, module_exits):
+    token(http)
+    listing(http, QUERY, [])
     ok, result = run(main, dict(DV, validation_type="OV"))
     assert not ok and "validation_type=OV needs organization" in result["msg"]
-    assert writes() == []
+    assert writes(http) == []
 
 
-@responses.activate
-def test_create_needs_validation_type_dcv_method_and_domains(module_exits):
-    token()
-    listing(QUERY, [])
+def test_create_needs_validation_type_dcv_method_and_domains(http, module_exits):
+    token(http)
+    listing(http, QUERY, [])
     ok, result = run(main, {"label": LABEL})
     assert not ok and "creating one needs validation_type, dcv_method, domains" in result["msg"]
 
 
-@responses.activate
-def test_ov_create_sends_the_organization(module_exits):
-    token()
-    listing(QUERY, [])
-    responses.post(CREATE, status=201, json=cert_node(validation_type="OV"))
-    certificate(cert_node(validation_type="OV"), status_node())
+def test_ov_create_sends_the_organization(http, module_exits):
+    token(http)
+    listing(http, QUERY, [])
+    http.post(CREATE, status=201, json=cert_node(validation_type="OV"))
+    certificate(http, cert_node(validation_type="OV"), status_node())
     ok, result = run(main, dict(DV, validation_type="OV", organization=ORG))
-    assert ok and body(calls("POST", "/v2.0/certificates/cdnprovided")[0])["organization"] == ORG
+    assert ok and body(calls(http, "POST", "/v2.0/certificates/cdnprovided")[0])["organization"] == ORG
 
 
-@responses.activate
-def test_refused_create_is_reported_and_not_retried(module_exits):
-    token()
-    listing(QUERY, [])
+def test_refused_create_is_reported_and_not_retried(http, module_exits):
+    token(http)
+    listing(http, QUERY, [])
     answer = error("invalid_input", 400, "One or more properties were empty or invalid")
     answer["details"] = [{"source": "/certificate_label", "description": "Certificate label already exists"}]
-    responses.post(CREATE, status=400, json=answer)
+    http.post(CREATE, status=400, json=answer)
     ok, result = run(main, DV)
     assert not ok and result["changed"] is False and result["http_status"] == 400
     assert "/certificate_label: Certificate label already exists" in result["msg"]
     assert result["provider_code"] == "invalid_input" and result["http_method"] == "POST"
-    assert len(calls("POST", "/v2.0/certificates/cdnprovided")) == 1
+    assert len(calls(http, "POST", "/v2.0/certificates/cdnprovided")) == 1
 
 
-@responses.activate
-def test_ambiguous_create_that_went_through_is_reconciled_by_label(module_exits):
-    token()
-    listing(QUERY, [])
-    responses.post(CREATE, status=500, json=error("internal_error", 500, "Internal error"))
-    listing(QUERY, [cert_node()])
-    certificate(cert_node(), status_node())
+def test_ambiguous_create_that_went_through_is_reconciled_by_label(http, module_exits):
+    token(http)
+    listing(http, QUERY, [])
+    http.post(CREATE, status=500, json=error("internal_error", 500, "Internal error"))
+    listing(http, QUERY, [cert_node()])
+    certificate(http, cert_node(), status_node())
     ok, result = run(main, DV)
     assert ok and result["changed"] is True and result["certificate"]["id"] == 11605
-    assert len(calls("POST", "/v2.0/certificates/cdnprovided")) == 1
+    assert len(calls(http, "POST", "/v2.0/certificates/cdnprovided")) == 1
     assert "the request was processed (it was not repeated)" in module_exits[0]
 
 
-@responses.activate
-def test_ambiguous_create_that_did_not_go_through_fails_without_a_second_post(module_exits):
-    token()
-    listing(QUERY, [])
-    responses.post(CREATE, body=requests.exceptions.ReadTimeout("read timed out"))
+def test_ambiguous_create_that_did_not_go_through_fails_without_a_second_post(http, module_exits):
+    token(http)
+    listing(http, QUERY, [])
+    http.post(CREATE, body=requests.exceptions.ReadTimeout("read timed out"))
     ok, result = run(main, DV)
     assert not ok and "no certificate with the label 'cdn_example_com' exists after this failure" in result["msg"]
     assert "it was not repeated" in result["msg"]
-    assert len(calls("POST", "/v2.0/certificates/cdnprovided")) == 1
-    assert len(calls("GET", "/v2.0/certificates")) == 2  # looked up before and after
+    assert len(calls(http, "POST", "/v2.0/certificates/cdnprovided")) == 1
+    assert len(calls(http, "GET", "/v2.0/certificates")) == 2  # looked up before and after
 
 
-@responses.activate
-def test_notification_failure_after_create_reports_the_created_certificate(module_exits):
-    token()
-    listing(QUERY, [])
-    responses.post(CREATE, status=201, json=cert_node())
-    responses.patch(CPS + "/v2.0/certificates/11605/notifications", status=400,
-                    json=error("invalid_input", 400, "One or more properties were empty or invalid",
-                               "nobody@example.net is not a user of the account"))
-    certificate(cert_node(), status_node())
+def test_notification_failure_after_create_reports_the_created_certificate(http, module_exits):
+    token(http)
+    listing(http, QUERY, [])
+    http.post(CREATE, status=201, json=cert_node())
+    http.patch(CPS + "/v2.0/certificates/11605/notifications", status=400,
+               json=error("invalid_input", 400, "One or more properties were empty or invalid",
+                          "nobody@example.net is not a user of the account"))
+    certificate(http, cert_node(), status_node())
     ok, result = run(main, dict(DV, notifications=[
         {"notification_type": "CertificateExpiring", "enabled": True, "emails": ["nobody@example.net"]}]))
     assert not ok and result["changed"] is True and result["certificate"]["id"] == 11605
@@ -211,247 +198,223 @@ def test_notification_failure_after_create_reports_the_created_certificate(modul
 
 
 # -- update ----------------------------------------------------------------------------------
-def existing(status="Processing", order=None, node=None, notes=None):
+def existing(http, status="Processing", order=None, node=None, notes=None):
     node = node or cert_node()
-    token()
-    listing(QUERY, [node])
-    certificate(node, status_node(status=status, order=order))
+    token(http)
+    listing(http, QUERY, [node])
+    certificate(http, node, status_node(status=status, order=order))
     if notes is not None:
-        responses.get(CPS + "/v2.0/certificates/11605/notifications", json=notes)
+        http.get(CPS + "/v2.0/certificates/11605/notifications", json=notes)
 
 
-@responses.activate
-def test_same_settings_are_unchanged(module_exits):
-    existing(notes=notifications(True, ["ops@example.com"]))
+def test_same_settings_are_unchanged(http, module_exits):
+    existing(http, notes=notifications(True, ["ops@example.com"]))
     ok, result = run(main, dict(DV, description="DV certificate", notifications=NOTIFY, auto_renew=True))
-    assert ok and result["changed"] is False and result["request"] == [] and writes() == []
+    assert ok and result["changed"] is False and result["request"] == [] and writes(http) == []
 
 
-@responses.activate
-def test_update_description_and_notifications_patches_only_the_difference(module_exits):
-    existing(notes=notifications())
-    responses.patch(CPS + "/v2.0/certificates/11605", json=cert_node(description="new"))
-    responses.patch(CPS + "/v2.0/certificates/11605/notifications", json=notifications(True, ["ops@example.com"]))
-    certificate(cert_node(description="new"), status_node())
+def test_update_description_and_notifications_patches_only_the_difference(http, module_exits):
+    existing(http, notes=notifications())
+    http.patch(CPS + "/v2.0/certificates/11605", json=cert_node(description="new"))
+    http.patch(CPS + "/v2.0/certificates/11605/notifications", json=notifications(True, ["ops@example.com"]))
+    certificate(http, cert_node(description="new"), status_node())
     ok, result = run(main, dict(DV, description="new", notifications=NOTIFY), diff=True)
     assert ok and result["changed"] is True
-    assert [body(c) for c in calls("PATCH")] == [{"description": "new"}, NOTIFY]
+    assert [body(c) for c in calls(http, "PATCH")] == [{"description": "new"}, NOTIFY]
     assert result["diff"]["before"]["description"] == "DV certificate" and result["diff"]["after"]["description"] == "new"
     before = dict((n["notification_type"], n["enabled"]) for n in result["diff"]["before"]["notifications"])
     after = dict((n["notification_type"], n["enabled"]) for n in result["diff"]["after"]["notifications"])
     assert before["CertificateExpiring"] is False and after["CertificateExpiring"] is True
 
 
-@responses.activate
-def test_update_in_check_mode_writes_nothing(module_exits):
-    existing()
+def test_update_in_check_mode_writes_nothing(http, module_exits):
+    existing(http)
     ok, result = run(main, dict(DV, description="new", dcv_method="Email"), check_mode=True)
-    assert ok and result["changed"] is True and writes() == []
+    assert ok and result["changed"] is True and writes(http) == []
     assert result["request"] == [{"method": "PATCH", "path": "/v2.0/certificates/11605",
                                   "body": {"description": "new", "dcv_method": "Email"}}]
     assert result["certificate"]["description"] == "new" and result["certificate"]["dcv_method"] == "Email"
 
 
-@responses.activate
-def test_domains_cannot_change_while_the_ca_is_processing(module_exits):
-    existing("DomainControlValidation", "Pending")
+def test_domains_cannot_change_while_the_ca_is_processing(http, module_exits):
+    existing(http, "DomainControlValidation", "Pending")
     ok, result = run(main, dict(DV, description="new", domains=[{"name": "other.example.com"}]))
     assert not ok and "the domains cannot change while the CA is processing the request" in result["msg"]
     assert "once the certificate is issued (status Deployment or Active)" in result["msg"]
-    assert writes() == []  # the description was not sent either
+    assert writes(http) == []  # the description was not sent either
 
 
-@responses.activate
-def test_domains_cannot_change_while_a_renewal_is_pending(module_exits):
-    existing("Active", "PendingRenewal", node=cert_node(issued=True))
+def test_domains_cannot_change_while_a_renewal_is_pending(http, module_exits):
+    existing(http, "Active", "PendingRenewal", node=cert_node(issued=True))
     ok, result = run(main, dict(DV, domains=[{"name": "other.example.com"}]))
     assert not ok and "while a renewal is pending with the CA (order status PendingRenewal)" in result["msg"]
 
 
-@responses.activate
-def test_domains_change_on_an_issued_certificate(module_exits):
-    existing("Active", "Issued", node=cert_node(issued=True))
-    responses.patch(CPS + "/v2.0/certificates/11605", json=cert_node(issued=True))
-    certificate(cert_node(issued=True), status_node(status="Active", order="AwaitingReissue"))
+def test_domains_change_on_an_issued_certificate(http, module_exits):
+    existing(http, "Active", "Issued", node=cert_node(issued=True))
+    http.patch(CPS + "/v2.0/certificates/11605", json=cert_node(issued=True))
+    certificate(http, cert_node(issued=True), status_node(status="Active", order="AwaitingReissue"))
     wanted = [{"name": "cdn.example.com", "is_common_name": True}, {"name": "www.example.com", "is_common_name": False}]
     ok, result = run(main, dict(DV, domains=wanted))
-    assert ok and result["changed"] and body(calls("PATCH")[0]) == {"domains": wanted}
+    assert ok and result["changed"] and body(calls(http, "PATCH")[0]) == {"domains": wanted}
 
 
-@responses.activate
-def test_deleted_label_is_reserved(module_exits):
-    existing("Deleted", "Canceled")
+def test_deleted_label_is_reserved(http, module_exits):
+    existing(http, "Deleted", "Canceled")
     ok, result = run(main, DV)
     assert not ok and "which is deleted (order status Canceled); CPS keeps labels reserved" in result["msg"]
 
 
-@responses.activate
-def test_validation_type_cannot_change(module_exits):
-    existing()
+def test_validation_type_cannot_change(http, module_exits):
+    existing(http)
     ok, result = run(main, dict(DV, validation_type="OV", organization=ORG))
     assert not ok and "validation_type cannot change after creation" in result["msg"]
 
 
-@responses.activate
-def test_organization_change_waits_for_issuance(module_exits):
+def test_organization_change_waits_for_issuance(http, module_exits):
     node = cert_node(validation_type="OV", organization=dict(ORG, id=1002, city="Old Town"))
-    existing("OtherValidation", "Pending", node=node)
+    existing(http, "OtherValidation", "Pending", node=node)
     ok, result = run(main, dict(DV, validation_type="OV", organization=ORG))
     assert not ok and "the organization cannot change while the CA is processing" in result["msg"]
 
 
-@responses.activate
-def test_organization_change_on_an_issued_certificate(module_exits):
+def test_organization_change_on_an_issued_certificate(http, module_exits):
     node = cert_node(validation_type="OV", organization=dict(ORG, id=1002, city="Old Town"), issued=True)
-    existing("Active", "Issued", node=node)
-    responses.put(CPS + "/v2.0/certificates/11605/organization", json=ORG)
-    certificate(node, status_node(status="Active", order="AwaitingOrgUpdate"))
+    existing(http, "Active", "Issued", node=node)
+    http.put(CPS + "/v2.0/certificates/11605/organization", json=ORG)
+    certificate(http, node, status_node(status="Active", order="AwaitingOrgUpdate"))
     ok, result = run(main, dict(DV, validation_type="OV", organization=ORG), diff=True)
-    assert ok and result["changed"] and body(calls("PUT")[0]) == ORG
+    assert ok and result["changed"] and body(calls(http, "PUT")[0]) == ORG
     assert result["diff"]["before"]["organization"]["city"] == "Old Town"
 
 
 # -- cancel and delete -----------------------------------------------------------------------
-@responses.activate
-def test_cancel_while_processing(module_exits):
-    existing("DomainControlValidation", "Pending")
-    responses.put(CPS + "/v2.0/certificates/11605/cancel", status=204)
-    certificate(cert_node(), status_node(status="Deleted", order="Canceled"))
+def test_cancel_while_processing(http, module_exits):
+    existing(http, "DomainControlValidation", "Pending")
+    http.put(CPS + "/v2.0/certificates/11605/cancel", status=204)
+    certificate(http, cert_node(), status_node(status="Deleted", order="Canceled"))
     ok, result = run(main, {"label": LABEL, "state": "canceled"})
     assert ok and result["changed"] and result["certificate"]["phase"] == "canceled"
-    assert calls("PUT")[0].request.url.endswith("/cancel?apply=true")
+    assert calls(http, "PUT")[0].request.url.endswith("/cancel?apply=true")
 
 
-@responses.activate
-def test_cancel_of_an_issued_certificate_points_to_absent(module_exits):
-    existing("Active", "Issued", node=cert_node(issued=True))
+def test_cancel_of_an_issued_certificate_points_to_absent(http, module_exits):
+    existing(http, "Active", "Issued", node=cert_node(issued=True))
     ok, result = run(main, {"label": LABEL, "state": "canceled"})
-    assert not ok and "Use state=absent to delete an issued certificate" in result["msg"] and writes() == []
+    assert not ok and "Use state=absent to delete an issued certificate" in result["msg"] and writes(http) == []
 
 
-@responses.activate
-def test_cancel_of_a_canceled_certificate_is_unchanged(module_exits):
-    existing("Deleted", "Canceled")
+def test_cancel_of_a_canceled_certificate_is_unchanged(http, module_exits):
+    existing(http, "Deleted", "Canceled")
     ok, result = run(main, {"label": LABEL, "state": "canceled"})
     assert ok and result["changed"] is False and result["certificate"]["phase"] == "canceled"
 
 
-@responses.activate
-def test_absent_deletes_an_issued_certificate(module_exits):
-    existing("Active", "Issued", node=cert_node(issued=True))
-    responses.delete(CPS + "/v2.0/certificates/11605", status=204)
-    certificate(cert_node(issued=True), status_node(status="Deleted", order="Deleted"))
+def test_absent_deletes_an_issued_certificate(http, module_exits):
+    existing(http, "Active", "Issued", node=cert_node(issued=True))
+    http.delete(CPS + "/v2.0/certificates/11605", status=204)
+    certificate(http, cert_node(issued=True), status_node(status="Deleted", order="Deleted"))
     ok, result = run(main, {"label": LABEL, "state": "absent"}, diff=True)
-    assert ok and result["changed"] and writes() == [("DELETE", "/v2.0/certificates/11605")]
+    assert ok and result["changed"] and writes(http) == [("DELETE", "/v2.0/certificates/11605")]
     assert result["diff"]["before"]["status"] == "Active" and result["diff"]["after"]["status"] == "Deleted"
 
 
-@responses.activate
-def test_absent_cancels_a_pending_request(module_exits):
-    existing()
-    responses.put(CPS + "/v2.0/certificates/11605/cancel", status=204)
-    certificate(cert_node(), status_node(status="Deleted"))
+def test_absent_cancels_a_pending_request(http, module_exits):
+    existing(http)
+    http.put(CPS + "/v2.0/certificates/11605/cancel", status=204)
+    certificate(http, cert_node(), status_node(status="Deleted"))
     ok, result = run(main, {"label": LABEL, "state": "absent"})
-    assert ok and result["changed"] and writes() == [("PUT", "/v2.0/certificates/11605/cancel?apply=true")]
+    assert ok and result["changed"] and writes(http) == [("PUT", "/v2.0/certificates/11605/cancel?apply=true")]
 
 
-@responses.activate
-def test_absent_in_check_mode_predicts_the_delete(module_exits):
-    existing("Active", "Issued", node=cert_node(issued=True))
+def test_absent_in_check_mode_predicts_the_delete(http, module_exits):
+    existing(http, "Active", "Issued", node=cert_node(issued=True))
     ok, result = run(main, {"label": LABEL, "state": "absent"}, check_mode=True)
-    assert ok and result["changed"] and writes() == []
+    assert ok and result["changed"] and writes(http) == []
     assert result["certificate"]["status"] == "Deleted" and result["request"][0]["method"] == "DELETE"
 
 
-@responses.activate
-def test_absent_when_gone_is_unchanged(module_exits):
-    token()
-    listing(QUERY, [])
+def test_absent_when_gone_is_unchanged(http, module_exits):
+    token(http)
+    listing(http, QUERY, [])
     ok, result = run(main, {"label": LABEL, "state": "absent"})
     assert ok and result["changed"] is False and result["certificate"] is None
 
 
-@responses.activate
-def test_ambiguous_delete_is_settled_by_the_status_not_repeated(module_exits):
-    existing("Active", "Issued", node=cert_node(issued=True))
-    responses.delete(CPS + "/v2.0/certificates/11605", status=502, body="<html>Bad gateway</html>")
-    responses.get(CPS + "/v2.0/certificates/11605/status", json=status_node(status="Deleted", order="Deleted"))
+def test_ambiguous_delete_is_settled_by_the_status_not_repeated(http, module_exits):
+    existing(http, "Active", "Issued", node=cert_node(issued=True))
+    http.delete(CPS + "/v2.0/certificates/11605", status=502, body="<html>Bad gateway</html>")
+    http.get(CPS + "/v2.0/certificates/11605/status", json=status_node(status="Deleted", order="Deleted"))
     ok, result = run(main, {"label": LABEL, "state": "absent"})
-    assert ok and result["changed"] and len(calls("DELETE")) == 1
+    assert ok and result["changed"] and len(calls(http, "DELETE")) == 1
     assert "took effect; it was not repeated" in module_exits[0]
 
 
 # -- actions ---------------------------------------------------------------------------------
-@responses.activate
-def test_dcv_check_during_dcv(module_exits):
-    existing("DomainControlValidation", "Pending")
-    responses.put(CPS + "/v2.0/dcv/certificates/11605/check", status=204)
-    certificate(cert_node(), status_node(status="DomainControlValidation", order="Pending"))
+def test_dcv_check_during_dcv(http, module_exits):
+    existing(http, "DomainControlValidation", "Pending")
+    http.put(CPS + "/v2.0/dcv/certificates/11605/check", status=204)
+    certificate(http, cert_node(), status_node(status="DomainControlValidation", order="Pending"))
     ok, result = run(main, {"label": LABEL, "action": "dcv_check"})
-    assert ok and result["changed"] and writes() == [("PUT", "/v2.0/dcv/certificates/11605/check")]
+    assert ok and result["changed"] and writes(http) == [("PUT", "/v2.0/dcv/certificates/11605/check")]
 
 
-@responses.activate
-def test_dcv_check_after_dcv_is_unchanged_and_while_processing_fails(module_exits):
-    existing("Active", "Issued", node=cert_node(issued=True))
+def test_dcv_check_after_dcv_is_unchanged_and_while_processing_fails(http, module_exits):
+    existing(http, "Active", "Issued", node=cert_node(issued=True))
     ok, result = run(main, {"label": LABEL, "action": "dcv_check"})
     assert ok and result["changed"] is False
-    responses.reset()
-    existing("Processing")
+    next_run(http)
+    existing(http, "Processing")
     ok, result = run(main, {"label": LABEL, "action": "dcv_check"})
     assert not ok and "not placed with the CA yet" in result["msg"]
 
 
-@responses.activate
-def test_retrigger_only_a_timed_out_request(module_exits):
+def test_retrigger_only_a_timed_out_request(http, module_exits):
     node = cert_node()
     node["domains"][0]["status"] = "TimedOut"
-    existing("DomainControlValidation", "Pending", node=node)
-    responses.put(CPS + "/v2.0/certificates/11605/retrigger", status=204)
-    certificate(cert_node(), status_node(status="DomainControlValidation", order="Pending"))
+    existing(http, "DomainControlValidation", "Pending", node=node)
+    http.put(CPS + "/v2.0/certificates/11605/retrigger", status=204)
+    certificate(http, cert_node(), status_node(status="DomainControlValidation", order="Pending"))
     ok, result = run(main, {"label": LABEL, "action": "retrigger"})
-    assert ok and result["changed"] and writes() == [("PUT", "/v2.0/certificates/11605/retrigger")]
-    responses.reset()
-    existing("DomainControlValidation", "Pending")
+    assert ok and result["changed"] and writes(http) == [("PUT", "/v2.0/certificates/11605/retrigger")]
+    next_run(http)
+    existing(http, "DomainControlValidation", "Pending")
     ok, result = run(main, {"label": LABEL, "action": "retrigger"})
     assert ok and result["changed"] is False
 
 
-@responses.activate
-def test_renew_an_issued_certificate_once(module_exits):
-    existing("Active", "Issued", node=cert_node(issued=True))
-    responses.put(CPS + "/v2.0/certificates/11605/renew", status=204)
-    certificate(cert_node(issued=True), status_node(status="Active", order="AwaitingRenewal"))
+def test_renew_an_issued_certificate_once(http, module_exits):
+    existing(http, "Active", "Issued", node=cert_node(issued=True))
+    http.put(CPS + "/v2.0/certificates/11605/renew", status=204)
+    certificate(http, cert_node(issued=True), status_node(status="Active", order="AwaitingRenewal"))
     ok, result = run(main, {"label": LABEL, "action": "renew"})
-    assert ok and result["changed"] and writes() == [("PUT", "/v2.0/certificates/11605/renew")]
-    responses.reset()
-    existing("Active", "PendingRenewal", node=cert_node(issued=True))
+    assert ok and result["changed"] and writes(http) == [("PUT", "/v2.0/certificates/11605/renew")]
+    next_run(http)
+    existing(http, "Active", "PendingRenewal", node=cert_node(issued=True))
     ok, result = run(main, {"label": LABEL, "action": "renew"})
     assert ok and result["changed"] is False
-    responses.reset()
-    existing("DomainControlValidation", "Pending")
+    next_run(http)
+    existing(http, "DomainControlValidation", "Pending")
     ok, result = run(main, {"label": LABEL, "action": "renew"})
     assert not ok and "a renewal cannot start while the CA is processing the request" in result["msg"]
 
 
-@responses.activate
-def test_action_on_a_missing_certificate_fails_before_creating(module_exits):
-    token()
-    listing(QUERY, [])
+def test_action_on_a_missing_certificate_fails_before_creating(http, module_exits):
+    token(http)
+    listing(http, QUERY, [])
     ok, result = run(main, dict(DV, action="dcv_check"))
-    assert not ok and "needs an existing certificate" in result["msg"] and writes() == []
+    assert not ok and "needs an existing certificate" in result["msg"] and writes(http) == []
 
 
-@responses.activate
-def test_token_expiry_mid_run_renews_and_repeats_once(module_exits, clock):
-    token("tok-1")
-    token("tok-2")
-    listing(QUERY, [])
+def test_token_expiry_mid_run_renews_and_repeats_once(http, module_exits, clock):
+    token(http, "tok-1")
+    token(http, "tok-2")
+    listing(http, QUERY, [])
     unauthorized = error("unauthorized", 401, "You are not authorized to access this resource")
-    responses.post(CREATE, status=401, json=unauthorized)
-    responses.post(CREATE, status=201, json=cert_node())
-    certificate(cert_node(), status_node())
+    http.post(CREATE, status=401, json=unauthorized)
+    http.post(CREATE, status=201, json=cert_node())
+    certificate(http, cert_node(), status_node())
     ok, result = run(main, DV)
     assert ok and result["changed"]
-    posts = calls("POST", "/v2.0/certificates/cdnprovided")
+    posts = calls(http, "POST", "/v2.0/certificates/cdnprovided")
     assert [c.request.headers["Authorization"] for c in posts] == ["Bearer tok-1", "Bearer tok-2"]

@@ -8,8 +8,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import responses
-
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import provider
 from ansible_collections.certops.orders.plugins.modules.edgecast_cert_order_status_info import main
 from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_helpers import (  # pylint: disable=unused-import
@@ -30,10 +28,9 @@ from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_help
 )
 
 
-@responses.activate
-def test_without_selection_returns_the_catalogues(module_exits):
-    token()
-    appendix()
+def test_without_selection_returns_the_catalogues(http, module_exits):
+    token(http)
+    appendix(http)
     ok, result = run(main, {})
     assert ok and result["changed"] is False and result["certificates"] == []
     assert [s["name"] for s in result["order_statuses"]] == ORDER_STATUSES
@@ -41,87 +38,79 @@ def test_without_selection_returns_the_catalogues(module_exits):
     assert [s["name"] for s in result["certificate_statuses"]][-1] == "Deleted"
 
 
-@responses.activate
-def test_by_id_reads_certificate_status_and_dcv_token(module_exits):
-    token()
-    appendix()
-    certificate(cert_node(), status_node(status="DomainControlValidation", order="Pending", step=2))
+def test_by_id_reads_certificate_status_and_dcv_token(http, module_exits):
+    token(http)
+    appendix(http)
+    certificate(http, cert_node(), status_node(status="DomainControlValidation", order="Pending", step=2))
     ok, result = run(main, {"certificate_id": 11605})
     assert ok
     (cert,) = result["certificates"]
     assert cert["id"] == 11605 and cert["status"] == "DomainControlValidation" and cert["order_status"] == "Pending"
     assert cert["phase"] == "action_required" and cert["dcv"][0]["token"] == "0a1b2c3d"
-    dcv_call = calls("GET", "/v2.0/dcv/certificates/11605")[0]
+    dcv_call = calls(http, "GET", "/v2.0/dcv/certificates/11605")[0]
     assert "domain_ids=21001" in dcv_call.request.url
 
 
-@responses.activate
-def test_processing_certificate_has_no_token_and_no_dcv_call(module_exits):
-    token()
-    appendix()
-    certificate(cert_node(), status_node())
+def test_processing_certificate_has_no_token_and_no_dcv_call(http, module_exits):
+    token(http)
+    appendix(http)
+    certificate(http, cert_node(), status_node())
     ok, result = run(main, {"certificate_id": 11605})
     assert ok and result["certificates"][0]["order_status"] is None
     assert result["certificates"][0]["dcv"][0]["token"] is None
-    assert not calls("GET", "/v2.0/dcv/certificates/11605")
+    assert not calls(http, "GET", "/v2.0/dcv/certificates/11605")
 
 
-@responses.activate
-def test_many_ids_keep_their_order(module_exits):
-    token()
-    appendix()
+def test_many_ids_keep_their_order(http, module_exits):
+    token(http)
+    appendix(http)
     ids = list(range(11605, 11655))
     for cert_id in ids:
-        certificate(cert_node(cert_id, "c%d" % cert_id), status_node(cert_id, "Active", "Issued", step=5))
+        certificate(http, cert_node(cert_id, "c%d" % cert_id), status_node(cert_id, "Active", "Issued", step=5))
     ok, result = run(main, {"certificate_ids": ids + [11605]})
     assert ok and [c["id"] for c in result["certificates"]] == ids
     assert all(c["phase"] == "issued" for c in result["certificates"])
 
 
-@responses.activate
-def test_by_label_matches_exactly_and_uses_the_list_item(module_exits):
-    token()
-    appendix()
+def test_by_label_matches_exactly_and_uses_the_list_item(http, module_exits):
+    token(http)
+    appendix(http)
     node = cert_node(label="Web_1")
-    listing("certificate_label:web_1", [cert_node(11600, "web_10"), node])
-    responses.get(CPS + "/v2.0/certificates/11605/status", json=status_node())
+    listing(http, "certificate_label:web_1", [cert_node(11600, "web_10"), node])
+    http.get(CPS + "/v2.0/certificates/11605/status", json=status_node())
     ok, result = run(main, {"label": "web_1"})
     assert ok and [c["id"] for c in result["certificates"]] == [11605]
-    assert not calls("GET", "/v2.0/certificates/11605")  # the list item is the certificate
+    assert not calls(http, "GET", "/v2.0/certificates/11605")  # the list item is the certificate
 
 
-@responses.activate
-def test_unknown_label_selects_nothing(module_exits):
-    token()
-    appendix()
-    listing("certificate_label:nope", [])
+def test_unknown_label_selects_nothing(http, module_exits):
+    token(http)
+    appendix(http)
+    listing(http, "certificate_label:nope", [])
     ok, result = run(main, {"label": "nope"})
     assert ok and result["certificates"] == []
 
 
-@responses.activate
-def test_by_domain_follows_pages_past_20(module_exits):
-    token()
-    appendix()
+def test_by_domain_follows_pages_past_20(http, module_exits):
+    token(http)
+    appendix(http)
     nodes = [cert_node(11605 + i, "d%d" % i) for i in range(23)]
-    listing("domain_names:cdn.example.com", nodes[:20], page=1, total=23)
-    listing("domain_names:cdn.example.com", nodes[20:], page=2, total=23)
+    listing(http, "domain_names:cdn.example.com", nodes[:20], page=1, total=23)
+    listing(http, "domain_names:cdn.example.com", nodes[20:], page=2, total=23)
     for node in nodes:
-        responses.get(CPS + "/v2.0/certificates/%d/status" % node["id"], json=status_node(node["id"]))
+        http.get(CPS + "/v2.0/certificates/%d/status" % node["id"], json=status_node(node["id"]))
     ok, result = run(main, {"domain": "cdn.example.com"})
     assert ok and len(result["certificates"]) == 23
-    assert len(calls("GET", "/v2.0/certificates")) == 2
+    assert len(calls(http, "GET", "/v2.0/certificates")) == 2
 
 
-@responses.activate
-def test_wait_for_an_order_status_polls_until_issued(module_exits, clock):
-    token()
-    appendix()
-    responses.get(CPS + "/v2.0/certificates/11605", json=cert_node())
+def test_wait_for_an_order_status_polls_until_issued(http, module_exits, clock):
+    token(http)
+    appendix(http)
+    http.get(CPS + "/v2.0/certificates/11605", json=cert_node())
     for state in (status_node(), status_node(status="DomainControlValidation", order="Pending"),
                   status_node(status="Deployment", order="Issued", domain_status="Approved")):
-        responses.get(CPS + "/v2.0/certificates/11605/status", json=state)
-    responses.get(CPS + "/v2.0/dcv/certificates/11605", json={"items": []})
+        http.get(CPS + "/v2.0/certificates/11605/status", json=state)
     ok, result = run(main, {"certificate_id": 11605, "wait_for": ["Issued"], "wait_sleep": 5})
     assert ok and result["certificates"][0]["order_status"] == "Issued"
     assert [h["status"] for h in result["wait"]["history"]] == [
@@ -129,37 +118,35 @@ def test_wait_for_an_order_status_polls_until_issued(module_exits, clock):
     assert result["wait"]["polls"] == 3  # a wait by id reads nothing before it: every status read is a poll
 
 
-@responses.activate
-def test_a_wait_polls_the_statuses_one_at_a_time_and_reads_each_certificate_once_at_the_end(module_exits, clock):
-    token()
-    appendix()
+def test_a_wait_polls_the_statuses_one_at_a_time_and_reads_each_certificate_once_at_the_end(http, module_exits, clock):
+    token(http)
+    appendix(http)
     for cert_id in (1, 2):
-        responses.get(CPS + "/v2.0/certificates/%d" % cert_id, json=dict(cert_node(), id=cert_id))
+        http.get(CPS + "/v2.0/certificates/%d" % cert_id, json=dict(cert_node(), id=cert_id))
     # 1: pending at the first read and the first poll, then active; 2: active from the first read on
     for state in (status_node(status="DomainControlValidation", order="Pending"),
                   status_node(status="DomainControlValidation", order="Pending"),
                   status_node(status="Active", order="Issued", domain_status="Approved")):
-        responses.get(CPS + "/v2.0/certificates/1/status", json=state)
-    responses.get(CPS + "/v2.0/certificates/2/status", json=status_node(status="Active", order="Issued", domain_status="Approved"))
+        http.get(CPS + "/v2.0/certificates/1/status", json=state)
+    http.get(CPS + "/v2.0/certificates/2/status", json=status_node(status="Active", order="Issued", domain_status="Approved"))
     ok, result = run(main, {"certificate_ids": [1, 2], "wait_for": ["Active"]})
     assert ok and [c["status"] for c in result["certificates"]] == ["Active", "Active"]
     assert [c["id"] for c in result["certificates"]] == [1, 2]
     assert result["certificates"][0]["label"] and result["certificates"][0]["domains"]
     # no read before the wait: each poll reads 1 until it is active, then 2 (active) in the same round
-    assert len(calls("GET", "/v2.0/certificates/1/status")) == 3
-    assert len(calls("GET", "/v2.0/certificates/2/status")) == 1
+    assert len(calls(http, "GET", "/v2.0/certificates/1/status")) == 3
+    assert len(calls(http, "GET", "/v2.0/certificates/2/status")) == 1
     # the certificates once, at the end; no DCV data for certificates past DCV
-    assert len(calls("GET", "/v2.0/certificates/1")) == 1 and len(calls("GET", "/v2.0/certificates/2")) == 1
-    assert not calls("GET", "/v2.0/dcv/certificates/1")
+    assert len(calls(http, "GET", "/v2.0/certificates/1")) == 1 and len(calls(http, "GET", "/v2.0/certificates/2")) == 1
+    assert not calls(http, "GET", "/v2.0/dcv/certificates/1")
     assert result["wait"]["polls"] == 3
 
 
-@responses.activate
-def test_ca_rejection_ends_the_wait_early(module_exits, clock):
-    token()
-    appendix()
-    certificate(cert_node(), status_node(status="DomainControlValidation", order="Rejected",
-                                         error_message="The CA rejected the order"))
+def test_ca_rejection_ends_the_wait_early(http, module_exits, clock):
+    token(http)
+    appendix(http)
+    certificate(http, cert_node(), status_node(status="DomainControlValidation", order="Rejected",
+                                               error_message="The CA rejected the order"))
     ok, result = run(main, {"certificate_id": 11605, "wait_for": ["Active"]})
     assert not ok and "reached the failure status DomainControlValidation / Rejected" in result["msg"]
     assert result["certificates"][0]["phase"] == "failed"
@@ -167,10 +154,9 @@ def test_ca_rejection_ends_the_wait_early(module_exits, clock):
     assert clock.now == 0
 
 
-@responses.activate
-def test_unknown_wait_status_lists_both_vocabularies(module_exits):
-    token()
-    appendix()
+def test_unknown_wait_status_lists_both_vocabularies(http, module_exits):
+    token(http)
+    appendix(http)
     ok, result = run(main, {"certificate_id": 1, "wait_for": ["Done"]})
     assert not ok and "wait_for has unknown status name 'Done'" in result["msg"]
     assert "Processing" in result["msg"] and "AwaitingOrgUpdate" in result["msg"]
@@ -185,24 +171,23 @@ def test_default_fail_on_comes_from_the_catalogue(module_exits):
     assert list(Fake().default_fail_on()) == ["Rejected", "Canceled", "Deleted"]
 
 
-@responses.activate
-def test_forbidden_scope_reports_the_provider_error(module_exits):
-    token()
-    responses.get(CPS + "/v2.0/appendix/order-statuses", status=403,
-                  json=error("forbidden", 403, "User or client does not have the correct oauth2 scopes"))
+def test_forbidden_scope_reports_the_provider_error(http, module_exits):
+    token(http)
+    http.get(CPS + "/v2.0/appendix/order-statuses", status=403,
+             json=error("forbidden", 403, "User or client does not have the correct oauth2 scopes"))
     ok, result = run(main, {})
     assert not ok and result["http_status"] == 403 and result["provider_code"] == "forbidden"
     assert result["http_url"] == CPS + "/v2.0/appendix/order-statuses" and result["http_method"] == "GET"
 
 
-def test_bad_ids_fail_before_any_request(module_exits):
-    with responses.RequestsMock() as rsps:
-        ok, result = run(main, {"certificate_ids": [5, -1]})
-        assert not ok and "positive integers, got -1" in result["msg"]
-        assert len(rsps.calls) == 0
+def test_bad_ids_fail_before_any_request(http, module_exits):
+    ok, result = run(main, {"certificate_ids": [5, -1]})
+    assert not ok and "positive integers, got -1" in result["msg"]
+    assert len(http.calls) == 0
 
 
-def test_missing_pydantic_is_reported_with_missing_required_lib(module_exits, monkeypatch):
+def test_missing_pydantic_is_reported_with_missing_required_lib(http, module_exits, monkeypatch):
     monkeypatch.setattr(provider.CertificateInfo, "requirements", (("pydantic", False, None),))
     ok, result = run(main, {})
     assert not ok and "Failed to import the required Python library (pydantic)" in result["msg"]
+    assert len(http.calls) == 0

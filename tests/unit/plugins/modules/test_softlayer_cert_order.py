@@ -12,7 +12,6 @@ import json
 
 import pytest
 import requests
-import responses
 from responses import matchers
 
 from ansible_collections.certops.orders.plugins.module_utils._softlayer.provider import csr_common_name
@@ -66,51 +65,53 @@ def request(req_id, status_id, csr=CSR, order_id=31999001, cn="www.example.com")
             "approverEmailAddress": "admin@example.com", "order": {"id": order_id}}
 
 
-def base():
-    statuses()
-    account()
+def base(http):
+    """What a run that looks orders up by common name reads first: the status catalogue and the account id
+    (a run given order_id reads only the catalogue: ``statuses(http)``)."""
+    statuses(http)
+    account(http)
 
 
-def existing(*rows):
+def existing(http, *rows):
     """The lookup by common name."""
-    responses.post(LIST, json=list(rows), match=[matchers.query_param_matcher(
+    http.post(LIST, json=list(rows), match=[matchers.query_param_matcher(
         {"objectFilter": json.dumps({"securityCertificateRequest": {"commonName": {"operation": "www.example.com"}}},
                                     separators=(",", ":"))}, strict_match=False)])
 
 
-def by_order(*answers):
+def by_order(http, *answers):
     """The lookup by billing order id, one answer per poll."""
     flt = json.dumps({"securityCertificateRequest": {"order": {"id": {"operation": "31999001"}}}},
                      separators=(",", ":"))
     for rows in answers:
-        responses.post(LIST, json=rows, match=[matchers.query_param_matcher({"objectFilter": flt}, strict_match=False)])
+        http.post(LIST, json=rows, match=[matchers.query_param_matcher({"objectFilter": flt}, strict_match=False)])
 
 
-def catalogue():
-    responses.get(BASE + "SoftLayer_Product_Package/getAllObjects.json", json=[{"id": 210, "name": "SSL Certificates"}])
-    responses.get(BASE + "SoftLayer_Product_Package/210/getItems.json", json=ITEMS)
-    responses.get(BASE + "SoftLayer_Security_Certificate_Request_ServerType/getAllObjects.json",
-                  json=[{"id": 1, "name": "apache2"}, {"id": 5, "name": "nginx"}])
+def catalogue(http, server_types=True):
+    """The SSL package and its items, then the server types (not read once the item is unknown)."""
+    http.get(BASE + "SoftLayer_Product_Package/getAllObjects.json", json=[{"id": 210, "name": "SSL Certificates"}])
+    http.get(BASE + "SoftLayer_Product_Package/210/getItems.json", json=ITEMS)
+    if server_types:
+        http.get(BASE + "SoftLayer_Security_Certificate_Request_ServerType/getAllObjects.json",
+                 json=[{"id": 1, "name": "apache2"}, {"id": 5, "name": "nginx"}])
 
 
-@responses.activate
-def test_existing_order_for_the_same_cn_and_csr_is_not_placed_again(run_module):
-    base()
-    existing(request(5, 43, csr=CSR.replace("\n", "\r\n")))
+def test_existing_order_for_the_same_cn_and_csr_is_not_placed_again(http, run_module):
+    base(http)
+    existing(http, request(5, 43, csr=CSR.replace("\n", "\r\n")))
     ok, result = run_module(order_module.main, ORDER, diff=True)
     assert ok and result["changed"] is False and result["order"]["id"] == 5
     assert result["diff"]["before"] == result["diff"]["after"]
-    assert not calls("SoftLayer_Product_Order") and not calls("getItems")
+    assert not calls(http, "SoftLayer_Product_Order") and not calls(http, "getItems")
 
 
-@responses.activate
-def test_missing_order_is_verified_placed_once_and_found_by_billing_order_id(run_module, fake_time):
-    base()
-    existing(request(4, 51), request(3, 43, csr=OTHER_CSR))  # canceled, and another key's order
-    catalogue()
-    responses.post(VERIFY, json=VERIFIED)
-    responses.post(PLACE, json=RECEIPT)
-    by_order([], [], [request(6, 50)])  # the request appears on the third look
+def test_missing_order_is_verified_placed_once_and_found_by_billing_order_id(http, run_module, fake_time):
+    base(http)
+    existing(http, request(4, 51), request(3, 43, csr=OTHER_CSR))  # canceled, and another key's order
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, json=RECEIPT)
+    by_order(http, [], [], [request(6, 50)])  # the request appears on the third look
     ok, result = run_module(order_module.main, ORDER, diff=True)
     assert ok and result["changed"] is True
     assert result["order"]["id"] == 6 and result["order"]["status"] == "Pending CA Approval"
@@ -119,8 +120,8 @@ def test_missing_order_is_verified_placed_once_and_found_by_billing_order_id(run
     assert result["receipt"]["totals"] == {"setup": "19", "recurring": "0", "prorated_total": "19"}
     assert result["diff"] == {"before": None, "after": {"id": 6, "common_name": "www.example.com",
                                                         "status": "Pending CA Approval", "order_id": 31999001}}
-    assert len(calls("placeOrder")) == 1
-    container, save_as_quote = json.loads(calls("placeOrder")[0].request.body)["parameters"]
+    assert len(calls(http, "placeOrder")) == 1
+    container, save_as_quote = json.loads(calls(http, "placeOrder")[0].request.body)["parameters"]
     assert save_as_quote is False
     assert container["complexType"] == "SoftLayer_Container_Product_Order_Security_Certificate"
     assert container["packageId"] == 210 and container["prices"] == [{"id": 1836}] and container["quantity"] == 1
@@ -134,143 +135,142 @@ def test_missing_order_is_verified_placed_once_and_found_by_billing_order_id(run
     assert container["technicalContact"]["address"] == org_address
     assert container["technicalContact"]["organizationName"] == "Example Corp"
     assert container["administrativeContact"] == container["technicalContact"] == container["billingContact"]
-    assert json.loads(calls("verifyOrder")[0].request.body)["parameters"] == [container]
+    assert json.loads(calls(http, "verifyOrder")[0].request.body)["parameters"] == [container]
 
 
-@responses.activate
-def test_check_mode_verifies_only_and_says_what_would_be_ordered(run_module):
-    base()
-    existing()
-    catalogue()
-    responses.post(VERIFY, json=VERIFIED)
+def test_check_mode_verifies_only_and_says_what_would_be_ordered(http, run_module):
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
     ok, result = run_module(order_module.main, ORDER, check_mode=True, diff=True)
     assert ok and result["changed"] is True and result["order"] is None
     assert result["receipt"]["placed"] is False and result["receipt"]["order_id"] is None
     assert result["receipt"]["ordered_items"][0]["price_id"] == 1836
     assert result["diff"]["before"] is None and result["diff"]["after"]["common_name"] == "www.example.com"
-    assert len(calls("verifyOrder")) == 1 and not calls("placeOrder")
+    assert len(calls(http, "verifyOrder")) == 1 and not calls(http, "placeOrder")
 
 
-@responses.activate
-def test_place_order_timeout_is_never_retried_and_is_reconciled_by_lookup(run_module, warnings):
-    base()
-    existing()  # nothing before the attempt
-    catalogue()
-    responses.post(VERIFY, json=VERIFIED)
-    responses.post(PLACE, body=requests.exceptions.ReadTimeout("read timed out"))
-    existing(request(8, 50))  # the order went through after all
+def test_place_order_timeout_is_never_retried_and_is_reconciled_by_lookup(http, run_module, warnings):
+    base(http)
+    existing(http)  # nothing before the attempt
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, body=requests.exceptions.ReadTimeout("read timed out"))
+    existing(http, request(8, 50))  # the order went through after all
     ok, result = run_module(order_module.main, ORDER)
     assert ok and result["changed"] is True and result["order"]["id"] == 8 and result["receipt"] is None
-    assert len(calls("placeOrder")) == 1
+    assert len(calls(http, "placeOrder")) == 1
     assert any("not ordered again" in w for w in warnings)
 
 
-@responses.activate
-def test_ambiguous_failure_without_the_order_appearing_fails_without_ordering_again(run_module):
-    base()
-    existing()
-    catalogue()
-    responses.post(VERIFY, json=VERIFIED)
-    responses.post(PLACE, status=502, body="<html>Bad gateway</html>")
+def test_ambiguous_failure_without_the_order_appearing_fails_without_ordering_again(http, run_module):
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, status=502, body="<html>Bad gateway</html>")
     ok, result = run_module(order_module.main, dict(ORDER, wait_timeout=10))
     assert not ok and "may or may not have been placed" in result["msg"] and "HTTP 502" in result["msg"]
-    assert len(calls("placeOrder")) == 1 and len(calls("getSslCertificateRequests")) >= 3
+    assert len(calls(http, "placeOrder")) == 1 and len(calls(http, "getSslCertificateRequests")) >= 3
 
 
-@responses.activate
-def test_a_refused_order_fails_at_once_with_the_providers_code(run_module):
-    base()
-    existing()
-    catalogue()
-    responses.post(VERIFY, status=500, json={"error": "The approver e-mail must be at the domain.",
-                                             "code": "SoftLayer_Exception_Order"})
+def test_a_refused_order_fails_at_once_with_the_providers_code(http, run_module):
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, status=500, json={"error": "The approver e-mail must be at the domain.",
+                                        "code": "SoftLayer_Exception_Order"})
     ok, result = run_module(order_module.main, ORDER)
     assert not ok and result["provider_code"] == "SoftLayer_Exception_Order" and result["http_status"] == 500
     assert "approver e-mail must be at the domain" in result["msg"] and "verifyOrder" in result["http_url"]
-    assert len(calls("verifyOrder")) == 1 and not calls("placeOrder")
+    assert len(calls(http, "verifyOrder")) == 1 and not calls(http, "placeOrder")
 
 
-@responses.activate
-def test_a_rate_limited_place_order_was_refused_not_ambiguous_so_it_fails_at_once(run_module, fake_time):
-    base()
-    existing()
-    catalogue()
-    responses.post(VERIFY, json=VERIFIED)
-    responses.post(PLACE, status=500, json={"error": "Rate limit of 50 requests for every 1 second(s) exceeded.",
-                                            "code": "SoftLayer_Exception_WebService_RateLimitExceeded"})
+def test_a_rate_limited_place_order_was_refused_not_ambiguous_so_it_fails_at_once(http, run_module, fake_time):
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, status=500, json={"error": "Rate limit of 50 requests for every 1 second(s) exceeded.",
+                                       "code": "SoftLayer_Exception_WebService_RateLimitExceeded"})
     ok, result = run_module(order_module.main, ORDER)
     assert not ok and result["provider_code"] == "SoftLayer_Exception_WebService_RateLimitExceeded"
     assert "may or may not" not in result["msg"] and result["changed"] is False
-    assert len(calls("placeOrder")) == 1 and fake_time.now < 5  # no lookup for an order that was refused
+    assert len(calls(http, "placeOrder")) == 1 and fake_time.now < 5  # no lookup for an order that was refused
 
 
-@responses.activate
-def test_request_that_never_appears_reports_the_billing_order_id(run_module):
-    base()
-    existing()
-    catalogue()
-    responses.post(VERIFY, json=VERIFIED)
-    responses.post(PLACE, json=RECEIPT)
-    by_order([])
+def test_request_that_never_appears_reports_the_billing_order_id(http, run_module):
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, json=RECEIPT)
+    by_order(http, [])
     ok, result = run_module(order_module.main, dict(ORDER, wait_timeout=5))
     assert not ok and "order 31999001 was placed" in result["msg"] and "do not order again" in result["msg"]
     assert result["changed"] is True and result["receipt"]["order_id"] == 31999001 and result["order"] is None
     assert "http_status" not in result  # not an HTTP failure
-    assert len(calls("placeOrder")) == 1
+    assert len(calls(http, "placeOrder")) == 1
     # a short wait_timeout does not cut the search short: the request may take some seconds (D3)
     assert "within 60s" in result["msg"]
 
 
-@responses.activate
-def test_the_search_for_the_new_request_comes_off_the_wait_budget(run_module):
-    base()
-    existing()
-    catalogue()
-    responses.post(VERIFY, json=VERIFIED)
-    responses.post(PLACE, json=RECEIPT)
-    by_order([], [], [], [request(6, 50)])  # found after 3 s of fake time
-    responses.get(REQ + "6/getObject.json", json=request(6, 50))
+def test_the_search_for_the_new_request_comes_off_the_wait_budget(http, run_module):
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, json=RECEIPT)
+    by_order(http, [], [], [], [request(6, 50)])  # found after 3 s of fake time
+    http.get(REQ + "6/getObject.json", json=request(6, 50))
     ok, result = run_module(order_module.main, dict(ORDER, wait_for=["Approved"], wait_timeout=10))
     assert not ok and result["changed"] is True and "Timed out" in result["msg"]
     assert 6.9 <= result["wait"]["elapsed"] <= 7.1  # 10 s in all, 3 of them spent finding the request
 
 
-@pytest.mark.parametrize("changes, needle", [
+@pytest.mark.parametrize("changes, needle, server_types", [
     (dict(item_key_name="SSL_CERTIFICATE_NOPE"), "valid names are: SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR, "
-                                                 "SSL_CERTIFICATE_RAPIDSSL_1_YEAR"),
-    (dict(server_type="lighttpd"), "valid names are: apache2, nginx"),
+                                                 "SSL_CERTIFICATE_RAPIDSSL_1_YEAR", False),
+    (dict(server_type="lighttpd"), "valid names are: apache2, nginx", True),
 ])
-@responses.activate
-def test_unknown_catalogue_names_fail_before_any_order_call(run_module, changes, needle):
-    base()
-    existing()
-    catalogue()
+def test_unknown_catalogue_names_fail_before_any_order_call(http, run_module, changes, needle, server_types):
+    base(http)
+    existing(http)
+    catalogue(http, server_types=server_types)
     ok, result = run_module(order_module.main, dict(ORDER, **changes))
     assert not ok and needle in result["msg"]
-    assert not calls("SoftLayer_Product_Order")
+    assert not calls(http, "SoftLayer_Product_Order")
 
 
 @pytest.mark.parametrize("changes, needle", [
     (dict(csr="www.example.com.csr"), "not a PEM certificate signing request"),
     (dict(common_name="not a name"), "not a fully qualified domain name"),
-    (dict(approver_email="admin-at-example.com"), "approver_email 'admin-at-example.com' is not an e-mail"),
-    (dict(technical_contact=None), "placing one needs technical_contact"),
-    (dict(item_key_name=None, server_type=None), "placing one needs item_key_name, server_type"),
     (dict(state="canceled", resend_email="approver"), "resend_email only applies to state=present"),
-    (dict(resend_email="fulfillment"), "resend_email=fulfillment needs an Approved or Complete order"),
     (dict(csr=CSR + "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----\n"),
      "csr contains a private key block"),
     (dict(common_name="www.example.com", csr=SHOP_CSR),
      "common_name 'www.example.com' does not match the csr's common name 'shop.example.com'"),
 ])
-@responses.activate
-def test_bad_input_fails_clearly_and_never_orders(run_module, changes, needle):
-    base()
-    existing()
-    catalogue()
+def test_bad_input_fails_clearly_before_any_lookup_and_never_orders(http, run_module, changes, needle):
+    statuses(http)
     ok, result = run_module(order_module.main, dict(ORDER, **changes))
     assert not ok and needle in result["msg"], result["msg"]
-    assert not calls("SoftLayer_Product_Order")
+    assert len(http.calls) == 1  # the status catalogue, which every run reads first
+
+
+@pytest.mark.parametrize("changes, needle", [
+    (dict(approver_email="admin-at-example.com"), "approver_email 'admin-at-example.com' is not an e-mail"),
+    (dict(technical_contact=None), "placing one needs technical_contact"),
+    (dict(item_key_name=None, server_type=None), "placing one needs item_key_name, server_type"),
+    (dict(resend_email="fulfillment"), "resend_email=fulfillment needs an Approved or Complete order"),
+])
+def test_what_placing_needs_is_checked_after_the_lookup_and_never_orders(http, run_module, changes, needle):
+    base(http)
+    existing(http)  # no order yet: only placing one needs these
+    ok, result = run_module(order_module.main, dict(ORDER, **changes))
+    assert not ok and needle in result["msg"], result["msg"]
+    assert not calls(http, "SoftLayer_Product")  # neither the product catalogue nor an order call
 
 
 @pytest.mark.parametrize("args, needle", [
@@ -279,120 +279,110 @@ def test_bad_input_fails_clearly_and_never_orders(run_module, changes, needle):
     (dict(CONN, order_id=5, resend_email="everyone"), "resend_email"),
     (dict(CONN, order_id=5, state="absent"), "state"),
 ])
-def test_option_combinations_are_checked_by_the_argument_spec(run_module, args, needle):
-    with responses.RequestsMock() as mock:
-        ok, result = run_module(order_module.main, args)
-        assert len(mock.calls) == 0
+def test_option_combinations_are_checked_by_the_argument_spec(http, run_module, args, needle):
+    ok, result = run_module(order_module.main, args)
+    assert len(http.calls) == 0
     assert not ok and needle in result["msg"]
 
 
-@responses.activate
-def test_cancel_a_pending_order_by_id(run_module):
-    base()
-    responses.get(REQ + "7/getObject.json", json=request(7, 50))
-    responses.get(REQ + "7/cancelSslOrder.json", json=True)
-    responses.get(REQ + "7/getObject.json", json=request(7, 51))
+def test_cancel_a_pending_order_by_id(http, run_module):
+    statuses(http)  # by order_id: no account id needed
+    http.get(REQ + "7/getObject.json", json=request(7, 50))
+    http.get(REQ + "7/cancelSslOrder.json", json=True)
+    http.get(REQ + "7/getObject.json", json=request(7, 51))
     ok, result = run_module(order_module.main, dict(CONN, order_id=7, state="canceled"), diff=True)
     assert ok and result["changed"] is True and result["order"]["status"] == "Canceled"
     assert result["diff"]["before"]["status"] == "Pending CA Approval" and result["diff"]["after"]["status"] == "Canceled"
-    assert len(calls("cancelSslOrder")) == 1
+    assert len(calls(http, "cancelSslOrder")) == 1
 
 
-@responses.activate
-def test_cancel_found_by_common_name_and_csr_in_check_mode_changes_nothing(run_module):
-    base()
-    existing(request(7, 50))
+def test_cancel_found_by_common_name_and_csr_in_check_mode_changes_nothing(http, run_module):
+    base(http)
+    existing(http, request(7, 50))
     ok, result = run_module(order_module.main, dict(CONN, common_name="www.example.com", csr=CSR, state="canceled"),
                             check_mode=True)
-    assert ok and result["changed"] is True and not calls("cancelSslOrder")
+    assert ok and result["changed"] is True and not calls(http, "cancelSslOrder")
 
 
-@responses.activate
-def test_cancel_of_a_canceled_order_is_unchanged_and_of_nothing_is_unchanged(run_module):
-    base()
-    responses.get(REQ + "7/getObject.json", json=request(7, 51))
+def test_cancel_of_a_canceled_order_is_unchanged_and_of_nothing_is_unchanged(http, run_module):
+    base(http)
+    http.get(REQ + "7/getObject.json", json=request(7, 51))
     ok, result = run_module(order_module.main, dict(CONN, order_id=7, state="canceled"))
     assert ok and result["changed"] is False and result["order"]["status"] == "Canceled"
-    existing()
+    existing(http)
     ok, result = run_module(order_module.main, dict(CONN, common_name="www.example.com", csr=CSR, state="canceled"))
     assert ok and result["changed"] is False and result["order"] is None
-    assert not calls("cancelSslOrder")
+    assert not calls(http, "cancelSslOrder")
 
 
-@responses.activate
-def test_cancel_of_an_approved_order_fails_saying_only_pending_orders_can_be(run_module):
-    base()
-    responses.get(REQ + "7/getObject.json", json=request(7, 43))
+def test_cancel_of_an_approved_order_fails_saying_only_pending_orders_can_be(http, run_module):
+    statuses(http)
+    http.get(REQ + "7/getObject.json", json=request(7, 43))
     ok, result = run_module(order_module.main, dict(CONN, order_id=7, state="canceled"))
     assert not ok and "order 7 is Approved" in result["msg"]
     assert "only orders in Pending CA Approval can be canceled" in result["msg"]
-    assert not calls("cancelSslOrder")
+    assert not calls(http, "cancelSslOrder")
 
 
-@responses.activate
-def test_cancel_that_fails_ambiguously_is_re_read_not_resent(run_module):
-    base()
-    responses.get(REQ + "7/getObject.json", json=request(7, 50))
-    responses.get(REQ + "7/cancelSslOrder.json", body=requests.exceptions.ConnectionError("connection reset"))
-    responses.get(REQ + "7/getObject.json", json=request(7, 51))
+def test_cancel_that_fails_ambiguously_is_re_read_not_resent(http, run_module):
+    statuses(http)
+    http.get(REQ + "7/getObject.json", json=request(7, 50))
+    http.get(REQ + "7/cancelSslOrder.json", body=requests.exceptions.ConnectionError("connection reset"))
+    http.get(REQ + "7/getObject.json", json=request(7, 51))
     ok, result = run_module(order_module.main, dict(CONN, order_id=7, state="canceled"))
     assert ok and result["changed"] is True and result["order"]["status"] == "Canceled"
-    assert len(calls("cancelSslOrder")) == 1
+    assert len(calls(http, "cancelSslOrder")) == 1
 
 
 @pytest.mark.parametrize("kind, status_id, email_type", [
     ("approver", 50, "ApproverEmail"),
     ("fulfillment", 49, "FulfillmentEmail"),
 ])
-@responses.activate
-def test_resend_email_in_a_status_where_it_makes_sense(run_module, kind, status_id, email_type):
-    base()
-    responses.get(REQ + "7/getObject.json", json=request(7, status_id))
-    responses.post(REQ + "7/resendEmail.json", json=True)
+def test_resend_email_in_a_status_where_it_makes_sense(http, run_module, kind, status_id, email_type):
+    statuses(http)
+    http.get(REQ + "7/getObject.json", json=request(7, status_id))
+    http.post(REQ + "7/resendEmail.json", json=True)
     ok, result = run_module(order_module.main, dict(CONN, order_id=7, resend_email=kind))
     assert ok and result["changed"] is True and result["email_resent"] == email_type
-    assert json.loads(calls("resendEmail")[0].request.body) == {"parameters": [email_type]}
+    assert json.loads(calls(http, "resendEmail")[0].request.body) == {"parameters": [email_type]}
 
 
 @pytest.mark.parametrize("kind, status_id, needle", [
     ("fulfillment", 50, "resend_email=fulfillment needs the order in Approved or Complete; order 7 is Pending CA Approval"),
     ("approver", 43, "resend_email=approver needs the order in Pending CA Approval; order 7 is Approved"),
 ])
-@responses.activate
-def test_resend_email_in_the_wrong_status_fails_clearly(run_module, kind, status_id, needle):
-    base()
-    responses.get(REQ + "7/getObject.json", json=request(7, status_id))
+def test_resend_email_in_the_wrong_status_fails_clearly(http, run_module, kind, status_id, needle):
+    statuses(http)
+    http.get(REQ + "7/getObject.json", json=request(7, status_id))
     ok, result = run_module(order_module.main, dict(CONN, order_id=7, resend_email=kind))
-    assert not ok and needle in result["msg"] and not calls("resendEmail")
+    assert not ok and needle in result["msg"] and not calls(http, "resendEmail")
 
 
-@responses.activate
-def test_place_then_wait_for_approved(run_module):
-    base()
-    existing()
-    catalogue()
-    responses.post(VERIFY, json=VERIFIED)
-    responses.post(PLACE, json=RECEIPT)
-    by_order([request(6, 50)])
-    responses.get(REQ + "6/getObject.json", json=request(6, 50))
-    responses.get(REQ + "6/getObject.json", json=request(6, 43))
+def test_place_then_wait_for_approved(http, run_module):
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, json=RECEIPT)
+    by_order(http, [request(6, 50)])
+    http.get(REQ + "6/getObject.json", json=request(6, 50))
+    http.get(REQ + "6/getObject.json", json=request(6, 43))
     ok, result = run_module(order_module.main, dict(ORDER, wait_for=["Approved"]))
     assert ok and result["changed"] and result["order"]["status"] == "Approved" and result["wait"]["polls"] == 2
 
 
-@responses.activate
-def test_rejection_during_the_wait_fails_but_still_reports_the_placed_order(run_module):
-    base()
-    existing()
-    catalogue()
-    responses.post(VERIFY, json=VERIFIED)
-    responses.post(PLACE, json=RECEIPT)
-    by_order([request(6, 50)])
-    responses.get(REQ + "6/getObject.json", json=request(6, 51))
+def test_rejection_during_the_wait_fails_but_still_reports_the_placed_order(http, run_module):
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, json=RECEIPT)
+    by_order(http, [request(6, 50)])
+    http.get(REQ + "6/getObject.json", json=request(6, 51))
     ok, result = run_module(order_module.main, dict(ORDER, wait_for=["Complete"]))
     assert not ok and result["changed"] is True and "failure status Canceled" in result["msg"]
     assert result["order"]["id"] == 6 and result["receipt"]["order_id"] == 31999001
-    assert len(calls("placeOrder")) == 1
+    assert len(calls(http, "placeOrder")) == 1
 
 
 def test_the_csr_common_name_is_read_from_the_der_and_unreadable_csrs_give_none():

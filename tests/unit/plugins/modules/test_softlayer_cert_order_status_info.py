@@ -11,7 +11,6 @@ __metaclass__ = type
 import json
 
 import pytest
-import responses
 from responses import matchers
 
 from ansible_collections.certops.orders.plugins.modules import softlayer_cert_order_status_info as info
@@ -40,8 +39,8 @@ def request(req_id, status_id, cn="www.example.com", **extra):
     return body
 
 
-def get(req_id, status_id, **kwargs):
-    responses.get(REQ + "%s/getObject.json" % req_id, json=request(req_id, status_id, **kwargs))
+def get(http, req_id, status_id, **kwargs):
+    http.get(REQ + "%s/getObject.json" % req_id, json=request(req_id, status_id, **kwargs))
 
 
 def sent_filter(call):
@@ -49,11 +48,10 @@ def sent_filter(call):
     return json.loads(parse_qs(urlsplit(call.request.url).query)["objectFilter"][0])
 
 
-@responses.activate
-def test_catalogue_is_always_returned_and_every_order_is_listed(run_module):
-    catalogue()
-    account()
-    responses.post(LIST, json=[request(2, 43), request(1, 50)], headers={"SoftLayer-Total-Items": "2"})
+def test_catalogue_is_always_returned_and_every_order_is_listed(http, run_module):
+    catalogue(http)
+    account(http)
+    http.post(LIST, json=[request(2, 43), request(1, 50)], headers={"SoftLayer-Total-Items": "2"})
     ok, result = run_module(info.main, CONN)
     assert ok and result["changed"] is False
     assert result["statuses"] == STATUSES
@@ -61,15 +59,14 @@ def test_catalogue_is_always_returned_and_every_order_is_listed(run_module):
     first = result["orders"][0]
     assert first["status"] == "Pending CA Approval" and first["phase"] == "action_required" and first["cancelable"]
     assert result["orders"][1]["phase"] == "issued" and not result["orders"][1]["cancelable"]
-    body = json.loads(calls("getSslCertificateRequests")[0].request.body)
+    body = json.loads(calls(http, "getSslCertificateRequests")[0].request.body)
     assert body == {"parameters": [123456]}
-    assert "order[id]" in calls("getSslCertificateRequests")[0].request.url.replace("%5B", "[").replace("%5D", "]")
+    assert "order[id]" in calls(http, "getSslCertificateRequests")[0].request.url.replace("%5B", "[").replace("%5D", "]")
 
 
-@responses.activate
-def test_one_order_has_every_documented_key_with_the_status_name(run_module):
-    catalogue()
-    get(987654, 43, effectiveDate="2023-11-03T00:00:00-06:00", expirationDate="2024-11-03T23:59:59-06:00")
+def test_one_order_has_every_documented_key_with_the_status_name(http, run_module):
+    catalogue(http)
+    get(http, 987654, 43, effectiveDate="2023-11-03T00:00:00-06:00", expirationDate="2024-11-03T23:59:59-06:00")
     ok, result = run_module(info.main, dict(CONN, order_id=987654))
     assert ok
     assert result["orders"] == [{
@@ -78,154 +75,140 @@ def test_one_order_has_every_documented_key_with_the_status_name(run_module):
         "order_id": 31999654, "create_date": "2023-11-02T09:14:27-06:00",
         "modify_date": "2023-11-02T09:14:27-06:00", "effective_date": "2023-11-03T00:00:00-06:00",
         "expiration_date": "2024-11-03T23:59:59-06:00"}]
-    assert responses.calls[1].request.headers["Authorization"].startswith("Basic ")
+    assert http.calls[1].request.headers["Authorization"].startswith("Basic ")
 
 
-@responses.activate
-def test_order_ids_are_read_in_one_list_call_each_once_in_the_given_order(run_module):
-    catalogue()
-    account()
-    responses.add(responses.POST, LIST, json=[request(4, 50), request(5, 50)])
-    get(3, 50)  # missing from the list: read on its own (an unknown id gets its own 404)
+def test_order_ids_are_read_in_one_list_call_each_once_in_the_given_order(http, run_module):
+    catalogue(http)
+    account(http)
+    http.post(LIST, json=[request(4, 50), request(5, 50)])
+    get(http, 3, 50)  # missing from the list: read on its own (an unknown id gets its own 404)
     ok, result = run_module(info.main, dict(CONN, order_ids=[5, 3, 4, 3]))
     assert ok and [o["id"] for o in result["orders"]] == [5, 3, 4]
-    assert len(calls("getSslCertificateRequests")) == 1 and len(calls("/3/getObject")) == 1
-    assert len(calls("getObject")) == 2  # the account id, then order 3
-    assert sent_filter(calls("getSslCertificateRequests")[0])["securityCertificateRequest"]["id"]["options"][0]["value"] == [5, 3, 4]
+    assert len(calls(http, "getSslCertificateRequests")) == 1 and len(calls(http, "/3/getObject")) == 1
+    assert len(calls(http, "getObject")) == 2  # the account id, then order 3
+    assert sent_filter(calls(http, "getSslCertificateRequests")[0])["securityCertificateRequest"]["id"]["options"][0]["value"] == [5, 3, 4]
 
 
-@responses.activate
-def test_an_empty_order_ids_list_selects_nothing_rather_than_the_whole_account(run_module):
-    catalogue()
+def test_an_empty_order_ids_list_selects_nothing_rather_than_the_whole_account(http, run_module):
+    catalogue(http)
     ok, result = run_module(info.main, dict(CONN, order_ids=[], wait_for=["Approved"]))
-    assert ok and result["orders"] == [] and len(responses.calls) == 1
+    assert ok and result["orders"] == [] and len(http.calls) == 1
 
 
-@responses.activate
-def test_common_name_and_status_names_become_an_object_filter_with_catalogue_ids(run_module):
-    catalogue()
-    account()
-    responses.post(LIST, json=[request(7, 50)])
+def test_common_name_and_status_names_become_an_object_filter_with_catalogue_ids(http, run_module):
+    catalogue(http)
+    account(http)
+    http.post(LIST, json=[request(7, 50)])
     ok, result = run_module(info.main, dict(CONN, common_name="www.example.com",
                                             status=["Pending CA Approval", "Approved"]))
     assert ok and [o["id"] for o in result["orders"]] == [7]
-    assert sent_filter(calls("getSslCertificateRequests")[0]) == {"securityCertificateRequest": {
+    assert sent_filter(calls(http, "getSslCertificateRequests")[0]) == {"securityCertificateRequest": {
         "commonName": {"operation": "www.example.com"},
         "statusId": {"operation": "in", "options": [{"name": "data", "value": [50, 43]}]}}}
 
 
-@responses.activate
-def test_unknown_status_name_fails_listing_the_catalogue_names(run_module):
-    catalogue()
+def test_unknown_status_name_fails_listing_the_catalogue_names(http, run_module):
+    catalogue(http)
     ok, result = run_module(info.main, dict(CONN, status=["Issued"]))
     assert not ok
     assert "'Issued'" in result["msg"] and "Pending CA Approval, Approved, Complete, Canceled" in result["msg"]
-    assert len(responses.calls) == 1
+    assert len(http.calls) == 1
 
 
-@responses.activate
-def test_unknown_wait_for_name_fails_before_any_order_is_read(run_module):
-    catalogue()
+def test_unknown_wait_for_name_fails_before_any_order_is_read(http, run_module):
+    catalogue(http)
     ok, result = run_module(info.main, dict(CONN, order_id=1, wait_for=["Active"]))
     assert not ok and "wait_for has unknown status name 'Active'" in result["msg"]
-    assert "Complete" in result["msg"] and len(responses.calls) == 1
+    assert "Complete" in result["msg"] and len(http.calls) == 1
 
 
-@responses.activate
-def test_unknown_id_fails_with_the_providers_not_found_message(run_module):
-    catalogue()
-    responses.get(REQ + "42/getObject.json", status=404, json={
+def test_unknown_id_fails_with_the_providers_not_found_message(http, run_module):
+    catalogue(http)
+    http.get(REQ + "42/getObject.json", status=404, json={
         "error": "Unable to find object with id of '42'.", "code": "SoftLayer_Exception_ObjectNotFound"})
     ok, result = run_module(info.main, dict(CONN, order_id=42))
     assert not ok
     assert "Unable to find object with id of '42'." in result["msg"] and "/42/" in result["msg"]
     assert result["http_status"] == 404 and result["provider_code"] == "SoftLayer_Exception_ObjectNotFound"
-    assert len(calls("/42/")) == 1  # a 404 is not retried
+    assert len(calls(http, "/42/")) == 1  # a 404 is not retried
 
 
-@responses.activate
-def test_wrong_credentials_fail_with_401_and_no_secret(run_module):
-    responses.get(BASE + "SoftLayer_Security_Certificate_Request_Status/getSslRequestStatuses.json", status=401,
-                  json={"error": "Invalid API token.", "code": "SoftLayer_Exception_Public"})
+def test_wrong_credentials_fail_with_401_and_no_secret(http, run_module):
+    http.get(BASE + "SoftLayer_Security_Certificate_Request_Status/getSslRequestStatuses.json", status=401,
+             json={"error": "Invalid API token.", "code": "SoftLayer_Exception_Public"})
     ok, result = run_module(info.main, CONN)
     assert not ok and result["http_status"] == 401 and "Invalid API token." in result["msg"]
     assert KEY not in json.dumps(result)
-    assert len(responses.calls) == 1
+    assert len(http.calls) == 1
 
 
-@responses.activate
-def test_rate_limit_500_on_reads_is_retried_with_backoff(run_module, fake_time):
-    responses.get(BASE + "SoftLayer_Security_Certificate_Request_Status/getSslRequestStatuses.json",
-                  status=500, json=RATE_LIMIT)
-    responses.get(BASE + "SoftLayer_Security_Certificate_Request_Status/getSslRequestStatuses.json",
-                  status=500, json=RATE_LIMIT)
-    catalogue()
-    get(9, 50)
+def test_rate_limit_500_on_reads_is_retried_with_backoff(http, run_module, fake_time):
+    http.get(BASE + "SoftLayer_Security_Certificate_Request_Status/getSslRequestStatuses.json",
+             status=500, json=RATE_LIMIT)
+    http.get(BASE + "SoftLayer_Security_Certificate_Request_Status/getSslRequestStatuses.json",
+             status=500, json=RATE_LIMIT)
+    catalogue(http)
+    get(http, 9, 50)
     ok, result = run_module(info.main, dict(CONN, order_id=9))
     assert ok and result["orders"][0]["status"] == "Pending CA Approval"
-    assert len(calls("getSslRequestStatuses")) == 3
+    assert len(calls(http, "getSslRequestStatuses")) == 3
     assert len(fake_time.sleeps) == 2 and all(s > 0 for s in fake_time.sleeps)
 
 
-@responses.activate
-def test_a_business_rule_500_on_a_read_is_not_retried(run_module):
-    catalogue()
-    responses.get(REQ + "9/getObject.json", status=500, json={
+def test_a_business_rule_500_on_a_read_is_not_retried(http, run_module):
+    catalogue(http)
+    http.get(REQ + "9/getObject.json", status=500, json={
         "error": "Property 'x' not valid for 'SoftLayer_Security_Certificate_Request'.",
         "code": "SoftLayer_Exception_Public"})
     ok, result = run_module(info.main, dict(CONN, order_id=9))
-    assert not ok and result["http_status"] == 500 and len(calls("/9/")) == 1
+    assert not ok and result["http_status"] == 500 and len(calls(http, "/9/")) == 1
 
 
-@responses.activate
-def test_internal_error_inside_a_200_is_retried(run_module):
-    catalogue()
-    responses.get(REQ + "9/getObject.json", json={"error": "Internal Error", "code": "SoftLayer_Exception_Public"})
-    get(9, 49)
+def test_internal_error_inside_a_200_is_retried(http, run_module):
+    catalogue(http)
+    http.get(REQ + "9/getObject.json", json={"error": "Internal Error", "code": "SoftLayer_Exception_Public"})
+    get(http, 9, 49)
     ok, result = run_module(info.main, dict(CONN, order_id=9))
     assert ok and result["orders"][0]["status"] == "Complete"
 
 
-@responses.activate
-def test_lone_object_nulls_and_extra_keys_are_tolerated(run_module):
-    catalogue()
-    account()
+def test_lone_object_nulls_and_extra_keys_are_tolerated(http, run_module):
+    catalogue(http)
+    account(http)
     lone = request(3, 50, effectiveDate=None, sandboxUnknownProperty=1)
     del lone["technicalContactEmailAddress"]
-    responses.post(LIST, json=lone)
+    http.post(LIST, json=lone)
     ok, result = run_module(info.main, CONN)
     assert ok and result["orders"][0]["id"] == 3
     assert result["orders"][0]["technical_contact_email"] is None and result["orders"][0]["effective_date"] is None
 
 
-@responses.activate
-def test_status_id_missing_from_the_catalogue_is_reported_not_guessed(run_module, warnings):
-    catalogue()
-    get(3, 52)
+def test_status_id_missing_from_the_catalogue_is_reported_not_guessed(http, run_module, warnings):
+    catalogue(http)
+    get(http, 3, 52)
     ok, result = run_module(info.main, dict(CONN, order_id=3))
     assert ok and result["orders"][0]["status"] is None and result["orders"][0]["status_id"] == 52
     assert any("status id 52" in w for w in warnings)
 
 
-@responses.activate
-def test_listing_follows_result_limit_pages(run_module):
-    catalogue()
-    account()
+def test_listing_follows_result_limit_pages(http, run_module):
+    catalogue(http)
+    account(http)
     page1 = [request(i, 50) for i in range(1, 101)]
     page2 = [request(i, 50) for i in range(101, 131)]
-    responses.post(LIST, json=page1, headers={"SoftLayer-Total-Items": "130"},
-                   match=[matchers.query_param_matcher({"resultLimit": "0,100"}, strict_match=False)])
-    responses.post(LIST, json=page2, headers={"SoftLayer-Total-Items": "130"},
-                   match=[matchers.query_param_matcher({"resultLimit": "100,100"}, strict_match=False)])
+    http.post(LIST, json=page1, headers={"SoftLayer-Total-Items": "130"},
+              match=[matchers.query_param_matcher({"resultLimit": "0,100"}, strict_match=False)])
+    http.post(LIST, json=page2, headers={"SoftLayer-Total-Items": "130"},
+              match=[matchers.query_param_matcher({"resultLimit": "100,100"}, strict_match=False)])
     ok, result = run_module(info.main, CONN)
-    assert ok and len(result["orders"]) == 130 and len(calls("getSslCertificateRequests")) == 2
+    assert ok and len(result["orders"]) == 130 and len(calls(http, "getSslCertificateRequests")) == 2
 
 
-@responses.activate
-def test_wait_polls_until_approved_and_reports_the_history(run_module, fake_time):
-    catalogue()
+def test_wait_polls_until_approved_and_reports_the_history(http, run_module, fake_time):
+    catalogue(http)
     for status_id in (50, 50, 50, 43):
-        get(11, status_id)
+        get(http, 11, status_id)
     ok, result = run_module(info.main, dict(CONN, order_id=11, wait_for=["Approved"]))
     assert ok and result["orders"][0]["status"] == "Approved"
     assert result["wait"]["polls"] == 3
@@ -233,46 +216,42 @@ def test_wait_polls_until_approved_and_reports_the_history(run_module, fake_time
     assert fake_time.sleeps == [1.0, 1.0, 1.0]
 
 
-@responses.activate
-def test_complete_satisfies_a_wait_for_approved(run_module):
-    catalogue()
-    get(11, 50)
-    get(11, 49)
+def test_complete_satisfies_a_wait_for_approved(http, run_module):
+    catalogue(http)
+    get(http, 11, 50)
+    get(http, 11, 49)
     ok, result = run_module(info.main, dict(CONN, order_id=11, wait_for=["Approved"]))
     assert ok and result["orders"][0]["status"] == "Complete" and result["wait"]["polls"] == 1
 
 
-@responses.activate
-def test_many_orders_are_polled_with_one_list_call_per_round(run_module):
-    catalogue()
-    account()
-    get(2, 49)  # the last one left is read on its own
-    responses.post(LIST, json=[request(1, 50), request(2, 50), request(3, 50)])  # the first read
-    responses.post(LIST, json=[request(1, 43), request(2, 50), request(3, 43)])  # the first poll
+def test_many_orders_are_polled_with_one_list_call_per_round(http, run_module):
+    catalogue(http)
+    account(http)
+    get(http, 2, 49)  # the last one left is read on its own
+    http.post(LIST, json=[request(1, 50), request(2, 50), request(3, 50)])  # the first read
+    http.post(LIST, json=[request(1, 43), request(2, 50), request(3, 43)])  # the first poll
     ok, result = run_module(info.main, dict(CONN, order_ids=[1, 2, 3], wait_for=["Approved"]))
     assert ok, result
     assert [o["status"] for o in result["orders"]] == ["Approved", "Complete", "Approved"]
-    lists = calls("getSslCertificateRequests")
+    lists = calls(http, "getSslCertificateRequests")
     assert len(lists) == 2 and result["wait"]["polls"] == 2
     assert sent_filter(lists[0])["securityCertificateRequest"]["id"]["options"][0]["value"] == [1, 2, 3]
     assert sent_filter(lists[1])["securityCertificateRequest"]["id"]["options"][0]["value"] == [1, 2, 3]
-    assert len(calls("/2/getObject")) == 1 and len(calls("getObject")) == 2  # the account id, then order 2
+    assert len(calls(http, "/2/getObject")) == 1 and len(calls(http, "getObject")) == 2  # the account id, then order 2
 
 
-@responses.activate
-def test_ca_rejection_ends_the_wait_early_as_failed(run_module):
-    catalogue()
-    get(12, 50)
-    get(12, 51)
+def test_ca_rejection_ends_the_wait_early_as_failed(http, run_module):
+    catalogue(http)
+    get(http, 12, 50)
+    get(http, 12, 51)
     ok, result = run_module(info.main, dict(CONN, order_id=12, wait_for=["Approved"], wait_timeout=3600))
     assert not ok and "failure status Canceled" in result["msg"]
     assert result["orders"][0]["status"] == "Canceled" and result["wait"]["polls"] == 1
 
 
-@responses.activate
-def test_timeout_returns_the_last_seen_order(run_module, fake_time):
-    catalogue()
-    get(13, 50)
+def test_timeout_returns_the_last_seen_order(http, run_module, fake_time):
+    catalogue(http)
+    get(http, 13, 50)
     ok, result = run_module(info.main, dict(CONN, order_id=13, wait_for=["Complete"], wait_timeout=20,
                                             wait_sleep=5))
     assert not ok and "Timed out" in result["msg"] and "13 Pending CA Approval" in result["msg"]
@@ -285,14 +264,13 @@ def test_timeout_returns_the_last_seen_order(run_module, fake_time):
     (dict(order_ids=[1], status=["Approved"]), "mutually exclusive"),
     (dict(order_id="abc"), "order_id"),
 ])
-def test_conflicting_or_wrongly_typed_options_fail_before_any_call(run_module, args, needle):
-    with responses.RequestsMock() as mock:
-        ok, result = run_module(info.main, dict(CONN, **args))
-        assert len(mock.calls) == 0
+def test_conflicting_or_wrongly_typed_options_fail_before_any_call(http, run_module, args, needle):
+    ok, result = run_module(info.main, dict(CONN, **args))
+    assert len(http.calls) == 0
     assert not ok and needle in result["msg"]
 
 
-def test_missing_credentials_name_every_source(run_module, monkeypatch, tmp_path):
+def test_missing_credentials_name_every_source(http, run_module, monkeypatch, tmp_path):
     for names in (["SL_USERNAME", "IAAS_CLASSIC_USERNAME", "SOFTLAYER_USERNAME"],
                   ["SL_API_KEY", "IAAS_CLASSIC_API_KEY", "SOFTLAYER_API_KEY"]):
         for name in names:
@@ -301,35 +279,36 @@ def test_missing_credentials_name_every_source(run_module, monkeypatch, tmp_path
     ok, result = run_module(info.main, {"endpoint_url": BASE})
     assert not ok and "missing username and api_key" in result["msg"]
     assert "SL_USERNAME" in result["msg"] and "~/.softlayer" in result["msg"] and "apikey" in result["msg"]
+    assert len(http.calls) == 0
 
 
-@responses.activate
-def test_environment_then_config_file_supply_credentials(run_module, monkeypatch, tmp_path):
+def test_environment_then_config_file_supply_credentials(http, run_module, monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     for name in ("SL_USERNAME", "SL_API_KEY", "SL_ENDPOINT_URL", "IAAS_CLASSIC_USERNAME", "IAAS_CLASSIC_API_KEY",
                  "IAAS_CLASSIC_ENDPOINT_URL", "SOFTLAYER_USERNAME", "SOFTLAYER_API_KEY", "SOFTLAYER_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
     (tmp_path / ".softlayer").write_text("[softlayer]\nusername = apikey\napi_key = ibm-cloud-key\n"
                                          "endpoint_url = %s\n" % BASE.rstrip("/"))
-    catalogue()
-    account()
-    responses.post(LIST, json=[])
+    catalogue(http)
+    account(http)
+    http.post(LIST, json=[])
     ok, _result = run_module(info.main, {})
     assert ok
     import base64
-    assert responses.calls[0].request.headers["Authorization"] == "Basic " + base64.b64encode(
+    assert http.calls[0].request.headers["Authorization"] == "Basic " + base64.b64encode(
         b"apikey:ibm-cloud-key").decode()
     monkeypatch.setenv("IAAS_CLASSIC_USERNAME", "SL2")
     monkeypatch.setenv("SOFTLAYER_API_KEY", "env-key")
     ok, _result = run_module(info.main, {})
     assert ok
-    assert responses.calls[-1].request.headers["Authorization"] == "Basic " + base64.b64encode(b"SL2:env-key").decode()
+    assert http.calls[-1].request.headers["Authorization"] == "Basic " + base64.b64encode(b"SL2:env-key").decode()
 
 
 @pytest.mark.parametrize("url, needle", [
     ("ftp://api.softlayer.com/rest/v3.1/", "http:// or https://"),
     ("https://api.softlayer.com/xmlrpc/v3.1/", "XML-RPC"),
 ])
-def test_bad_endpoint_urls_are_refused_with_the_valid_form(run_module, url, needle):
+def test_bad_endpoint_urls_are_refused_with_the_valid_form(http, run_module, url, needle):
     ok, result = run_module(info.main, dict(CONN, endpoint_url=url))
     assert not ok and needle in result["msg"] and "https://api.softlayer.com/rest/v3.1/" in result["msg"]
+    assert len(http.calls) == 0

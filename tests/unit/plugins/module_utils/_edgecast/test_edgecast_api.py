@@ -11,7 +11,6 @@ __metaclass__ = type
 import threading
 
 import pytest
-import responses
 from responses import matchers
 
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import models
@@ -43,57 +42,53 @@ def bearer(call):
 
 
 # -- tokens ----------------------------------------------------------------------------------
-@responses.activate
-def test_token_is_fetched_once_and_reused_until_shortly_before_expiry(clock):
-    first = token("tok-1")
+def test_token_is_fetched_once_and_reused_until_shortly_before_expiry(http, clock):
+    first = token(http, "tok-1")
     cps, auth = client(clock)
-    responses.get(CPS + "/v2.0/certificates/1/status", json=status_node(1))
+    http.get(CPS + "/v2.0/certificates/1/status", json=status_node(1))
     cps.status(1)
     cps.status(1)
     assert first.call_count == 1
-    form = responses.calls[0].request.body
+    form = http.calls[0].request.body
     assert "grant_type=client_credentials" in form and "scope=sec.cps.certificates" in form
-    assert [bearer(c) for c in responses.calls[1:]] == ["Bearer tok-1", "Bearer tok-1"]
+    assert [bearer(c) for c in http.calls[1:]] == ["Bearer tok-1", "Bearer tok-1"]
     clock.now += 300 - 30 + 1  # inside the safety margin: a new token before the old one expires
-    token("tok-2")
+    token(http, "tok-2")
     cps.status(1)
-    assert auth.fetches == 2 and bearer(responses.calls[-1]) == "Bearer tok-2"
+    assert auth.fetches == 2 and bearer(http.calls[-1]) == "Bearer tok-2"
 
 
-@responses.activate
-def test_a_401_mid_run_fetches_a_new_token_and_repeats_the_request_once(clock):
-    token("tok-1")
-    token("tok-2")
+def test_a_401_mid_run_fetches_a_new_token_and_repeats_the_request_once(http, clock):
+    token(http, "tok-1")
+    token(http, "tok-2")
     cps, auth = client(clock)
     url = CPS + "/v2.0/certificates/1/status"
-    responses.get(url, json=status_node(1))
-    responses.get(url, status=401, json=error("unauthorized", 401, "You are not authorized to access this resource"),
-                  headers={"WWW-Authenticate": "Bearer"})
-    responses.get(url, json=status_node(1, "Active"))
+    http.get(url, json=status_node(1))
+    http.get(url, status=401, json=error("unauthorized", 401, "You are not authorized to access this resource"),
+             headers={"WWW-Authenticate": "Bearer"})
+    http.get(url, json=status_node(1, "Active"))
     assert cps.status(1)["status"] == "Processing"
     assert cps.status(1)["status"] == "Active"
-    statuses = [c for c in responses.calls if c.request.url.startswith(url)]
+    statuses = [c for c in http.calls if c.request.url.startswith(url)]
     assert [bearer(c) for c in statuses] == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
     assert auth.fetches == 2
 
 
-@responses.activate
-def test_a_second_401_is_a_failure(clock):
-    token("tok-1")
-    token("tok-2")
+def test_a_second_401_is_a_failure(http, clock):
+    token(http, "tok-1")
+    token(http, "tok-2")
     cps, auth = client(clock)
     url = CPS + "/v2.0/certificates/1/status"
-    responses.get(url, status=401, json=error("unauthorized", 401, "You are not authorized to access this resource"))
+    http.get(url, status=401, json=error("unauthorized", 401, "You are not authorized to access this resource"))
     with pytest.raises(ApiError) as caught:
         cps.status(1)
     assert caught.value.status == 401 and caught.value.code == "unauthorized"
-    assert len([c for c in responses.calls if c.request.url.startswith(url)]) == 2
+    assert len([c for c in http.calls if c.request.url.startswith(url)]) == 2
     assert auth.fetches == 2
 
 
-@responses.activate
-def test_a_bad_secret_fails_with_the_token_services_answer_and_no_secret(clock):
-    responses.post(TOKEN_URL, status=400, json={"error": "invalid_client", "error_description": "wrong client secret"})
+def test_a_bad_secret_fails_with_the_token_services_answer_and_no_secret(http, clock):
+    http.post(TOKEN_URL, status=400, json={"error": "invalid_client", "error_description": "wrong client secret"})
     cps, _auth = client(clock)
     with pytest.raises(ApiError) as caught:
         cps.status(1)
@@ -103,22 +98,20 @@ def test_a_bad_secret_fails_with_the_token_services_answer_and_no_secret(clock):
     assert "HTTP 400 invalid_client: wrong client secret" in str(exc)
     assert SECRET not in str(exc) and SECRET not in repr(exc.to_result())
     assert exc.url == TOKEN_URL and exc.method == "POST"  # the token call, not the API call it preceded
-    assert len(responses.calls) == 1  # a 400 is not retried, and no API call was made
+    assert len(http.calls) == 1  # a 400 is not retried, and no API call was made
 
 
-@responses.activate
-def test_a_token_service_outage_is_retried_by_the_token_call_only(clock):
-    responses.post(TOKEN_URL, status=503, json={"error": "temporarily_unavailable"})
+def test_a_token_service_outage_is_retried_by_the_token_call_only(http, clock):
+    http.post(TOKEN_URL, status=503, json={"error": "temporarily_unavailable"})
     cps, _auth = client(clock, retries=2)
     with pytest.raises(ApiError) as caught:
         cps.status(1)
     assert caught.value.status == 503 and caught.value.url == TOKEN_URL
-    assert len(responses.calls) == 3  # one call and two retries, not multiplied by the API call's retries
+    assert len(http.calls) == 3  # one call and two retries, not multiplied by the API call's retries
 
 
-@responses.activate
-def test_a_token_answer_without_access_token_is_an_error(clock):
-    responses.post(TOKEN_URL, json={"token_type": "Bearer"})
+def test_a_token_answer_without_access_token_is_an_error(http, clock):
+    http.post(TOKEN_URL, json={"token_type": "Bearer"})
     cps, _auth = client(clock)
     with pytest.raises(ApiError, match="the answer carries no access_token"):
         cps.status(1)
@@ -157,66 +150,61 @@ def test_threads_that_all_get_a_401_share_one_new_token(clock):
 
 
 # -- the client ------------------------------------------------------------------------------
-@responses.activate
-def test_listing_follows_every_page_with_page_size_20(clock):
-    token()
+def test_listing_follows_every_page_with_page_size_20(http, clock):
+    token(http)
     items = [cert_node(11605 + i, "c%d" % i) for i in range(45)]
     for page in (1, 2, 3):
-        responses.get(CPS + "/v2.0/certificates", json=collection("/v2.0/certificates", items[(page - 1) * 20:page * 20], 45),
-                      match=[matchers.query_param_matcher({"page": str(page), "page_size": "20",
-                                                           "query": "domain_names:*.example.com"})])
+        http.get(CPS + "/v2.0/certificates", json=collection("/v2.0/certificates", items[(page - 1) * 20:page * 20], 45),
+                 match=[matchers.query_param_matcher({"page": str(page), "page_size": "20",
+                                                      "query": "domain_names:*.example.com"})])
     cps, _auth = client(clock)
     found = cps.certificates(query="domain_names:*.example.com")
     assert [c["id"] for c in found] == [c["id"] for c in items]
-    assert len(responses.calls) == 4
+    assert len(http.calls) == 4
 
 
-@responses.activate
-def test_listing_without_total_follows_next_links(clock):
-    token()
-    responses.get(CPS + "/v2.0/certificates", json={"items": [cert_node(1)], "@links": {"next": {"href": "x"}}},
-                  match=[matchers.query_param_matcher({"page": "1", "page_size": "20"})])
-    responses.get(CPS + "/v2.0/certificates", json={"items": [cert_node(2)], "@links": {}},
-                  match=[matchers.query_param_matcher({"page": "2", "page_size": "20"})])
+def test_listing_without_total_follows_next_links(http, clock):
+    token(http)
+    http.get(CPS + "/v2.0/certificates", json={"items": [cert_node(1)], "@links": {"next": {"href": "x"}}},
+             match=[matchers.query_param_matcher({"page": "1", "page_size": "20"})])
+    http.get(CPS + "/v2.0/certificates", json={"items": [cert_node(2)], "@links": {}},
+             match=[matchers.query_param_matcher({"page": "2", "page_size": "20"})])
     cps, _auth = client(clock)
     assert [c["id"] for c in cps.certificates()] == [1, 2]
 
 
-@responses.activate
-def test_reads_are_retried_after_429_honouring_retry_after(clock):
-    token()
+def test_reads_are_retried_after_429_honouring_retry_after(http, clock):
+    token(http)
     url = CPS + "/v2.0/certificates/1"
-    responses.get(url, status=429, json=error("rate_limit_reached", 429, "Too many requests"),
-                  headers={"Retry-After": "7"})
-    responses.get(url, json=cert_node(1))
+    http.get(url, status=429, json=error("rate_limit_reached", 429, "Too many requests"),
+             headers={"Retry-After": "7"})
+    http.get(url, json=cert_node(1))
     cps, _auth = client(clock)
     assert cps.certificate(1)["id"] == 1
     assert clock.sleeps == [7.0]
 
 
-@responses.activate
-def test_the_create_post_is_never_retried(clock):
-    token()
-    responses.post(CPS + "/v2.0/certificates/cdnprovided", status=503,
-                   json=error("service_unavailable", 503, "Service unavailable"), headers={"Retry-After": "1"})
+def test_the_create_post_is_never_retried(http, clock):
+    token(http)
+    http.post(CPS + "/v2.0/certificates/cdnprovided", status=503,
+              json=error("service_unavailable", 503, "Service unavailable"), headers={"Retry-After": "1"})
     cps, _auth = client(clock)
     with pytest.raises(ApiError) as caught:
         cps.create({"certificate_label": "x"})
     assert caught.value.ambiguous and caught.value.status == 503
-    assert len([c for c in responses.calls if c.request.method == "POST" and "cdnprovided" in c.request.url]) == 1
+    assert len([c for c in http.calls if c.request.method == "POST" and "cdnprovided" in c.request.url]) == 1
     assert clock.sleeps == []
 
 
-@responses.activate
-def test_the_create_post_is_repeated_once_after_a_401_with_a_new_token(clock):
-    token("tok-1")
-    token("tok-2")
+def test_the_create_post_is_repeated_once_after_a_401_with_a_new_token(http, clock):
+    token(http, "tok-1")
+    token(http, "tok-2")
     url = CPS + "/v2.0/certificates/cdnprovided"
-    responses.post(url, status=401, json=error("unauthorized", 401, "You are not authorized to access this resource"))
-    responses.post(url, status=201, json=cert_node(11605))
+    http.post(url, status=401, json=error("unauthorized", 401, "You are not authorized to access this resource"))
+    http.post(url, status=201, json=cert_node(11605))
     cps, _auth = client(clock)
     assert cps.create({"certificate_label": "x"})["id"] == 11605
-    posts = [c for c in responses.calls if c.request.url == url]
+    posts = [c for c in http.calls if c.request.url == url]
     assert [bearer(c) for c in posts] == ["Bearer tok-1", "Bearer tok-2"]
 
 

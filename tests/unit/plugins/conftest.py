@@ -1,0 +1,26 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one HTTP mock of the module and module_utils tests (``modules/conftest.py`` adds fake time and exits)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+import responses
+
+
+@pytest.fixture
+def http():
+    """A started ``responses.RequestsMock`` in strict mode: a request nobody registered fails, and
+    at teardown so does a registered answer that no request used.
+
+    Strict, because a scripted conversation is a claim about which requests the code makes: an
+    answer registered "just in case", or left over after the code stopped asking for it, would
+    otherwise pass silently and hide a changed (or broken) request sequence. To check that a
+    request was not made, assert on ``http.calls``.
+    """
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
