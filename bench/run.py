@@ -258,6 +258,7 @@ def b3(runner, seeder, provider, cfg):
 def schedule_requests(collections_path):
     """Polls the waiter makes over a 10-minute wait for one order that never finishes (fake clock)."""
     sys.path.insert(0, collections_path)
+    from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
     from ansible_collections.certops.orders.plugins.module_utils._wait import PollSchedule, Waiter
 
     now = [0.0]
@@ -267,8 +268,8 @@ def schedule_requests(collections_path):
         calls.append(now[0])
         return {k: "pending" for k in keys}
 
-    waiter = Waiter(fetch, lambda o: False, lambda o: False, str, timeout=600, schedule=PollSchedule(),
-                    clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
+    waiter = Waiter(fetch, lambda o: False, lambda o: False, str, budget=Budget(600, clock=lambda: now[0]),
+                    schedule=PollSchedule(), sleep=lambda s: now.__setitem__(0, now[0] + s))
     result = waiter.run(["one"], initial={"one": "pending"})
     return {"wait_s": 600, "polls": result.polls, "requests_per_poll": 1, "requests": result.polls + 1,
             "target": "<= 60", "met": result.polls + 1 <= 60}

@@ -1,11 +1,6 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 
 class ModuleDocFragment(object):
@@ -25,7 +20,8 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP answer.
+      - Seconds to wait for each HTTP answer, from 1 to 3600; cut to what is left of the task's time
+        budget (O(wait_timeout)).
     type: int
     default: 30
   proxy_url:
@@ -39,6 +35,7 @@ options:
         a timeout, throttling (honouring C(Retry-After)) or a server error, with jittered
         exponential backoff.
       - Calls that place an order are never repeated automatically.
+      - From 0 to 100; a retry only starts when its pause ends before O(wait_timeout) runs out.
     type: int
     default: 4
 """

@@ -1,11 +1,6 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 
 class ModuleDocFragment(object):
@@ -23,13 +18,17 @@ options:
     elements: str
   wait_timeout:
     description:
-      - How many seconds to wait at most for O(wait_for).
+      - The task's time budget in seconds, from 0 to 2678400 (a month): how long to wait at most for
+        O(wait_for), counted from the start of the task.
+      - Every HTTP call, retry and pause comes out of this budget, also when the task does not wait; a
+        task returns within O(wait_timeout) plus one O(timeout), whatever the provider does. A
+        C(Retry-After) longer than what is left ends the task at once.
       - On timeout the task fails and still returns the last-seen orders and the wait history.
     type: int
     default: 600
   wait_sleep:
     description:
-      - The longest pause, in seconds, between two polls.
+      - The longest pause, in seconds, between two polls, from 1 to 3600.
       - Polling starts quick (every second) and backs off to about a tenth of the time already
         waited, never more than O(wait_sleep) and never past the deadline.
     type: int

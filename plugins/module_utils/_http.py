@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -14,13 +13,14 @@ Every provider client talks HTTP through :class:`HttpClient`, a thin layer over 
 - retries reads and idempotent calls, never anything else, on connection errors, timeouts,
   throttling, 5xx other than 501, and answers whose JSON is broken, with jittered exponential
   backoff that honours ``Retry-After``;
+- takes every attempt's timeout and every pause from the task's :class:`Budget`: no retry starts
+  after the deadline, no attempt runs past the hard end, a body still trickling in at the hard end
+  is abandoned, and a ``Retry-After`` longer than what is left fails the call at once;
 - turns every failure into one :class:`ApiError` carrying the HTTP status, method, URL, and the
   provider's code and message, with no secret in it.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import email.utils
 import json
@@ -39,13 +39,13 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-try:
-    from urllib.parse import urlsplit, urlunsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported by the requirements anyway
-    from urlparse import urlsplit, urlunsplit  # type: ignore
+from urllib.parse import urlsplit, urlunsplit
+
+from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 
 RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
-MAX_RETRY_AFTER = 60.0
+#: bytes read at a time from an answer, between two looks at the clock
+CHUNK = 65536
 
 
 class ApiError(Exception):
@@ -58,7 +58,7 @@ class ApiError(Exception):
 
     def __init__(self, msg, status=None, method=None, url=None, code=None, provider_message=None,
                  body=None, ambiguous=False, retryable=False, attempts=1):
-        super(ApiError, self).__init__(msg)
+        super().__init__(msg)
         self.msg = msg
         self.status = status
         self.method = method
@@ -121,19 +121,21 @@ def parse_retry_after(value, now=None):
 
 
 class RetryPolicy:
-    """Bounded retries with full-jitter exponential backoff; ``Retry-After`` wins when given."""
+    """Bounded retries with full-jitter exponential backoff; ``Retry-After`` wins when given (the
+    budget decides whether it fits)."""
 
-    def __init__(self, retries=4, backoff=0.5, backoff_cap=10.0, jitter=True, rng=None):
+    def __init__(self, retries: int = 4, backoff: float = 0.5, backoff_cap: float = 10.0, jitter: bool = True,
+                 rng: random.Random | None = None) -> None:
         self.retries = max(0, int(retries))
         self.backoff = float(backoff)
         self.backoff_cap = float(backoff_cap)
         self.jitter = jitter
         self._rng = rng or random.Random()
 
-    def delay(self, attempt, retry_after=None):
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to sleep before retry number ``attempt`` (1-based)."""
         if retry_after is not None:
-            return min(float(retry_after), MAX_RETRY_AFTER)
+            return float(retry_after)
         ceiling = min(self.backoff_cap, self.backoff * (2 ** (attempt - 1)))
         if not self.jitter:
             return ceiling
@@ -163,25 +165,27 @@ class HttpClient:
     """The HTTP seam. One instance per module run; safe to share between worker threads.
 
     ``auth`` is an object with ``apply(headers)`` (add credentials to a request's headers and
-    return None, or return a ``(user, password)`` pair for HTTP Basic) and ``renew()`` (return True when it obtained fresh
-    credentials after a 401, so the request may be repeated once). ``error_parser(body)``
-    returns the provider's ``(code, message)`` from a decoded error body; ``retryable_codes`` lists
-    provider codes that make any answer retryable for reads (5xx and 429 are retryable anyway).
-    ``classify(status, code, message, retryable)`` may overrule that verdict for a provider whose
-    business-rule failures come as HTTP 500; ``body_error(data)`` returns ``(code, message)`` when a
-    2xx answer's body is really an error (treated as a retryable failure with that status);
-    ``refusal_codes`` lists provider codes of 5xx answers that say the request was refused before it
-    was processed (a rate limit), so that they are not ambiguous for a call that changes state.
+    return None, or return a ``(user, password)`` pair for HTTP Basic) and ``renew()`` (return True
+    when it obtained fresh credentials after a 401, so the request may be repeated once).
+    ``error_parser(body)`` returns the provider's ``(code, message)`` from a decoded error body;
+    ``retryable_codes`` lists provider codes that make any answer retryable for reads (5xx and 429
+    are retryable anyway). ``classify(status, code, message, retryable)`` may overrule that verdict
+    for a provider whose business-rule failures come as HTTP 500; ``body_error(data)`` returns
+    ``(code, message)`` when a 2xx answer's body is really an error (treated as a retryable failure
+    with that status); ``refusal_codes`` lists provider codes of 5xx answers that say the request was
+    refused before it was processed (a rate limit), so that they are not ambiguous for a call that
+    changes state. ``budget`` is the task's :class:`Budget` (none: no time limit).
     """
 
-    def __init__(self, base_url, timeout=30, validate_certs=True, ca_path=None, proxy_url=None,
-                 auth=None, retry=None, error_parser=None, user_agent="certops.orders",
-                 headers=None, pool_size=16, sleep=None, session=None, retryable_codes=(),
-                 classify=None, body_error=None, refusal_codes=()):
+    def __init__(self, base_url: str, timeout: float = 30, validate_certs: bool = True, ca_path: str | None = None,
+                 proxy_url: str | None = None, auth=None, retry: RetryPolicy | None = None, error_parser=None,
+                 user_agent: str = "certops.orders", headers: dict | None = None, pool_size: int = 16, sleep=None,
+                 session=None, retryable_codes=(), classify=None, body_error=None, refusal_codes=(),
+                 budget: Budget | None = None) -> None:
         if not HAS_REQUESTS:
             raise RuntimeError("requests is required")
         self.base_url = base_url
-        self.timeout = timeout
+        self.budget = budget or Budget(None, timeout)
         self.verify = (ca_path or True) if validate_certs else False
         self.proxies = {"http": proxy_url, "https": proxy_url} if proxy_url else None
         self.auth = auth
@@ -191,7 +195,7 @@ class HttpClient:
         self.refusal_codes = frozenset(refusal_codes)
         self.classify = classify
         self.body_error = body_error
-        self.sleep = sleep or time.sleep
+        self.sleep = sleep or (lambda seconds: time.sleep(seconds))
         self.headers = {"User-Agent": user_agent, "Accept": "application/json"}
         self.headers.update(headers or {})
         self.session = session or requests.Session()
@@ -201,14 +205,15 @@ class HttpClient:
             self.session.mount("https://", adapter)
 
     # -- public API --------------------------------------------------------------------------
-    def get(self, path, params=None, **kwargs):
+    def get(self, path: str, params=None, **kwargs) -> Response:
         return self.request("GET", path, params=params, idempotent=True, **kwargs)
 
-    def post(self, path, json_body=None, idempotent=False, **kwargs):
+    def post(self, path: str, json_body=None, idempotent: bool = False, **kwargs) -> Response:
         return self.request("POST", path, json_body=json_body, idempotent=idempotent, **kwargs)
 
-    def request(self, method, path, params=None, json_body=None, form=None, idempotent=None,
-                headers=None, use_auth=True, expect_json=True, allow_status=()):
+    def request(self, method: str, path: str, params=None, json_body=None, form=None, idempotent: bool | None = None,
+                headers: dict | None = None, use_auth: bool = True, expect_json: bool = True,
+                allow_status=()) -> Response:
         """Send one call; retry it only when ``idempotent`` (default: GET/HEAD/OPTIONS only).
 
         Returns a :class:`Response` for 2xx answers and for statuses in ``allow_status``;
@@ -223,75 +228,99 @@ class HttpClient:
         renewed = False
         while True:
             attempt += 1
+            retry_after = None
             try:
-                response = self._send(method, url, params, json_body, form, headers, use_auth)
+                response, body = self._send(method, url, params, json_body, form, headers, use_auth)
             except ApiError as exc:  # transport failure, already described
                 if exc.url is not None:  # the auth hook's own request failed: described and retried already
                     raise
                 exc.url, exc.method, exc.attempts = shown_url, method, attempt
-                if idempotent and exc.retryable and attempt <= self.retry.retries:
-                    self.sleep(self.retry.delay(attempt))
+                error = exc
+            else:
+                status = response.status_code
+                if status == 401 and use_auth and self.auth is not None and not renewed and self.auth.renew():
+                    # fresh credentials: the gateway refused the request before processing it
+                    renewed = True
+                    attempt -= 1
                     continue
-                raise
-            status = response.status_code
-            if status == 401 and use_auth and self.auth is not None and not renewed and self.auth.renew():
-                # fresh credentials: the gateway refused the request before processing it
-                renewed = True
-                attempt -= 1
-                continue
-            if 200 <= status < 300 or status in allow_status:
-                try:
-                    data = self._decode(response, expect_json)
-                except ValueError as exc:
-                    if idempotent and attempt <= self.retry.retries:
-                        self.sleep(self.retry.delay(attempt))
-                        continue
-                    raise ApiError("the provider's answer is not valid JSON (%s)" % exc, status=status,
-                                   method=method, url=shown_url, ambiguous=True, retryable=True, attempts=attempt)
-                inside = self.body_error(data) if self.body_error is not None else None
-                if inside is None:
-                    return Response(status, response.headers, data, shown_url)
-                if idempotent and attempt <= self.retry.retries:
-                    self.sleep(self.retry.delay(attempt))
-                    continue
-                code, message = inside
-                raise ApiError("%s %s failed: HTTP %s with an error body%s: %s" % (
-                    method, shown_url, status, " %s" % code if code else "", message), status=status,
-                    method=method, url=shown_url, code=code, provider_message=message, body=data,
-                    ambiguous=True, retryable=True, attempts=attempt)
-            error = self._error(response, method, shown_url, attempt)
-            if idempotent and error.retryable and attempt <= self.retry.retries:
-                self.sleep(self.retry.delay(attempt, parse_retry_after(response.headers.get("Retry-After"))))
-                continue
-            raise error
+                if 200 <= status < 300 or status in allow_status:
+                    try:
+                        data = self._decode(response, body, expect_json)
+                    except ValueError as exc:
+                        error = ApiError("the provider's answer is not valid JSON (%s)" % exc, status=status,
+                                         method=method, url=shown_url, ambiguous=True, retryable=True, attempts=attempt)
+                    else:
+                        inside = self.body_error(data) if self.body_error is not None else None
+                        if inside is None:
+                            return Response(status, response.headers, data, shown_url)
+                        code, message = inside
+                        error = ApiError("%s %s failed: HTTP %s with an error body%s: %s" % (
+                            method, shown_url, status, " %s" % code if code else "", message), status=status,
+                            method=method, url=shown_url, code=code, provider_message=message, body=data,
+                            ambiguous=True, retryable=True, attempts=attempt)
+                else:
+                    error = self._error(response, body, method, shown_url, attempt)
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if not (idempotent and error.retryable and attempt <= self.retry.retries):
+                raise error
+            self._pause(self.retry.delay(attempt, retry_after), retry_after, error)
 
-    def close(self):
+    def close(self) -> None:
         self.session.close()
 
     # -- internals --------------------------------------------------------------------------
+    def _pause(self, delay: float, retry_after: float | None, error: ApiError) -> None:
+        """Sleep before a retry, if the budget has room for the pause and an attempt after it;
+        otherwise raise ``error``, saying why it was not retried."""
+        budget = self.budget
+        if retry_after is not None and not budget.room_for(retry_after):
+            error.retryable = False  # waiting any longer cannot help: the provider said when to come back
+            error.msg = ("%s; the provider asks to retry after %ds (Retry-After), more than the %ds left of %s, so "
+                         "the task ends now" % (error.msg, retry_after, budget.remaining(), budget.describe()))
+            raise error
+        if not budget.room_for(delay):
+            error.msg = "%s; not retried: %s has no room for another attempt" % (error.msg, budget.describe())
+            raise error
+        self.sleep(delay)
+
     def _send(self, method, url, params, json_body, form, extra_headers, use_auth):
+        """One attempt: ``(response, body bytes)``. The body is read in chunks, so that an answer that
+        trickles in is abandoned at the budget's hard end instead of holding the task."""
+        timeout = self.budget.attempt_timeout()
+        if timeout is None:
+            raise ApiError("not sent: %s is spent" % self.budget.describe(), retryable=False)
         headers = dict(self.headers)
         headers.update(extra_headers or {})
         basic = None
         if use_auth and self.auth is not None:
             basic = self.auth.apply(headers)
         try:
-            return self.session.request(
+            response = self.session.request(
                 method, url, params=params, json=json_body, data=form, headers=headers, auth=basic,
-                timeout=self.timeout, verify=self.verify, proxies=self.proxies, allow_redirects=False)
+                timeout=(timeout, timeout), verify=self.verify, proxies=self.proxies, allow_redirects=False,
+                stream=True)
+            try:
+                return response, self._read_body(response)
+            finally:
+                response.close()
         except requests.exceptions.SSLError as exc:
             raise ApiError("TLS verification failed talking to the provider (%s); set ca_path to the CA "
                            "that signed the endpoint's certificate, or validate_certs=false for a test "
                            "endpoint" % _short(exc), retryable=False)
         except requests.exceptions.ConnectTimeout:
-            raise ApiError("timed out connecting to the provider after %ss" % self.timeout,
+            raise ApiError("timed out connecting to the provider after %gs" % timeout,
                            retryable=True, ambiguous=False)
-        except requests.exceptions.Timeout:
-            raise ApiError("no answer from the provider within %ss; the request may or may not have been "
-                           "processed" % self.timeout, retryable=True, ambiguous=True)
+        except (requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+            reason = "no answer from the provider within %gs" % timeout if isinstance(
+                exc, requests.exceptions.Timeout) else "the answer broke off (%s)" % _short(exc)
+            raise ApiError("%s; the request may or may not have been processed" % reason,
+                           retryable=True, ambiguous=True)
         except requests.exceptions.ProxyError as exc:
             raise ApiError("the proxy refused or failed the connection (%s)" % _short(exc), retryable=True)
         except requests.exceptions.ConnectionError as exc:
+            if "timed out" in str(exc).lower():  # a read timeout while the body streams in
+                raise ApiError("no answer from the provider within %gs; the request may or may not have been "
+                               "processed" % timeout, retryable=True, ambiguous=True)
             ambiguous = "refused" not in str(exc).lower() and "name or service" not in str(exc).lower()
             raise ApiError("connection to the provider failed (%s)" % _short(exc), retryable=True,
                            ambiguous=ambiguous)
@@ -301,29 +330,44 @@ class HttpClient:
         except requests.exceptions.RequestException as exc:
             raise ApiError("request failed (%s)" % _short(exc), retryable=True, ambiguous=True)
 
-    @staticmethod
-    def _decode(response, expect_json):
-        if not response.content:
-            return None
-        if not expect_json:
-            return response.text
-        return json.loads(response.content.decode(response.encoding or "utf-8"))
+    def _read_body(self, response) -> bytes:
+        """The body, read as it arrives (``read1``: whatever one receive gives) with a look at the
+        clock after each piece; a body still arriving at the budget's hard end is abandoned."""
+        raw = response.raw
+        pieces = iter(lambda: raw.read1(CHUNK, decode_content=True), b"") if hasattr(raw, "read1") else \
+            response.iter_content(CHUNK)  # urllib3 1.x: fills each chunk before the clock is read
+        chunks = []
+        for piece in pieces:
+            chunks.append(piece)
+            if self.budget.clock() >= self.budget.hard_end:
+                raise ApiError("the answer was still arriving when %s ran out; the request may or may not have been "
+                               "processed" % self.budget.describe(), retryable=False, ambiguous=True)
+        return b"".join(chunks)
 
-    def _error(self, response, method, url, attempt):
+    @staticmethod
+    def _decode(response, body: bytes, expect_json: bool):
+        if not body:
+            return None
+        text = body.decode(response.encoding or "utf-8", errors="replace" if not expect_json else "strict")
+        if not expect_json:
+            return text
+        return json.loads(text)
+
+    def _error(self, response, content: bytes, method: str, url: str, attempt: int) -> ApiError:
         status = response.status_code
         body = None
         text = None
         try:
-            body = json.loads(response.content.decode("utf-8")) if response.content else None
+            body = json.loads(content.decode("utf-8")) if content else None
         except ValueError:
-            text = response.text[:200].strip() if response.content else None
+            text = content[:200].decode("utf-8", errors="replace").strip() if content else None
         code, message = self.error_parser(body) if body is not None else (None, None)
         retryable = status in RETRY_STATUSES or (status >= 500 and status != 501) or code in self.retryable_codes
         if self.classify is not None:
             retryable = bool(self.classify(status, code, message, retryable))
         if message is None:
             message = ("non-JSON answer: %s" % _one_line(text)) if text else (
-                "empty answer" if not response.content else "unrecognised error body")
+                "empty answer" if not content else "unrecognised error body")
         msg = "%s %s failed: HTTP %s%s: %s" % (method, url, status, " %s" % code if code else "", message)
         return ApiError(msg, status=status, method=method, url=url, code=code, provider_message=message,
                         body=body if isinstance(body, (dict, list)) else None, retryable=retryable,

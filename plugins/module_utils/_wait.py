@@ -1,23 +1,24 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The one waiter of certops.orders (private: not for use outside this collection).
 
-:class:`Waiter` polls a set of objects (orders, certificate requests) on a monotonic clock until
-every one of them satisfies ``is_done``, any of them satisfies ``is_failed``, or the deadline
-passes. The poll interval adapts: quick at first (``min_interval``), then a fixed fraction of the
+:class:`Waiter` polls a set of objects (orders, certificate requests) until every one of them
+satisfies ``is_done``, any of them satisfies ``is_failed``, or the task's :class:`Budget` reaches
+its deadline (the budget's clock is the waiter's clock, so time spent before the wait counts).
+The poll interval adapts: quick at first (``min_interval``), then a fixed fraction of the
 time already waited, capped at ``max_interval``, and never sleeping past the deadline. So an
 order that becomes ready after ``t`` seconds is seen within about ``max(min_interval, 10% of t)``
 and a 10-minute wait costs about 55 polls with the default 30-second cap.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import time
+from collections.abc import Callable, Hashable
+
+from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 
 OUTCOME_DONE = "done"
 OUTCOME_FAILED = "failed"
@@ -27,20 +28,22 @@ OUTCOME_TIMEOUT = "timeout"
 class PollSchedule:
     """Delay before the next poll, from the seconds already waited."""
 
-    def __init__(self, max_interval=30.0, min_interval=1.0, fraction=0.1):
+    def __init__(self, max_interval: float = 30.0, min_interval: float = 1.0, fraction: float = 0.1) -> None:
         self.max_interval = float(max_interval)
         self.min_interval = min(float(min_interval), self.max_interval)
         self.fraction = float(fraction)
 
-    def delay(self, elapsed):
+    def delay(self, elapsed: float) -> float:
         return min(self.max_interval, max(self.min_interval, self.fraction * elapsed))
 
 
 class WaitResult:
     """What a wait ended with. ``objects`` maps each key to the last-seen object."""
 
-    def __init__(self, outcome, objects, elapsed, polls, history, failed_keys=(), pending_keys=()):
+    def __init__(self, outcome: str, objects: dict, elapsed: float, polls: int, history: list,
+                 failed_keys=(), pending_keys=(), last_error: Exception | None = None) -> None:
         self.outcome = outcome
+        self.last_error = last_error
         self.objects = objects
         self.elapsed = elapsed
         self.polls = polls
@@ -49,51 +52,56 @@ class WaitResult:
         self.pending_keys = list(pending_keys)
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return self.outcome == OUTCOME_DONE
 
-    def summary(self):
+    def summary(self) -> dict:
         """The ``wait`` key of a module result: plain JSON types only."""
         return {"elapsed": round(self.elapsed, 3), "polls": self.polls, "history": self.history}
 
 
 class Waiter:
-    """Poll until done, failed or timed out.
+    """Poll until done, failed or out of time.
 
-    - ``fetch(keys)`` returns ``{key: object}`` for the keys still being waited for (it may raise;
-      the exception propagates to the caller with the waiter's state attached as ``wait_result``);
+    - ``fetch(keys)`` returns ``{key: object}`` for the keys still being waited for. A failure it
+      raises that is ``retryable`` (the provider unreachable or overloaded beyond the HTTP retries)
+      is a round without an answer; any other failure propagates with the waiter's state attached
+      as ``wait_result``;
     - ``is_done(obj)`` / ``is_failed(obj)`` are the target and failure predicates;
     - ``describe(obj)`` gives the status text recorded in the history when it changes;
+    - ``budget`` is the task's time budget: no poll starts after its deadline;
     - ``sequential``: for APIs without a bulk read, each round reads the pending keys one at a time,
       in order, and stops at the first one that is not done yet (it is polled again next round,
       the ones after it are read once it is done): about one request per round plus one per key,
       as a hand-written loop costs, instead of one per pending key per round.
     """
 
-    def __init__(self, fetch, is_done, is_failed, describe, timeout, schedule=None,
-                 clock=None, sleep=None, sequential=False):
+    def __init__(self, fetch: Callable[[list], dict], is_done: Callable, is_failed: Callable, describe: Callable,
+                 budget: Budget, schedule: PollSchedule | None = None, sleep: Callable[[float], None] | None = None,
+                 sequential: bool = False) -> None:
         self.sequential = sequential
         self.fetch = fetch
         self.is_done = is_done
         self.is_failed = is_failed
         self.describe = describe
-        self.timeout = float(timeout)
+        self.budget = budget
         self.schedule = schedule or PollSchedule()
-        self.clock = clock or time.monotonic
-        self.sleep = sleep or time.sleep
+        self.sleep = sleep or (lambda seconds: time.sleep(seconds))
 
-    def run(self, keys, initial=None):
+    def run(self, keys: list[Hashable], initial: dict | None = None) -> WaitResult:
         """Wait for every key. ``initial`` (``{key: object}``) counts as the first poll's answer."""
-        start = self.clock()
-        deadline = start + self.timeout
+        clock = self.budget.clock
+        start = clock()
+        deadline = self.budget.deadline
         objects = dict(initial or {})
         history = []
         last_status = {}
         pending = list(keys)
         polls = 0
+        last_error = None
 
         def record(answer):
-            now = round(self.clock() - start, 3)
+            now = round(clock() - start, 3)
             for key, obj in answer.items():
                 objects[key] = obj
                 status = self.describe(obj)
@@ -102,23 +110,21 @@ class Waiter:
                     history.append({"id": key, "status": status, "elapsed": now})
 
         def result(outcome, failed=()):
-            return WaitResult(outcome, objects, self.clock() - start, polls, history,
-                              failed_keys=failed, pending_keys=pending)
+            return WaitResult(outcome, objects, clock() - start, polls, history,
+                              failed_keys=failed, pending_keys=pending, last_error=last_error)
 
         answer = {k: objects[k] for k in pending if k in objects} if initial is not None else None
         while True:
-            round_start = self.clock()
+            round_start = clock()
             if answer is None or len(answer) < len(pending):
                 missing = [k for k in pending if answer is None or k not in answer]
                 try:
                     fetched = self._read(missing)
                 except Exception as exc:
-                    # a transient failure (the provider unreachable or overloaded beyond the HTTP
-                    # retries) is a round without an answer: the wait goes on until its deadline
-                    if not getattr(exc, "retryable", False) or self.clock() >= deadline:
-                        exc.wait_result = result(OUTCOME_TIMEOUT if self.clock() >= deadline else OUTCOME_FAILED)
+                    if not getattr(exc, "retryable", False):
+                        exc.wait_result = result(OUTCOME_FAILED)
                         raise
-                    fetched = None
+                    last_error, fetched = exc, None
                 polls += 1
                 answer = dict(answer or {})
                 answer.update(fetched or {})
@@ -129,7 +135,7 @@ class Waiter:
             pending = [k for k in pending if not (k in answer and self.is_done(answer[k]))]
             if not pending:
                 return result(OUTCOME_DONE)
-            now = self.clock()
+            now = clock()
             if now >= deadline:
                 return result(OUTCOME_TIMEOUT)
             # the delay runs from the start of this round's reads, so the polls keep their cadence
@@ -137,7 +143,7 @@ class Waiter:
             self.sleep(max(0.0, min(round_start + self.schedule.delay(round_start - start) - now, deadline - now)))
             answer = None
 
-    def _read(self, keys):
+    def _read(self, keys: list) -> dict:
         if not self.sequential:
             return self.fetch(keys)
         found = {}

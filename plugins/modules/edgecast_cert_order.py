@@ -1,12 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 module: edgecast_cert_order
@@ -468,16 +463,12 @@ attempts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.certops.orders.plugins.module_utils._edgecast.provider import (
-    CertificateOrder,
-    order_argument_spec,
-)
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.provider import EdgecastOrder, order_module_args
 from ansible_collections.certops.orders.plugins.module_utils._runner import run_order
 
 
 def main():
-    module = AnsibleModule(argument_spec=order_argument_spec(), supports_check_mode=True)
-    run_order(module, CertificateOrder)
+    run_order(AnsibleModule(**order_module_args()), EdgecastOrder)
 
 
 if __name__ == "__main__":

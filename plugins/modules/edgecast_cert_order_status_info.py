@@ -1,12 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 module: edgecast_cert_order_status_info
@@ -349,18 +344,12 @@ attempts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.certops.orders.plugins.module_utils._edgecast.provider import (
-    INFO_MUTUALLY_EXCLUSIVE,
-    CertificateInfo,
-    info_argument_spec,
-)
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.provider import EdgecastInfo, info_module_args
 from ansible_collections.certops.orders.plugins.module_utils._runner import run_info
 
 
 def main():
-    module = AnsibleModule(argument_spec=info_argument_spec(), mutually_exclusive=INFO_MUTUALLY_EXCLUSIVE,
-                           supports_check_mode=True)
-    run_info(module, CertificateInfo)
+    run_info(AnsibleModule(**info_module_args()), EdgecastInfo)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 module: softlayer_cert_order
@@ -571,21 +566,12 @@ attempts:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.certops.orders.plugins.module_utils._softlayer.provider import SoftLayerOrder, order_module_args
 from ansible_collections.certops.orders.plugins.module_utils._runner import run_order
-from ansible_collections.certops.orders.plugins.module_utils._softlayer.provider import (
-    ORDER_MUTUALLY_EXCLUSIVE,
-    ORDER_REQUIRED_ONE_OF,
-    ORDER_REQUIRED_TOGETHER,
-    OrderProvider,
-    order_argument_spec,
-)
 
 
 def main():
-    module = AnsibleModule(argument_spec=order_argument_spec(), mutually_exclusive=ORDER_MUTUALLY_EXCLUSIVE,
-                           required_together=ORDER_REQUIRED_TOGETHER, required_one_of=ORDER_REQUIRED_ONE_OF,
-                           supports_check_mode=True)
-    run_order(module, OrderProvider)
+    run_order(AnsibleModule(**order_module_args()), SoftLayerOrder)
 
 
 if __name__ == "__main__":

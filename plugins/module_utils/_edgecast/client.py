@@ -1,20 +1,50 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Edgecast CPS REST API v2.0 calls over the HTTP seam (private: not for use outside this collection).
+"""The Edgecast CPS v2.0 wire: connection options, the OAuth token, error conventions and the calls
+(private: not for use outside this collection).
 
-Every path is relative to ``<api_url>/sec/cps``. Reads are retried by the seam; the create POST
+Every path is relative to ``<api_url>/sec/cps``. Reads are retried by the HTTP seam; the create POST
 never is (a 401 is repeated once after a new token, because the gateway refused it unprocessed).
 PATCH calls with the same body are idempotent; every other write (cancel, delete, renew,
 retrigger, DCV check, organization change) is sent once, and callers re-read the status after an
-ambiguous failure instead of repeating it.
+ambiguous failure instead of repeating it. A write is a :class:`Call`, built here and sent by
+:meth:`CpsClient.send`, so the request log a module returns shows exactly what went on the wire.
+
+The token: one :class:`TokenAuth` per module run fetches it from ``<ids_url>/connect/token`` on the
+first call, reuses it until shortly before it expires, and fetches a new one when the API answers
+401 (the HTTP seam then repeats the request once). Worker threads share it, so the token is
+guarded by a lock and a burst of 401s from several threads fetches one new token, not one each.
 """
 
-from __future__ import absolute_import, division, print_function
+from __future__ import annotations
 
-__metaclass__ = type
+import threading
+import time
+from urllib.parse import urlencode
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError
+from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
+from ansible_collections.certops.orders.plugins.module_utils._runner import check_url, http_client
+
+DEFAULT_API_URL = "https://api.vdms.io"
+DEFAULT_IDS_URL = "https://id.vdms.io"
+
+
+def connection_argument_spec() -> dict:
+    """The connection options (doc fragment ``certops.orders._edgecast``)."""
+    return dict(
+        client_id=dict(type="str", required=True, fallback=(env_fallback, ["EDGECAST_CLIENT_ID"])),
+        client_secret=dict(type="str", required=True, no_log=True,
+                           fallback=(env_fallback, ["EDGECAST_CLIENT_SECRET"])),
+        scope=dict(type="str", default="sec.cps.certificates"),
+        api_url=dict(type="str", default=DEFAULT_API_URL, fallback=(env_fallback, ["EDGECAST_API_URL"])),
+        ids_url=dict(type="str", default=DEFAULT_IDS_URL, fallback=(env_fallback, ["EDGECAST_IDS_URL"])),
+    )
+
 
 #: Where CPS lives below the API gateway.
 CPS_PATH = "/sec/cps"
@@ -47,12 +77,68 @@ def parse_error(body):
     return code, message
 
 
-def cps_base(api_url):
+def cps_base(api_url: str) -> str:
     return api_url.rstrip("/") + CPS_PATH
 
 
-def certificate_path(cert_id):
-    return "/v2.0/certificates/%d" % int(cert_id)
+def certificate_path(cert_id: int | None) -> str:
+    """The path of a certificate; ``{id}`` stands for the id of one not created yet (check mode)."""
+    return "/v2.0/certificates/%s" % ("{id}" if cert_id is None else int(cert_id))
+
+
+CREATE_PATH = "/v2.0/certificates/cdnprovided"
+
+
+class Call:
+    """One write, as sent and as the module's ``request`` log shows it."""
+
+    def __init__(self, method: str, path: str, body=None, params: dict | None = None, idempotent: bool = False):
+        self.method = method
+        self.path = path
+        self.body = body
+        self.params = params
+        self.idempotent = idempotent
+
+    def as_result(self) -> dict:
+        path = self.path + ("?" + urlencode(self.params) if self.params else "")
+        return {"method": self.method, "path": path, "body": self.body}
+
+
+def create_call(body: dict) -> Call:
+    """The new request: sent once, never retried (it orders a certificate)."""
+    return Call("POST", CREATE_PATH, body)
+
+
+def update_call(cert_id: int, body: dict) -> Call:
+    return Call("PATCH", certificate_path(cert_id), body, idempotent=True)
+
+
+def notifications_call(cert_id: int | None, items: list) -> Call:
+    return Call("PATCH", certificate_path(cert_id) + "/notifications", items, idempotent=True)
+
+
+def organization_call(cert_id: int, organization: dict) -> Call:
+    return Call("PUT", certificate_path(cert_id) + "/organization", organization)
+
+
+def cancel_call(cert_id: int) -> Call:
+    return Call("PUT", certificate_path(cert_id) + "/cancel", params={"apply": "true"})
+
+
+def delete_call(cert_id: int) -> Call:
+    return Call("DELETE", certificate_path(cert_id))
+
+
+def renew_call(cert_id: int) -> Call:
+    return Call("PUT", certificate_path(cert_id) + "/renew")
+
+
+def retrigger_call(cert_id: int) -> Call:
+    return Call("PUT", certificate_path(cert_id) + "/retrigger")
+
+
+def dcv_check_call(cert_id: int) -> Call:
+    return Call("PUT", "/v2.0/dcv/certificates/%d/check" % int(cert_id))
 
 
 class CpsClient:
@@ -105,32 +191,88 @@ class CpsClient:
         return self._get(certificate_path(cert_id) + "/notifications")
 
     # -- writes ----------------------------------------------------------------------------
-    def create(self, body):
-        """POST the new request once: never retried (reference D6)."""
-        return self.http.post("/v2.0/certificates/cdnprovided", json_body=body, idempotent=False).data
+    def send(self, call: Call):
+        """Send a write; the decoded answer (None for an empty one)."""
+        return self.http.request(call.method, call.path, params=call.params, json_body=call.body,
+                                 idempotent=call.idempotent).data
 
-    def update(self, cert_id, body):
-        return self.http.request("PATCH", certificate_path(cert_id), json_body=body, idempotent=True).data
 
-    def update_notifications(self, cert_id, items):
-        return self.http.request("PATCH", certificate_path(cert_id) + "/notifications", json_body=items,
-                                 idempotent=True).data
+def connect(module, budget) -> CpsClient:
+    """A :class:`CpsClient` over one HTTP seam (no request is made: the token is fetched on the first call)."""
+    params = module.params
+    for name in ("client_id", "client_secret", "scope", "api_url", "ids_url"):
+        if not (params[name] or "").strip():
+            raise OptionError("%s must not be empty" % name)
+    check_url("api_url", params["api_url"], DEFAULT_API_URL)
+    check_url("ids_url", params["ids_url"], DEFAULT_IDS_URL)
+    http = http_client(module, cps_base(params["api_url"]), budget, error_parser=parse_error)
+    http.auth = TokenAuth(http, params["ids_url"].rstrip("/") + "/connect/token", params["client_id"],
+                          params["client_secret"], params["scope"])
+    return CpsClient(http)
 
-    def update_organization(self, cert_id, organization):
-        return self.http.request("PUT", certificate_path(cert_id) + "/organization", json_body=organization,
-                                 idempotent=False).data
 
-    def cancel(self, cert_id):
-        self.http.request("PUT", certificate_path(cert_id) + "/cancel", params={"apply": "true"}, idempotent=False)
+#: Seconds before ``expires_in`` runs out at which a cached token is no longer used.
+EXPIRY_MARGIN = 30.0
 
-    def delete(self, cert_id):
-        self.http.request("DELETE", certificate_path(cert_id), idempotent=False)
 
-    def renew(self, cert_id):
-        self.http.request("PUT", certificate_path(cert_id) + "/renew", idempotent=False)
+class TokenAuth:
+    """The HTTP seam's auth hook: ``apply(headers)`` adds the bearer token, ``renew()`` replaces it."""
 
-    def retrigger(self, cert_id):
-        self.http.request("PUT", certificate_path(cert_id) + "/retrigger", idempotent=False)
+    def __init__(self, http, token_url, client_id, client_secret, scope, margin=EXPIRY_MARGIN, clock=None):
+        self.http = http
+        self.token_url = token_url
+        self.client_id = client_id
+        self._secret = client_secret
+        self.scope = scope
+        self.margin = float(margin)
+        self.clock = clock or time.monotonic
+        self.fetches = 0
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._token = None
+        self._expires_at = 0.0
 
-    def dcv_check(self, cert_id):
-        self.http.request("PUT", "/v2.0/dcv/certificates/%d/check" % int(cert_id), idempotent=False)
+    def apply(self, headers):
+        with self._lock:
+            if self._token is None or self.clock() >= self._expires_at:
+                self._fetch()
+            token = self._token
+        self._local.used = token
+        headers["Authorization"] = "Bearer " + token
+        return None
+
+    def renew(self):
+        """Fetch a new token after a 401, unless another thread already replaced the one refused."""
+        refused = getattr(self._local, "used", None)
+        with self._lock:
+            if self._token is None or self._token == refused:
+                self._fetch()
+        return True
+
+    def _fetch(self):
+        form = {
+            "grant_type": "client_credentials",
+            "scope": self.scope,
+            "client_id": self.client_id,
+            "client_secret": self._secret,
+        }
+        what = "could not get an access token for client_id %r and scope %r from the token service" % (
+            self.client_id, self.scope)
+        try:
+            response = self.http.request("POST", self.token_url, form=form, use_auth=False, idempotent=True,
+                                         headers={"Cache-Control": "no-cache"})
+        except ApiError as exc:
+            exc.msg = "%s: %s" % (what, exc.msg)
+            raise
+        data = response.data if isinstance(response.data, dict) else {}
+        token = data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise ApiError("%s: the answer carries no access_token" % what, status=response.status,
+                           method="POST", url=response.url)
+        try:
+            lifetime = float(data.get("expires_in") or 300)
+        except (TypeError, ValueError):
+            lifetime = 300.0
+        self._token = token
+        self._expires_at = self.clock() + max(0.0, lifetime - min(self.margin, lifetime / 2.0))
+        self.fetches += 1

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -11,9 +10,7 @@ tolerated everywhere); they check the types of what the modules use. The module 
 not import this file: the provider loads it on the first answer it parses.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import traceback
 from typing import List, Optional
@@ -30,35 +27,10 @@ else:
     HAS_PYDANTIC = True
     PYDANTIC_IMPORT_ERROR = None
 
-#: What a body of the wrong shape raises while it is parsed.
-PARSE_ERRORS = (ValidationError, TypeError, ValueError, AttributeError)
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.statuses import phase
 
 #: ``expiration_date`` while the CA has not issued the certificate (returned as null).
 PLACEHOLDER_DATE = "0001-01-01"
-
-#: Order statuses that end a certificate as a failure (guide_waiting.rst, "Phases").
-FAILED_ORDER_STATUSES = ("Rejected", "RenewalRejected", "ReissueRejected", "Revoked", "Expired")
-PHASE_BY_STATUS = {
-    "Processing": "pending",
-    "OtherValidation": "pending",
-    "Deployment": "pending",
-    "DomainControlValidation": "action_required",
-    "Active": "issued",
-    "Deleted": "deleted",
-}
-PHASE_BY_ORDER_STATUS = {"Pending": "pending", "Issued": "issued", "Renewed": "issued", "Deleted": "deleted"}
-
-
-def phase(status, order_status):
-    """The provider-neutral phase: an order status of failure or cancellation wins over the
-    request status, which decides otherwise; the order status is the fallback for unknown names."""
-    if order_status in FAILED_ORDER_STATUSES:
-        return "failed"
-    if order_status == "Canceled":
-        return "canceled"
-    if status in PHASE_BY_STATUS:
-        return PHASE_BY_STATUS[status]
-    return PHASE_BY_ORDER_STATUS.get(order_status, "pending")
 
 
 def parent_domain(name):
@@ -114,7 +86,7 @@ if HAS_PYDANTIC:
         domain_validations: Optional[List[DomainValidation]] = None
 
     class CertificateStatus(_Node):
-        # "@type" may be Certificate or CertificateStatus (reference D4): it is not read
+        # "@type" says Certificate or CertificateStatus depending on the CPS release: it is not read
         step: Optional[int] = None
         status: str
         requires_attention: Optional[bool] = None

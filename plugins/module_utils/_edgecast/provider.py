@@ -1,77 +1,51 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The Edgecast CPS providers behind the modules (private: not for use outside this collection).
+"""The Edgecast CPS side of the provider contract: ``edgecast_cert_order_status_info`` and
+``edgecast_cert_order`` (private: not for use outside this collection).
 
-- :func:`argument_spec`: the connection options (doc fragment ``certops.orders._edgecast``) plus
-  the shared transport and wait options;
-- :class:`CertificateInfo`: ``edgecast_cert_order_status_info`` (select, read, wait);
-- :class:`CertificateOrder`: ``edgecast_cert_order`` (create, update, cancel, delete, actions).
-
-Status names come from the appendix endpoints; no status id appears here (reference D1).
+Status names come from the appendix endpoints; no status id appears here.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import copy
 import re
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
-
+from ansible_collections.certops.orders.plugins.module_utils._contract import (
+    Change,
+    InfoProvider,
+    OptionError,
+    OrderProvider,
+    Provider,
+    Vocabulary,
+    parse,
+)
+from ansible_collections.certops.orders.plugins.module_utils._edgecast import client as cps
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.client import (
+    certificate_path,
+    connect,
+    connection_argument_spec,
+)
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.statuses import (
+    FAILURES,
+    ISSUED_STATUSES,
+    PENDING_CHANGES,
+)
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
-    Change,
-    OptionError,
-    Provider,
-    check_url,
-    http_client,
+    create_once,
     installed,
     map_bounded,
-    read_ids,
     selected_ids,
     send_once,
     transport_argument_spec,
     wait_argument_spec,
 )
-from ansible_collections.certops.orders.plugins.module_utils._edgecast.auth import TokenAuth
-from ansible_collections.certops.orders.plugins.module_utils._edgecast.client import (
-    CpsClient,
-    certificate_path,
-    cps_base,
-    parse_error,
-)
 
 HAS_PYDANTIC = installed("pydantic")
-
-#: Default ``fail_on``: order statuses that end a certificate, and Deleted (both vocabularies).
-DEFAULT_FAIL_ON = ("Rejected", "RenewalRejected", "ReissueRejected", "Revoked", "Expired", "Canceled", "Deleted")
-#: Request statuses of an issued certificate (domain and organization changes, renew, delete).
-ISSUED_STATUSES = ("Deployment", "Active")
-#: Order statuses of a change pending with the CA after issuance, and what the change is.
-PENDING_CHANGES = {
-    "AwaitingRenewal": "renewal", "PendingRenewal": "renewal",
-    "AwaitingReissue": "reissue", "PendingReissue": "reissue",
-    "AwaitingOrgUpdate": "organization update", "PendingOrgUpdate": "organization update",
-}
 LABEL_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
-CREATE_PATH = "/v2.0/certificates/cdnprovided"
-NEW_ID = "{id}"
-
-
-def connection_argument_spec():
-    """The connection options (doc fragment ``certops.orders._edgecast``)."""
-    return dict(
-        client_id=dict(type="str", required=True, fallback=(env_fallback, ["EDGECAST_CLIENT_ID"])),
-        client_secret=dict(type="str", required=True, no_log=True,
-                           fallback=(env_fallback, ["EDGECAST_CLIENT_SECRET"])),
-        scope=dict(type="str", default="sec.cps.certificates"),
-        api_url=dict(type="str", default="https://api.vdms.io", fallback=(env_fallback, ["EDGECAST_API_URL"])),
-        ids_url=dict(type="str", default="https://id.vdms.io", fallback=(env_fallback, ["EDGECAST_IDS_URL"])),
-    )
 
 
 def argument_spec():
@@ -131,134 +105,97 @@ def order_argument_spec():
     return spec
 
 
-def connect(module):
-    """A :class:`CpsClient` over one HTTP seam; the token is fetched on the first call."""
-    params = module.params
-    for name in ("client_id", "client_secret", "scope", "api_url", "ids_url"):
-        if not (params[name] or "").strip():
-            raise OptionError("%s must not be empty" % name)
-    check_url("api_url", params["api_url"], "https://api.vdms.io")
-    check_url("ids_url", params["ids_url"], "https://id.vdms.io")
-    http = http_client(module, cps_base(params["api_url"]), error_parser=parse_error)
-    http.auth = TokenAuth(http, params["ids_url"].rstrip("/") + "/connect/token", params["client_id"],
-                          params["client_secret"], params["scope"])
-    return CpsClient(http)
-
-
 def _models():
     """The pydantic models, imported on first use."""
     from ansible_collections.certops.orders.plugins.module_utils._edgecast import models
 
-    if not models.HAS_PYDANTIC:
-        raise OptionError(missing_required_lib("pydantic"))
     return models
 
 
-def _call(method, path, body=None):
-    return {"method": method, "path": path, "body": body}
-
-
 class EdgecastProvider(Provider):
-    """What both modules share: the connection, the status catalogue and reading certificates."""
+    """What both modules share: the connection, the status catalogues and reading certificates."""
 
-    result_key = "certificates"
-    item_key = "certificate"
     noun = "certificate"
     requirements = (("pydantic", HAS_PYDANTIC, None),)
+    #: CPS has no bulk status read: a wait reads ``.../status`` one certificate at a time
+    reads_in_bulk = False
 
-    def __init__(self, module):
-        super(EdgecastProvider, self).__init__(module)
-        self.check_options()
-        self.cps = connect(module)
-        self._partial = {}  # certificate id -> the status model a poll read last
-        self._appendix = {}
+    def __init__(self, module, budget) -> None:
+        super().__init__(module, budget)
+        self.cps = connect(module, budget)
+        self._polled = {}  # certificate id -> the status model a poll read last
+        self._appendices = {}
 
-    def check_options(self):
-        """Refuse bad input before any HTTP call (raise :class:`OptionError`)."""
+    # -- the vocabulary ----------------------------------------------------------------------
+    def appendix(self, name: str) -> list:
+        """A status catalogue (``order-statuses``, ``certificate-statuses``), read once per run."""
+        if name not in self._appendices:
+            self._appendices[name] = parse(_models().named_entities, self.cps.appendix(name),
+                                           "GET /v2.0/appendix/%s" % name)
+        return self._appendices[name]
 
-    # -- parsing ---------------------------------------------------------------------------
-    def parse(self, what, parser, data):
-        """``parser(data)`` with a pydantic model; a shape CPS should not send becomes an ApiError."""
-        models = _models()
-        try:
-            return parser(data)
-        except (models.ValidationError, TypeError, ValueError, AttributeError) as exc:
-            raise ApiError("CPS answered %s with an unexpected body: %s" % (what, " ".join(str(exc).split())[:500]))
-
-    # -- catalogue -------------------------------------------------------------------------
-    def appendix(self, name):
-        if name not in self._appendix:
-            self._appendix[name] = self.parse("GET /v2.0/appendix/%s" % name, _models().named_entities,
-                                              self.cps.appendix(name))
-        return self._appendix[name]
-
-    def catalogue(self):
+    def catalogue(self) -> dict:
         return {"order_statuses": self.appendix("order-statuses"),
                 "certificate_statuses": self.appendix("certificate-statuses")}
 
-    def vocabulary(self):
+    def vocabulary(self) -> Vocabulary:
         names = [s["name"] for s in self.appendix("certificate-statuses")]
-        return names + [s["name"] for s in self.appendix("order-statuses") if s["name"] not in names]
+        names += [s["name"] for s in self.appendix("order-statuses") if s["name"] not in names]
+        return Vocabulary(names, list(FAILURES))
 
-    def default_fail_on(self):
-        return [name for name in DEFAULT_FAIL_ON if name in self.vocabulary()]
-
-    def statuses(self, obj):
+    def statuses(self, obj: dict) -> list:
         return [obj.get("status"), obj.get("order_status")]
 
+    def describe(self, obj: dict) -> str:
+        return " / ".join(str(s) for s in self.statuses(obj) if s is not None)
+
     # -- reading ---------------------------------------------------------------------------
-    def read_parts(self, cert_id, node=None, status=None):
+    def read_status(self, cert_id: int):
+        """The status model of a certificate."""
+        return parse(_models().certificate_status, self.cps.status(cert_id), "GET %s/status" % certificate_path(cert_id))
+
+    def read_parts(self, cert_id: int, node=None, status=None) -> tuple:
         """``(certificate model, status model, flat dict)``; ``node`` is a certificate already read,
         ``status`` a status model already read (by a poll)."""
         models = _models()
         if node is None:
             node = self.cps.certificate(cert_id)
-        cert = self.parse("GET %s" % certificate_path(cert_id), models.certificate, node)
+        cert = parse(models.certificate, node, "GET %s" % certificate_path(cert_id))
         if status is None:
-            status = self.parse("GET %s/status" % certificate_path(cert_id), models.certificate_status,
-                                self.cps.status(cert_id))
+            status = self.read_status(cert_id)
         dcv = []
         domain_ids = [d.id for d in cert.domains or [] if d.id is not None]
         # the DCV tokens and e-mails only mean something while domain control is being validated
         if domain_ids and status.status == "DomainControlValidation":
             try:
-                dcv = self.parse("GET /v2.0/dcv/certificates/%s" % cert_id, models.dcv_items,
-                                 self.cps.dcv(cert_id, domain_ids))
+                dcv = parse(models.dcv_items, self.cps.dcv(cert_id, domain_ids),
+                            "GET /v2.0/dcv/certificates/%s" % cert_id)
             except ApiError as exc:
                 # DCV metadata outside DCV is not documented: a refusal leaves the tokens unknown
                 if exc.status not in (400, 404, 409):
                     raise
         return cert, status, models.flatten(cert, status, dcv)
 
-    def read(self, cert_id, node=None):
+    def read_one(self, cert_id: int, node=None) -> dict:
         return self.read_parts(cert_id, node)[2]
 
-    def fetch(self, keys):
-        return dict(zip(keys, map_bounded(self.read, keys)))
+    def poll(self, keys: list) -> dict:
+        """The status fields only: what a wait decides on (:meth:`complete` reads the rest once)."""
+        found = {}
+        for cert_id in keys:
+            self._polled[cert_id] = status = self.read_status(cert_id)
+            found[cert_id] = _models().status_fields(cert_id, status)
+        return found
 
-    # -- waiting: CPS has no bulk status read, so polls read .../status alone, one certificate at a
-    # time (sequential_polls), and the certificates and DCV data are read once, in finish() -------
-    sequential_polls = True
-
-    def read_status(self, cert_id):
-        """A poll's object: the status fields only (``finish()`` replaces it with the full read)."""
-        status = self.parse("GET %s/status" % certificate_path(cert_id), _models().certificate_status,
-                            self.cps.status(cert_id))
-        self._partial[cert_id] = status
-        return _models().status_fields(cert_id, status)
-
-    def probe(self, keys):
-        return dict(zip(keys, map_bounded(self.read_status, keys)))
-
-    def finish(self, keys, objects):
+    def complete(self, keys: list, objects: dict) -> dict:
         """The full certificates, around the statuses the wait saw last (read whole if it saw none)."""
-        todo = [k for k in keys if k in self._partial or k not in objects]
-        full = map_bounded(lambda k: self.read_parts(k, status=self._partial.pop(k, None))[2], todo)
+        todo = [k for k in keys if k in self._polled or k not in objects]
+        full = map_bounded(lambda k: self.read_parts(k, status=self._polled.pop(k, None))[2], todo)
         found = dict(objects)
         found.update(zip(todo, full))
         return found
 
-    def find_label(self, label):
+    def find_label(self, label: str):
         """The list item whose label is ``label`` (CPS compares labels without regard to case)."""
         for node in self.cps.certificates(query="certificate_label:%s" % label):
             if isinstance(node, dict) and str(node.get("certificate_label", "")).lower() == label.lower():
@@ -266,11 +203,17 @@ class EdgecastProvider(Provider):
         return None
 
 
-class CertificateInfo(EdgecastProvider):
+class EdgecastInfo(EdgecastProvider, InfoProvider):
     """``edgecast_cert_order_status_info``: certificates by id, ids, label or domain."""
 
-    def check_options(self):
-        params = self.module.params
+    result_key = "certificates"
+
+    def __init__(self, module, budget) -> None:
+        super().__init__(module, budget)
+        self._nodes = {}  # certificate id -> the list item the lookup read (spares a GET until read())
+
+    def check_options(self) -> None:
+        params = self.params
         ids = ([params["certificate_id"]] if params["certificate_id"] is not None else []) + list(
             params["certificate_ids"] or [])
         bad = [i for i in ids if i <= 0]
@@ -280,15 +223,12 @@ class CertificateInfo(EdgecastProvider):
             if params[name] is not None and not params[name].strip():
                 raise OptionError("%s must not be empty" % name)
 
-    def select(self):
-        params = self.module.params
-        # a wait reads the statuses as it goes, one at a time, and the rest once, when it ends (finish())
+    def lookup(self) -> list:
+        """The selected ids; nothing is read whole here (a wait reads the statuses, :meth:`read` the rest)."""
+        params = self.params
         ids = selected_ids(params["certificate_id"], params["certificate_ids"])
-        if self.waiting and ids is not None:
+        if ids is not None:
             return [(i, None) for i in ids]
-        by_id = read_ids(params["certificate_id"], params["certificate_ids"], self.read)
-        if by_id is not None:
-            return by_id
         if params["label"] is not None:
             node = self.find_label(params["label"])
             nodes = [node] if node is not None else []
@@ -297,27 +237,30 @@ class CertificateInfo(EdgecastProvider):
                      if isinstance(n, dict) and "id" in n]
         else:
             return []
-        if self.waiting:
-            return [(node["id"], None) for node in nodes]
-        found = map_bounded(lambda node: self.read(node["id"], node), nodes)
-        return [(obj["id"], obj) for obj in found]
+        self._nodes = dict((node["id"], node) for node in nodes)
+        return [(node["id"], None) for node in nodes]
+
+    def read(self, keys: list) -> dict:
+        return dict(zip(keys, map_bounded(lambda k: self.read_one(k, self._nodes.pop(k, None)), keys)))
 
 
-class CertificateOrder(EdgecastProvider):
+class EdgecastOrder(EdgecastProvider, OrderProvider):
     """``edgecast_cert_order``: one certificate request, identified by its label."""
 
-    def __init__(self, module):
-        super(CertificateOrder, self).__init__(module)
+    item_key = "certificate"
+
+    def __init__(self, module, budget) -> None:
+        super().__init__(module, budget)
         self.calls = []
         self.writes = 0
         self.cert_id = None
 
-    def catalogue(self):
+    def catalogue(self) -> dict:
         return {}
 
     # -- input -----------------------------------------------------------------------------
-    def check_options(self):
-        params = self.module.params
+    def check_options(self) -> None:
+        params = self.params
         label = params["label"]
         if not LABEL_PATTERN.match(label or ""):
             raise OptionError("label %r may contain only letters, digits, '_' and '-' (and must not be empty)"
@@ -350,14 +293,14 @@ class CertificateOrder(EdgecastProvider):
 
     def _wanted_domains(self):
         return [{"name": d["name"].strip(), "is_common_name": bool(d["is_common_name"])}
-                for d in self.module.params["domains"]]
+                for d in self.params["domains"]]
 
     def _wanted_notifications(self):
         return [{"notification_type": n["notification_type"], "enabled": n["enabled"], "emails": list(n["emails"] or [])}
-                for n in self.module.params["notifications"] or []]
+                for n in self.params["notifications"] or []]
 
     def _wanted_organization(self):
-        org = self.module.params["organization"]
+        org = self.params["organization"]
         if org is None:
             return None
         result = dict((k, v) for k, v in org.items() if v is not None and k != "additional_contacts")
@@ -366,51 +309,46 @@ class CertificateOrder(EdgecastProvider):
                                              for c in org["additional_contacts"]]
         return result
 
-    # -- the task --------------------------------------------------------------------------
-    def ensure(self):
-        try:
-            node = self.find_label(self.module.params["label"])
-            state = self.module.params["state"]
-            if state == "present":
-                return self._create() if node is None else self._update(node)
-            return self._remove(node, delete=state == "absent")
-        except (ApiError, OptionError) as exc:
-            if self.writes:
-                exc.partial_result = {"changed": True, "request": self.calls, "certificate": self._last_seen()}
-            raise
+    # -- the contract ------------------------------------------------------------------------
+    def find(self):
+        return self.find_label(self.params["label"])
+
+    def progress(self) -> dict:
+        if not self.writes:
+            return {}
+        return {"changed": True, "request": [c.as_result() for c in self.calls], "certificate": self._last_seen()}
 
     def _last_seen(self):
         """The certificate after a write that was followed by a failure (None if it cannot be read)."""
         if self.cert_id is None:
             return None
         try:
-            return self.read(self.cert_id)
+            return self.read_one(self.cert_id)
         except (ApiError, OptionError):
             return None
 
-    def _done(self, changed, cert_id, flat, before, after):
+    def _done(self, changed: bool, cert_id, flat, before, after) -> Change:
         keys = [cert_id] if cert_id is not None and flat is not None else []
         return Change(changed, before=before, after=after, keys=keys, objects={cert_id: flat} if keys else {},
-                      result={"certificate": flat, "request": self.calls})
+                      result={"certificate": flat, "request": [c.as_result() for c in self.calls]})
 
-    def _write(self, call, send, cert_id=None, settled=None):
-        """Send one write; after an ambiguous failure re-read the status instead of repeating it."""
+    def _write(self, call: cps.Call, cert_id=None, settled=None, send=None):
+        """Send one write (by ``send()`` when given); after an ambiguous failure re-read the status
+        instead of repeating it."""
         self.calls.append(call)
         if self.module.check_mode:
             return None
 
         def took_effect():
-            status = self.parse("GET %s/status" % certificate_path(cert_id), _models().certificate_status,
-                                self.cps.status(cert_id))
-            return settled is not None and settled(status)
-        answer = send_once(self.module, send, took_effect if cert_id is not None else None,
-                           "%s %s" % (call["method"], call["path"]))
+            return settled is not None and settled(self.read_status(cert_id))
+        answer = send_once(self.module, send or (lambda: self.cps.send(call)), took_effect if cert_id is not None else None,
+                           "%s %s" % (call.method, call.as_result()["path"]))
         self.writes += 1
         return answer
 
     # create ------------------------------------------------------------------------------
-    def _create(self):
-        params = self.module.params
+    def create(self) -> Change:
+        params = self.params
         label = params["label"]
         if params["action"]:
             raise OptionError("action=%s needs an existing certificate, and no certificate has the label %r: "
@@ -432,38 +370,30 @@ class CertificateOrder(EdgecastProvider):
                                   "EV certificates)" % params["validation_type"])
             body["organization"] = self._wanted_organization()
         notifications = self._wanted_notifications()
-        created = self._write(_call("POST", CREATE_PATH, body), lambda: self._post(body))
+        created = self._write(cps.create_call(body), send=lambda: self._post(body))
         cert_id = self.cert_id = created["id"] if created else None
         if notifications:
-            path = "%s/notifications" % (certificate_path(cert_id) if cert_id else "/v2.0/certificates/" + NEW_ID)
-            self._write(_call("PATCH", path, notifications), lambda: self.cps.update_notifications(cert_id, notifications))
+            self._write(cps.notifications_call(cert_id, notifications))
         if self.module.check_mode:
             predicted = self._predict_new(body)
             return self._done(True, None, predicted, None, self._diff_state(predicted, body, notifications))
-        flat = self.read(cert_id)
+        flat = self.read_one(cert_id)
         return self._done(True, cert_id, flat, None, self._diff_state(flat, body, notifications or None))
 
-    def _post(self, body):
-        """The one create call (reference D6): after an ambiguous failure look the label up, never re-send."""
-        try:
-            created = self.cps.create(body)
-        except ApiError as exc:
-            if not exc.ambiguous:
-                raise
-            node = self.find_label(body["certificate_label"])
-            if node is None:
-                exc.msg = ("%s; no certificate with the label %r exists after this failure, so the create was "
-                           "probably not processed and it was not repeated. Re-run the task to create it; if CPS "
-                           "then answers that the label already exists, the failed create reserved it: choose "
-                           "another label" % (exc.msg, body["certificate_label"]))
-                raise
-            self.module.warn("The create request for label %r failed without a clear answer (%s), but certificate %s "
-                             "with that label exists now: the request was processed (it was not repeated)"
-                             % (body["certificate_label"], exc.msg, node.get("id")))
-            created = node
-        if not isinstance(created, dict) or not isinstance(created.get("id"), int):
-            raise ApiError("CPS answered POST %s without a certificate id" % CREATE_PATH, method="POST")
-        return {"id": created["id"]}
+    def _post(self, body: dict) -> dict:
+        """The one create call: after an ambiguous failure look the label up, never send it again."""
+        label = body["certificate_label"]
+        created = create_once(
+            self.module, lambda: self.cps.send(cps.create_call(body)), lambda: self.find_label(label),
+            "The create request for label %r" % label,
+            "no certificate with the label %r exists after this failure, so the create was probably not processed "
+            "and it was not repeated. Re-run the task to create it; if CPS then answers that the label already "
+            "exists, the failed create reserved it: choose another label" % label,
+            describe=lambda node: "certificate %s with that label" % node.get("id"))
+        answer = created.answer if created.found is None else created.found
+        if not isinstance(answer, dict) or not isinstance(answer.get("id"), int):
+            raise ApiError("CPS answered POST %s without a certificate id" % cps.CREATE_PATH, method="POST")
+        return {"id": answer["id"]}
 
     @staticmethod
     def _predict_new(body):
@@ -515,8 +445,8 @@ class CertificateOrder(EdgecastProvider):
                 "once the certificate is issued (status Deployment or Active)"
                 % (what, verb, status.status, order or "none: not placed with the CA yet"))
 
-    def _update(self, node):
-        params = self.module.params
+    def update(self, node) -> Change:
+        params = self.params
         models = _models()
         cert, status, flat = self.read_parts(node["id"])
         cert_id = self.cert_id = cert.id
@@ -564,25 +494,23 @@ class CertificateOrder(EdgecastProvider):
         notifications = None
         before_notifications = None
         if params["notifications"] is not None:
-            current = self.parse("GET %s/notifications" % certificate_path(cert_id), models.notifications,
-                                 self.cps.notifications(cert_id))
+            current = parse(models.notifications, self.cps.notifications(cert_id),
+                            "GET %s/notifications" % certificate_path(cert_id))
             before_notifications = [dict(notification_type=k, **current[k]) for k in sorted(current)]
             notifications = [n for n in self._wanted_notifications() if self._notification_differs(current, n)]
         action = self._plan_action(cert, status, flat) if params["action"] else None
 
         # every check passed: write
         if patch:
-            self._write(_call("PATCH", certificate_path(cert_id), patch), lambda: self.cps.update(cert_id, patch))
+            self._write(cps.update_call(cert_id, patch))
         if notifications:
-            self._write(_call("PATCH", certificate_path(cert_id) + "/notifications", notifications),
-                        lambda: self.cps.update_notifications(cert_id, notifications))
+            self._write(cps.notifications_call(cert_id, notifications))
         if organization is not None:
-            self._write(_call("PUT", certificate_path(cert_id) + "/organization", organization),
-                        lambda: self.cps.update_organization(cert_id, organization), cert_id,
+            self._write(cps.organization_call(cert_id, organization), cert_id,
                         settled=lambda s: (s.order_validation is not None
                                            and s.order_validation.status in ("AwaitingOrgUpdate", "PendingOrgUpdate")))
         if action is not None:
-            self._write(action[0], action[1], cert_id, settled=action[2])
+            self._write(action[0], cert_id, settled=action[1])
         changed = bool(self.calls)
         after_notifications = None
         if before_notifications is not None:
@@ -600,7 +528,7 @@ class CertificateOrder(EdgecastProvider):
                                          "status": None, "created": None, "active_date": None} for d in patch["domains"]]
             after_flat = predicted
         else:
-            after_flat = self.read(cert_id)
+            after_flat = self.read_one(cert_id)
         after = self._diff_state(after_flat, {"certificate_authority": cert.certificate_authority},
                                  after_notifications, org_after)
         return self._done(changed, cert_id, after_flat, before, after)
@@ -640,24 +568,23 @@ class CertificateOrder(EdgecastProvider):
 
     # actions -----------------------------------------------------------------------------
     def _plan_action(self, cert, status, flat):
-        """``(call, send, settled)`` for the action, or None when its effect is already there."""
-        action = self.module.params["action"]
+        """``(call, settled)`` for the action, or None when its effect is already there."""
+        action = self.params["action"]
         cert_id = cert.id
         order = flat["order_status"]
-        path = certificate_path(cert_id)
         if action == "renew":
             if order in ("AwaitingRenewal", "PendingRenewal"):
                 return None  # a renewal is already under way
             reason = self._blocked(status, "a renewal", "start")
             if reason:
                 raise OptionError("action=renew on certificate %s: %s" % (cert_id, reason))
-            return (_call("PUT", path + "/renew"), lambda: self.cps.renew(cert_id),
+            return (cps.renew_call(cert_id),
                     lambda s: s.order_validation is not None and s.order_validation.status in (
                         "AwaitingRenewal", "PendingRenewal", "Renewed"))
         if action == "retrigger":
             if not any(d["status"] == "TimedOut" for d in flat["domains"]):
                 return None  # only a timed-out request is resubmitted
-            return _call("PUT", path + "/retrigger"), lambda: self.cps.retrigger(cert_id), None
+            return cps.retrigger_call(cert_id), None
         # dcv_check
         if status.status == "Processing":
             raise OptionError("action=dcv_check on certificate %s: the request is not placed with the CA yet (status "
@@ -665,11 +592,13 @@ class CertificateOrder(EdgecastProvider):
                               "record" % cert_id)
         if status.status != "DomainControlValidation":
             return None  # domain control validation is over
-        return (_call("PUT", "/v2.0/dcv/certificates/%d/check" % cert_id), lambda: self.cps.dcv_check(cert_id),
-                None)
+        return cps.dcv_check_call(cert_id), None
 
     # cancel / delete ---------------------------------------------------------------------
-    def _remove(self, node, delete):
+    def remove(self, node) -> Change:
+        """state=canceled cancels a request the CA is still processing; state=absent also deletes an
+        issued certificate."""
+        delete = self.params["state"] == "absent"
         if node is None:
             return self._done(False, None, None, None, None)
         cert, status, flat = self.read_parts(node["id"])
@@ -683,12 +612,21 @@ class CertificateOrder(EdgecastProvider):
                     "certificate %s (label %r) is issued (status %s, order status %s): CPS cancels only requests the "
                     "CA is still processing. Use state=absent to delete an issued certificate"
                     % (cert_id, cert.certificate_label, status.status, flat["order_status"]))
-            self._write(_call("DELETE", certificate_path(cert_id)), lambda: self.cps.delete(cert_id), cert_id,
-                        settled=lambda s: s.status == "Deleted")
+            self._write(cps.delete_call(cert_id), cert_id, settled=lambda s: s.status == "Deleted")
             predicted = dict(flat, status="Deleted", order_status="Deleted", phase="deleted")
         else:
-            self._write(_call("PUT", certificate_path(cert_id) + "/cancel?apply=true"),
-                        lambda: self.cps.cancel(cert_id), cert_id, settled=lambda s: s.status == "Deleted")
+            self._write(cps.cancel_call(cert_id), cert_id, settled=lambda s: s.status == "Deleted")
             predicted = dict(flat, status="Deleted", order_status="Canceled", phase="canceled")
-        after_flat = predicted if self.module.check_mode else self.read(cert_id)
+        after_flat = predicted if self.module.check_mode else self.read_one(cert_id)
         return self._done(True, cert_id, after_flat, before, self._diff_state(after_flat))
+
+
+def info_module_args() -> dict:
+    """The ``AnsibleModule`` arguments of ``edgecast_cert_order_status_info``."""
+    return dict(argument_spec=info_argument_spec(), mutually_exclusive=INFO_MUTUALLY_EXCLUSIVE,
+                supports_check_mode=True)
+
+
+def order_module_args() -> dict:
+    """The ``AnsibleModule`` arguments of ``edgecast_cert_order``."""
+    return dict(argument_spec=order_argument_spec(), supports_check_mode=True)

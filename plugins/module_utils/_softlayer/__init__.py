@@ -1,13 +1,14 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """IBM Cloud Classic Infrastructure (SoftLayer) certificate orders (private to certops.orders).
 
-- ``connection``: the connection options, credentials (options, environment, ``~/.softlayer``),
-  HTTP Basic auth and SoftLayer's error conventions;
-- ``api``: the REST v3.1 calls the modules make;
+The layout every provider package shares (docs/docsite/rst/architecture.rst):
+
+- ``client``: the connection options, credentials (options, environment, ``~/.softlayer``), HTTP
+  Basic auth, SoftLayer's error conventions and the REST v3.1 calls;
 - ``models``: pydantic models of the provider's records and the modules' result shapes;
-- ``provider``: the :class:`Provider` classes behind the two modules.
+- ``statuses``: the status vocabulary and its phase map;
+- ``provider``: the provider contract, implemented for the two modules.
 """

@@ -1,30 +1,27 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """SoftLayer records as pydantic models, and the result shapes the modules return.
 
-Parsing is tolerant (decision D4): missing keys and nulls become None, unknown keys are ignored,
-numbers sent as strings are read as numbers. Status ids are only ever resolved through the
-catalogue from ``getSslRequestStatuses`` (decision D1). The provider imports this file on first use,
+Parsing is tolerant, because SoftLayer's answers vary by account and mask: missing keys and
+nulls become None, unknown keys are ignored, numbers sent as strings are read as numbers. Status
+ids are only ever resolved through the catalogue from ``getSslRequestStatuses``: the ids differ
+between environments, so none is written down here. The provider imports this file on first use,
 so pydantic stays off the path of a task that fails before it reads anything.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import traceback
 from typing import List, Optional
 
 try:
-    from pydantic import BaseModel, ConfigDict, ValidationError
+    from pydantic import BaseModel, ConfigDict
 except ImportError:
     HAS_PYDANTIC = False
     PYDANTIC_IMPORT_ERROR = traceback.format_exc()
     BaseModel = object  # the provider's requirements check fails the module before any model is used
-    ValidationError = ValueError
 
     def ConfigDict(**kwargs):  # noqa: N802 - stands in for pydantic's
         return kwargs
@@ -32,7 +29,7 @@ else:
     HAS_PYDANTIC = True
     PYDANTIC_IMPORT_ERROR = None
 
-from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
+from ansible_collections.certops.orders.plugins.module_utils._contract import parse
 from ansible_collections.certops.orders.plugins.module_utils._softlayer.statuses import PENDING, PHASES
 
 
@@ -114,21 +111,16 @@ class Receipt(_Record):
     placedOrder: Optional[PlacedOrder] = None
 
 
-def parse(model, data, what):
-    """``model`` from ``data``; a shape the parser cannot read is a provider error, not a traceback."""
-    try:
-        return model.model_validate(data)
-    except (ValidationError, TypeError, ValueError) as exc:
-        raise ApiError("the provider's %s could not be read (%s)" % (what, " ".join(str(exc).split())[:300]))
+STATUS_SOURCE = "SoftLayer_Security_Certificate_Request_Status::getSslRequestStatuses"
 
 
 class StatusCatalogue:
     """The statuses from ``getSslRequestStatuses``: names by id and ids by name."""
 
-    def __init__(self, raw):
+    def __init__(self, raw: list) -> None:
         self.entries = []
         for item in raw:
-            status = parse(RequestStatus, item, "status catalogue")
+            status = parse(RequestStatus.model_validate, item, STATUS_SOURCE)
             if status.id is not None and status.name:
                 self.entries.append({"id": status.id, "name": status.name, "description": status.description})
         self.by_id = dict((e["id"], e["name"]) for e in self.entries)
@@ -142,9 +134,10 @@ class StatusCatalogue:
         return [self.by_name[n] for n in names]
 
 
-def request_result(raw, catalogue):
-    """The ``order`` shape every SoftLayer module returns for a certificate request."""
-    req = parse(CertificateRequest, raw, "certificate request")
+def request_result(raw, catalogue: StatusCatalogue, source: str) -> tuple[dict, str | None]:
+    """The ``order`` shape every SoftLayer module returns for a certificate request (``source``
+    names the call that answered), and the request's CSR."""
+    req = parse(CertificateRequest.model_validate, raw, source)
     status = catalogue.by_id.get(req.statusId)
     result = {
         "id": req.id,
@@ -164,19 +157,19 @@ def request_result(raw, catalogue):
     return result, req.certificateSigningRequest
 
 
-def catalogue_items(raw):
-    return [parse(CatalogueItem, item, "product item") for item in raw]
+def catalogue_items(raw: list, source: str) -> list:
+    return [parse(CatalogueItem.model_validate, item, source) for item in raw]
 
 
-def receipt_result(raw, placed):
+def receipt_result(raw, placed: bool, source: str) -> dict:
     """The ``receipt`` shape: billing order id, items and totals (``placed`` false for verifyOrder)."""
     if placed:
-        receipt = parse(Receipt, raw, "order receipt")
+        receipt = parse(Receipt.model_validate, raw, source)
         details = receipt.orderDetails or OrderContainer()
         order_id, order_date = receipt.orderId, receipt.orderDate
         order_status = receipt.placedOrder.status if receipt.placedOrder else None
     else:
-        details = parse(OrderContainer, raw, "order verification")
+        details = parse(OrderContainer.model_validate, raw, source)
         order_id = order_date = order_status = None
     return {
         "placed": placed,

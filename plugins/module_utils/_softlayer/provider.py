@@ -1,42 +1,43 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The SoftLayer providers behind ``softlayer_cert_order_status_info`` and ``softlayer_cert_order``."""
+"""The SoftLayer side of the provider contract: ``softlayer_cert_order_status_info`` and
+``softlayer_cert_order`` (private: not for use outside this collection)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import base64
 import re
 
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
-from ansible_collections.certops.orders.plugins.module_utils._runner import (
+from ansible_collections.certops.orders.plugins.module_utils._contract import (
     Change,
+    InfoProvider,
     OptionError,
+    OrderProvider,
     Provider,
     TaskFailed,
+    Vocabulary,
+)
+from ansible_collections.certops.orders.plugins.module_utils._runner import (
     check_names,
+    create_once,
     installed,
     map_bounded,
-    read_ids,
+    search,
+    selected_ids,
     send_once,
     wait_argument_spec,
 )
-from ansible_collections.certops.orders.plugins.module_utils._wait import OUTCOME_DONE, PollSchedule, Waiter
-from ansible_collections.certops.orders.plugins.module_utils._softlayer import api as sl
-from ansible_collections.certops.orders.plugins.module_utils._softlayer.connection import (
-    connect,
-    connection_argument_spec,
-)
+from ansible_collections.certops.orders.plugins.module_utils._softlayer import client as sl
+from ansible_collections.certops.orders.plugins.module_utils._softlayer.client import connect, connection_argument_spec
 from ansible_collections.certops.orders.plugins.module_utils._softlayer.statuses import (
-    APPROVED,
     CANCELED,
-    COMPLETE,
-    PASSED,
+    FAILURES,
     PENDING,
+    RESEND_STATUSES,
+    statuses,
 )
 
 HAS_PYDANTIC = installed("pydantic")
@@ -50,11 +51,15 @@ def _models():
 
 
 EMAIL_TYPES = {"approver": "ApproverEmail", "fulfillment": "FulfillmentEmail"}
-#: statuses in which each resend makes sense (reference §8.3)
-RESEND_STATUSES = {"approver": (PENDING,), "fulfillment": (APPROVED, COMPLETE)}
-#: the request record appears some seconds after placeOrder (D3): look for it at least this long,
+#: the request record appears some seconds after placeOrder: look for it at least this long,
 #: whatever wait_timeout says, so that a short wait_timeout does not invite a second order
 LOOKUP_FLOOR = 60
+#: the calls a parse failure names
+GET_REQUEST = "%s::getObject" % sl.REQUEST
+LIST_REQUESTS = "%s::getSslCertificateRequests" % sl.REQUEST
+GET_ITEMS = "%s::getItems" % sl.PACKAGE
+VERIFY = "%s::verifyOrder" % sl.ORDER
+PLACE = "%s::placeOrder" % sl.ORDER
 CSR_RE = re.compile(r"-----BEGIN (NEW )?CERTIFICATE REQUEST-----\s+[A-Za-z0-9+/=\s]+-----END (NEW )?CERTIFICATE REQUEST-----")
 FQDN_RE = re.compile(r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -168,91 +173,6 @@ def normalize_csr(text):
     return "".join((text or "").replace("NEW CERTIFICATE REQUEST", "CERTIFICATE REQUEST").split())
 
 
-class SoftLayerProvider(Provider):
-    """What both SoftLayer modules share: the connection, the status catalogue and reads."""
-
-    result_key = "orders"
-    item_key = "order"
-    noun = "order"
-    requirements = (("pydantic", HAS_PYDANTIC, None),)
-
-    def __init__(self, module):
-        super(SoftLayerProvider, self).__init__(module)
-        self.api = sl.SoftLayerApi(connect(module))
-        self._statuses = None
-        self._unknown_ids = set()
-
-    # -- catalogue -------------------------------------------------------------------------------
-    @property
-    def status_catalogue(self):
-        if self._statuses is None:
-            self._statuses = _models().StatusCatalogue(self.api.request_statuses())
-            if not self._statuses.entries:
-                raise ApiError("getSslRequestStatuses returned no statuses; cannot resolve status names")
-        return self._statuses
-
-    def catalogue(self):
-        return {"statuses": self.status_catalogue.entries}
-
-    def vocabulary(self):
-        return self.status_catalogue.names
-
-    def default_fail_on(self):
-        return [name for name in (CANCELED,) if name in self.status_catalogue.by_name]
-
-    # -- reads -----------------------------------------------------------------------------------
-    def result(self, raw):
-        """The module's shape for a raw request; warns once per status id the catalogue lacks."""
-        order, _csr = _models().request_result(raw, self.status_catalogue)
-        self._note_unknown(order)
-        return order
-
-    def _note_unknown(self, order):
-        if order["status"] is None and order["status_id"] not in self._unknown_ids:
-            self._unknown_ids.add(order["status_id"])
-            self.module.warn("order %s has status id %s, which getSslRequestStatuses does not list; its status "
-                             "is reported as null" % (order["id"], order["status_id"]))
-
-    def get(self, request_id):
-        return self.result(self.api.get_request(request_id))
-
-    def fetch(self, keys):
-        """One read per round: a single order by id, several in one filtered list call."""
-        if len(keys) == 1:
-            return {keys[0]: self.get(keys[0])}
-        found = dict((k, self.result(raw)) for k, raw in self.api.requests_by_id(keys).items())
-        missing = [k for k in keys if k not in found]
-        for key, order in zip(missing, map_bounded(self.get, missing)):
-            found[key] = order
-        return found
-
-    def statuses(self, obj):
-        return [obj.get("status")] + list(PASSED.get(obj.get("status"), ()))
-
-    def describe(self, obj):
-        return obj.get("status") or "status id %s" % obj.get("status_id")
-
-
-class InfoProvider(SoftLayerProvider):
-    """``softlayer_cert_order_status_info``: select orders by id(s), common name, or the whole account."""
-
-    def select(self):
-        params = self.module.params
-        # an empty order_ids (say, from an empty registered list) selects nothing, not the account
-        # many ids: one filtered list call, and getObject only for the ids it lacks (each its own 404)
-        by_id = read_ids(params["order_id"], params["order_ids"], self.get, bulk=self.fetch)
-        if by_id is not None:
-            return by_id
-        leaves = {}
-        if params["common_name"]:
-            leaves["commonName"] = sl.equals(params["common_name"])
-        if params["status"]:
-            check_names("status", params["status"], self.vocabulary())
-            leaves["statusId"] = sl.one_of(self.status_catalogue.ids(params["status"]))
-        found = [self.result(raw) for raw in self.api.list_requests(sl.request_filter(**leaves) if leaves else None)]
-        return [(order["id"], order) for order in sorted(found, key=lambda o: o["id"])]
-
-
 def _address(value):
     if not value:
         return None
@@ -305,22 +225,121 @@ def _summary(order):
     return dict((k, order.get(k)) for k in ("id", "common_name", "status", "order_id"))
 
 
-class OrderProvider(SoftLayerProvider):
-    """``softlayer_cert_order``: place (idempotently), cancel, resend the CA's e-mails."""
+def _positive_ids(params: dict, one: str, many: str) -> None:
+    bad = [i for i in ([params[one]] if params[one] is not None else []) + list(params[many] or []) if i <= 0]
+    if bad:
+        raise OptionError("%s are positive integers, got %s" % (many, ", ".join(str(i) for i in bad)))
 
-    def ensure(self):
-        params = self.module.params
-        self.check_input()
-        if params["state"] == "canceled":
-            return self.cancel()
-        change = self.present()
-        if params["resend_email"]:
-            change = self.resend(change)
-        return change
 
-    # -- input checks before any call that changes something --------------------------------------
-    def check_input(self):
-        params = self.module.params
+class SoftLayerProvider(Provider):
+    """What both SoftLayer modules share: the connection, the status catalogue and reads."""
+
+    noun = "order"
+    requirements = (("pydantic", HAS_PYDANTIC, None),)
+    reads_in_bulk = True
+
+    def __init__(self, module, budget) -> None:
+        super().__init__(module, budget)
+        self.api = sl.SoftLayerApi(connect(module, budget))
+        self._statuses = None
+        self._unknown_ids = set()
+
+    # -- the vocabulary --------------------------------------------------------------------------
+    @property
+    def status_catalogue(self):
+        if self._statuses is None:
+            self._statuses = _models().StatusCatalogue(self.api.request_statuses())
+            if not self._statuses.entries:
+                raise ApiError("getSslRequestStatuses returned no statuses; cannot resolve status names")
+        return self._statuses
+
+    def catalogue(self) -> dict:
+        return {"statuses": self.status_catalogue.entries}
+
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.status_catalogue.names, list(FAILURES))
+
+    def statuses(self, obj: dict) -> list:
+        return statuses(obj.get("status"))
+
+    def describe(self, obj: dict) -> str:
+        return obj.get("status") or "status id %s" % obj.get("status_id")
+
+    # -- reads -----------------------------------------------------------------------------------
+    def result(self, raw, source: str) -> dict:
+        """The module's shape for a raw request; warns once per status id the catalogue lacks."""
+        order, _csr = _models().request_result(raw, self.status_catalogue, source)
+        self._note_unknown(order)
+        return order
+
+    def _note_unknown(self, order: dict) -> None:
+        if order["status"] is None and order["status_id"] not in self._unknown_ids:
+            self._unknown_ids.add(order["status_id"])
+            self.module.warn("order %s has status id %s, which getSslRequestStatuses does not list; its status "
+                             "is reported as null" % (order["id"], order["status_id"]))
+
+    def get(self, request_id: int) -> dict:
+        return self.result(self.api.get_request(request_id), GET_REQUEST)
+
+    def read(self, keys: list) -> dict:
+        """One read per round: a single order by id, several in one filtered list call (and getObject
+        for any the list lacks, so that each missing one fails with its own 404)."""
+        if len(keys) == 1:
+            return {keys[0]: self.get(keys[0])}
+        found = dict((k, self.result(raw, LIST_REQUESTS)) for k, raw in self.api.requests_by_id(keys).items())
+        missing = [k for k in keys if k not in found]
+        for key, order in zip(missing, map_bounded(self.get, missing)):
+            found[key] = order
+        return found
+
+    def poll(self, keys: list) -> dict:
+        return self.read(keys)  # a full record costs no more than its status
+
+    def complete(self, keys: list, objects: dict) -> dict:
+        return objects
+
+
+class SoftLayerInfo(SoftLayerProvider, InfoProvider):
+    """``softlayer_cert_order_status_info``: select orders by id(s), common name, or the whole account."""
+
+    result_key = "orders"
+
+    def check_options(self) -> None:
+        _positive_ids(self.params, "order_id", "order_ids")
+        if self.params["common_name"] is not None and not self.params["common_name"].strip():
+            raise OptionError("common_name must not be empty")
+
+    def lookup(self) -> list:
+        params = self.params
+        # an empty order_ids (say, from an empty registered list) selects nothing, not the account
+        ids = selected_ids(params["order_id"], params["order_ids"])
+        if ids is not None:
+            found = self.read(ids) if ids else {}
+            return [(i, found[i]) for i in ids]
+        leaves = {}
+        if params["common_name"]:
+            leaves["commonName"] = sl.equals(params["common_name"])
+        if params["status"]:
+            check_names("status", params["status"], self.vocabulary().names)
+            leaves["statusId"] = sl.one_of(self.status_catalogue.ids(params["status"]))
+        raws = self.api.list_requests(sl.request_filter(**leaves) if leaves else None)
+        found = [self.result(raw, LIST_REQUESTS) for raw in raws]
+        return [(order["id"], order) for order in sorted(found, key=lambda o: o["id"])]
+
+
+class SoftLayerOrder(SoftLayerProvider, OrderProvider):
+    """``softlayer_cert_order``: place once per (common name, CSR), cancel, resend the CA's e-mails."""
+
+    item_key = "order"
+
+    def __init__(self, module, budget) -> None:
+        super().__init__(module, budget)
+        self._progress = {}
+
+    def check_options(self) -> None:
+        params = self.params
+        if params["order_id"] is not None and params["order_id"] <= 0:
+            raise OptionError("order_id is a positive integer, got %s" % params["order_id"])
         if params["csr"] is not None and not CSR_RE.search(params["csr"]):
             raise OptionError("csr is not a PEM certificate signing request: it must contain a '-----BEGIN "
                               "CERTIFICATE REQUEST-----' ... '-----END CERTIFICATE REQUEST-----' block "
@@ -338,31 +357,25 @@ class OrderProvider(SoftLayerProvider):
                               % (params["common_name"], in_csr))
         if params["state"] == "canceled" and params["resend_email"]:
             raise OptionError("resend_email only applies to state=present (a canceled order has no e-mail to resend)")
-
-    def check_order_input(self):
-        """What placing needs; checked before the catalogue is read."""
-        params = self.module.params
-        missing = [name for name in ("item_key_name", "server_type", "approver_email", "organization",
-                                     "technical_contact") if not params[name]]
-        if missing:
-            raise OptionError("no order for common_name %s with this csr exists, and placing one needs %s"
-                              % (params["common_name"], ", ".join(missing)))
         emails = [("approver_email", params["approver_email"])] + [
-            ("%s.email" % name, params[name]["email"]) for name in
-            ("technical_contact", "administrative_contact", "billing_contact") if params[name]]
+            ("%s.email" % name, (params[name] or {}).get("email")) for name in
+            ("technical_contact", "administrative_contact", "billing_contact")]
         for option, value in emails:
-            if not EMAIL_RE.match(value):
+            if value is not None and not EMAIL_RE.match(value):
                 raise OptionError("%s %r is not an e-mail address such as admin@example.com" % (option, value))
 
+    def progress(self) -> dict:
+        return dict(self._progress)
+
     # -- finding the order ------------------------------------------------------------------------
-    def find(self, common_name, csr):
+    def _by_csr(self, common_name: str, csr: str) -> tuple:
         """The newest request for (common name, CSR) that is not Canceled, and the newest Canceled one."""
         wanted = normalize_csr(csr)
         live, canceled = None, None
         raws = self.api.list_requests(sl.request_filter(commonName=sl.equals(common_name)),
                                       mask=sl.REQUEST_MASK_WITH_CSR)
         for raw in sorted(raws, key=lambda r: r.get("id") or 0):
-            order, order_csr = _models().request_result(raw, self.status_catalogue)
+            order, order_csr = _models().request_result(raw, self.status_catalogue, LIST_REQUESTS)
             if normalize_csr(order_csr) != wanted:
                 continue
             self._note_unknown(order)
@@ -372,26 +385,43 @@ class OrderProvider(SoftLayerProvider):
                 live = order
         return live, canceled
 
-    def present(self):
-        params = self.module.params
+    def find(self) -> dict | None:
+        """By ``order_id``; else the live order for (common name, CSR), or, to cancel, a canceled one."""
+        params = self.params
         if params["order_id"] is not None:
-            order = self.get(params["order_id"])
-            return Change(False, before=_summary(order), after=_summary(order), keys=[order["id"]],
-                          objects={order["id"]: order}, result={"order": order})
-        live, _canceled = self.find(params["common_name"], params["csr"])
-        if live is not None:
-            return Change(False, before=_summary(live), after=_summary(live), keys=[live["id"]],
-                          objects={live["id"]: live}, result={"order": live})
+            return self.get(params["order_id"])
+        live, canceled = self._by_csr(params["common_name"], params["csr"])
+        return live if params["state"] == "present" else live or canceled
+
+    # -- present ----------------------------------------------------------------------------------
+    def update(self, existing: dict) -> Change:
+        """Nothing about a placed order can change; only the e-mails can be resent."""
+        change = Change(False, before=_summary(existing), after=_summary(existing), keys=[existing["id"]],
+                        objects={existing["id"]: existing}, result={"order": existing})
+        return self.resend(change) if self.params["resend_email"] else change
+
+    def create(self) -> Change:
+        params = self.params
         if params["resend_email"] == "fulfillment":
             raise OptionError("resend_email=fulfillment needs an Approved or Complete order, and no order for %s "
                               "with this csr exists yet (a new order starts in %s); nothing was ordered"
                               % (params["common_name"], PENDING))
-        return self.place()
+        change = self.place()
+        return self.resend(change) if params["resend_email"] else change
 
-    def resolve_price(self):
-        params = self.module.params
+    def check_order_input(self) -> None:
+        """What placing needs beyond finding the order."""
+        params = self.params
+        missing = [name for name in ("item_key_name", "server_type", "approver_email", "organization",
+                                     "technical_contact") if not params[name]]
+        if missing:
+            raise OptionError("no order for common_name %s with this csr exists, and placing one needs %s"
+                              % (params["common_name"], ", ".join(missing)))
+
+    def resolve_price(self) -> tuple:
+        params = self.params
         package_id, raw_items = self.api.ssl_items()
-        items = _models().catalogue_items(raw_items)
+        items = _models().catalogue_items(raw_items, GET_ITEMS)
         by_key = dict((i.keyName, i) for i in items if i.keyName and i.keyName.startswith("SSL_CERTIFICATE"))
         item = by_key.get(params["item_key_name"])
         if item is None:
@@ -405,106 +435,57 @@ class OrderProvider(SoftLayerProvider):
                               % (params["server_type"], ", ".join(sorted(n for n in server_types if n))))
         return package_id, item.prices[0].id
 
-    def place(self):
-        params = self.module.params
+    def _search(self, find) -> tuple:
+        """Look for a placed order's request until it shows up: it appears some seconds after placeOrder."""
+        return search(find, self.budget, self.params["wait_sleep"], at_least=LOOKUP_FLOOR)
+
+    def place(self) -> Change:
+        params = self.params
         self.check_order_input()
         package_id, price_id = self.resolve_price()
         container = build_container(params, package_id, price_id)
-        verified = _models().receipt_result(self.api.verify_order(container), placed=False)
+        verified = _models().receipt_result(self.api.verify_order(container), False, VERIFY)
         after = {"id": None, "common_name": params["common_name"], "status": None, "order_id": None}
         if self.module.check_mode:
             return Change(True, before=None, after=after, result={"order": None, "receipt": verified})
-        try:
-            raw_receipt = self.api.place_order(container)
-        except ApiError as exc:
-            if not exc.ambiguous:
-                raise
-            return self.reconcile(exc)
-        receipt = _models().receipt_result(raw_receipt, placed=True)
-        order, spent = self.await_request(receipt["order_id"])
+        searched = []
+
+        def find_after_error():
+            order, spent = self._search(lambda: self._by_csr(params["common_name"], params["csr"])[0])
+            searched.append(spent)
+            return order
+
+        created = create_once(
+            self.module, lambda: self.api.place_order(container), find_after_error, "placeOrder",
+            lambda: "no certificate request for %s with this csr appeared within %.0fs. The order may or may not "
+                    "have been placed: check with certops.orders.softlayer_cert_order_status_info before running "
+                    "again; it was not retried" % (params["common_name"], searched[-1]),
+            describe=lambda order: "request %s for %s" % (order["id"], params["common_name"]))
+        if created.answer is None:
+            order = created.found
+            return Change(True, before=None, after=_summary(order), keys=[order["id"]], objects={order["id"]: order},
+                          result={"order": order, "receipt": None})
+        receipt = _models().receipt_result(created.answer, True, PLACE)
+        self._progress = {"changed": True, "order": None, "receipt": receipt}
+
+        def placed():
+            found = self.api.requests_for_order(receipt["order_id"])
+            return self.result(max(found, key=lambda r: r.get("id") or 0), LIST_REQUESTS) if found else None
+
+        order, spent = self._search(placed)
         if order is None:
             raise TaskFailed(
                 "order %s was placed (receipt returned) but its certificate request did not appear within %.0fs; "
                 "do not order again: look it up later with certops.orders.softlayer_cert_order_status_info "
                 "common_name=%s (re-running this task before it appears would place a second order)" % (
-                    receipt["order_id"], spent, params["common_name"]),
-                partial_result={"changed": True, "order": None, "receipt": receipt})
+                    receipt["order_id"], spent, params["common_name"]))
+        self._progress["order"] = order
         after.update(_summary(order))
         return Change(True, before=None, after=after, keys=[order["id"]], objects={order["id"]: order},
-                      result={"order": order, "receipt": receipt}, spent=spent)
+                      result={"order": order, "receipt": receipt})
 
-    def _poll_until_found(self, lookup):
-        """Poll ``lookup()`` (an order or None) until it finds the order: ``(order or None, seconds)``.
-
-        The request appears some seconds after the order (D3); the search lasts ``wait_timeout``
-        but at least :data:`LOOKUP_FLOOR` seconds.
-        """
-        params = self.module.params
-        waiter = Waiter(fetch=lambda keys: {"request": lookup()},
-                        is_done=lambda obj: obj is not None, is_failed=lambda obj: False,
-                        describe=lambda obj: obj["status"] if obj else "not visible yet",
-                        timeout=max(params["wait_timeout"], LOOKUP_FLOOR),
-                        schedule=PollSchedule(max_interval=params["wait_sleep"]))
-        result = waiter.run(["request"])
-        found = result.objects.get("request") if result.outcome == OUTCOME_DONE else None
-        return found, result.elapsed
-
-    def await_request(self, billing_order_id):
-        def lookup():
-            found = self.api.requests_for_order(billing_order_id)
-            return self.result(max(found, key=lambda r: r.get("id") or 0)) if found else None
-        return self._poll_until_found(lookup)
-
-    def reconcile(self, exc):
-        """placeOrder failed ambiguously: look for the order instead of ordering again (D5)."""
-        params = self.module.params
-
-        def lookup():
-            live, _canceled = self.find(params["common_name"], params["csr"])
-            return live
-        order, spent = self._poll_until_found(lookup)
-        if order is None:
-            raise ApiError("placeOrder failed without a clear answer (%s) and no certificate request for %s with "
-                           "this csr appeared within %.0fs. The order may or may not have been placed: check with "
-                           "certops.orders.softlayer_cert_order_status_info before running again; it was not retried"
-                           % (exc, params["common_name"], spent),
-                           status=exc.status, method=exc.method, url=exc.url, code=exc.code,
-                           provider_message=exc.provider_message, ambiguous=True)
-        self.module.warn("placeOrder failed without a clear answer (%s), but the order was placed: request %s for %s "
-                         "was found; it was not ordered again" % (exc, order["id"], params["common_name"]))
-        after = _summary(order)
-        return Change(True, before=None, after=after, keys=[order["id"]], objects={order["id"]: order},
-                      result={"order": order, "receipt": None}, spent=spent)
-
-    # -- cancel and resend -------------------------------------------------------------------------
-    def cancel(self):
-        params = self.module.params
-        if params["order_id"] is not None:
-            order = self.get(params["order_id"])
-        else:
-            live, canceled = self.find(params["common_name"], params["csr"])
-            order = live or canceled
-            if order is None:
-                return Change(False, result={"order": None})
-        before = _summary(order)
-        keys, objects = [order["id"]], {order["id"]: order}
-        if order["status"] == CANCELED:
-            return Change(False, before=before, after=before, keys=keys, objects=objects, result={"order": order})
-        if order["status"] != PENDING:
-            raise OptionError("order %s is %s: only orders in %s can be canceled (the CA has already approved it)"
-                              % (order["id"], order["status"] or "in status id %s" % order["status_id"], PENDING))
-        after = dict(before, status=CANCELED)
-        if self.module.check_mode:
-            return Change(True, before=before, after=after, keys=keys, objects=objects, result={"order": order})
-        # cancelSslOrder has a side effect: after an unclear answer, re-read instead of sending it again (D5)
-        send_once(self.module, lambda: self.api.cancel(order["id"]),
-                  lambda: self.get(order["id"])["status"] == CANCELED, "cancelSslOrder of order %s" % order["id"])
-        order = self.get(order["id"])
-        return Change(True, before=before, after=_summary(order), keys=keys, objects={order["id"]: order},
-                      result={"order": order})
-
-    def resend(self, change):
-        kind = self.module.params["resend_email"]
+    def resend(self, change: Change) -> Change:
+        kind = self.params["resend_email"]
         order = change.result.get("order")
         if order is None:  # check mode before placing: nothing to resend yet
             change.result["email_resent"] = None
@@ -518,3 +499,38 @@ class OrderProvider(SoftLayerProvider):
         change.changed = True
         change.result["email_resent"] = EMAIL_TYPES[kind]
         return change
+
+    # -- canceled ---------------------------------------------------------------------------------
+    def remove(self, existing: dict | None) -> Change:
+        if existing is None:
+            return Change(False, result={"order": None})
+        order = existing
+        before = _summary(order)
+        keys, objects = [order["id"]], {order["id"]: order}
+        if order["status"] == CANCELED:
+            return Change(False, before=before, after=before, keys=keys, objects=objects, result={"order": order})
+        if order["status"] != PENDING:
+            raise OptionError("order %s is %s: only orders in %s can be canceled (the CA has already approved it)"
+                              % (order["id"], order["status"] or "in status id %s" % order["status_id"], PENDING))
+        after = dict(before, status=CANCELED)
+        if self.module.check_mode:
+            return Change(True, before=before, after=after, keys=keys, objects=objects, result={"order": order})
+        # cancelSslOrder changes something: after an unclear answer, read instead of sending it again
+        send_once(self.module, lambda: self.api.cancel(order["id"]),
+                  lambda: self.get(order["id"])["status"] == CANCELED, "cancelSslOrder of order %s" % order["id"])
+        order = self.get(order["id"])
+        return Change(True, before=before, after=_summary(order), keys=keys, objects={order["id"]: order},
+                      result={"order": order})
+
+
+def info_module_args() -> dict:
+    """The ``AnsibleModule`` arguments of ``softlayer_cert_order_status_info``."""
+    return dict(argument_spec=info_argument_spec(), mutually_exclusive=INFO_MUTUALLY_EXCLUSIVE,
+                supports_check_mode=True)
+
+
+def order_module_args() -> dict:
+    """The ``AnsibleModule`` arguments of ``softlayer_cert_order``."""
+    return dict(argument_spec=order_argument_spec(), mutually_exclusive=ORDER_MUTUALLY_EXCLUSIVE,
+                required_together=ORDER_REQUIRED_TOGETHER, required_one_of=ORDER_REQUIRED_ONE_OF,
+                supports_check_mode=True)

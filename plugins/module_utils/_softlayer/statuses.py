@@ -1,14 +1,15 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""SoftLayer certificate request status names (reference §8) and what the modules derive from them
-(private: not for use outside this collection). No pydantic here: every module start imports this."""
+"""SoftLayer certificate request status names, their phases, and what the modules derive from them
+(private: not for use outside this collection).
 
-from __future__ import absolute_import, division, print_function
+The names are SoftLayer's documented ones; the ids behind them come from the catalogue at run time.
+No pydantic here: every module start imports this.
+"""
 
-__metaclass__ = type
+from __future__ import annotations
 
 PENDING = "Pending CA Approval"
 APPROVED = "Approved"
@@ -19,3 +20,12 @@ CANCELED = "Canceled"
 PHASES = {PENDING: "action_required", APPROVED: "issued", COMPLETE: "issued", CANCELED: "canceled"}
 #: statuses an order has passed on its way to a status: waiting for Approved accepts Complete
 PASSED = {COMPLETE: (APPROVED,)}
+#: the default ``fail_on``: a canceled order never goes on
+FAILURES = (CANCELED,)
+#: statuses in which each e-mail can be resent: the approver's before approval, the fulfillment after
+RESEND_STATUSES = {"approver": (PENDING,), "fulfillment": (APPROVED, COMPLETE)}
+
+
+def statuses(status: str | None) -> list[str | None]:
+    """The names an order in ``status`` counts as being in: its own and those it has passed."""
+    return [status] + list(PASSED.get(status, ()))

@@ -1,19 +1,14 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The HTTP seam, against scripted HTTP conversations (responses)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import socket
 
 import pytest
 import requests
-import responses
 
+from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._http import (
     ApiError,
     HttpClient,
@@ -63,52 +58,47 @@ def client(sleeps=None, **kwargs):
     return HttpClient(BASE, sleep=sleeps.append, **kwargs)
 
 
-@responses.activate
-def test_get_decodes_json_and_passes_transport_settings_on_every_request():
-    responses.get(BASE + "things/1", json={"id": 1})
-    http = client(timeout=7, ca_path="/etc/ca.pem", proxy_url="http://proxy.test:3128")
-    answer = http.get("things/1", params={"mask": "id"})
+def test_get_decodes_json_and_passes_transport_settings_on_every_request(http):
+    http.get(BASE + "things/1", json={"id": 1})
+    seam = client(timeout=7, ca_path="/etc/ca.pem", proxy_url="http://proxy.test:3128")
+    answer = seam.get("things/1", params={"mask": "id"})
     assert answer.status == 200 and answer.data == {"id": 1}
-    kwargs = responses.calls[0].request.req_kwargs
-    assert kwargs["timeout"] == 7
+    kwargs = http.calls[0].request.req_kwargs
+    assert kwargs["timeout"] == (7, 7)  # connect and read: the request timeout, with no budget to cut it
     assert kwargs["verify"] == "/etc/ca.pem"
     assert kwargs["proxies"] == {"http": "http://proxy.test:3128", "https": "http://proxy.test:3128"}
-    assert "mask=id" in responses.calls[0].request.url
+    assert "mask=id" in http.calls[0].request.url
 
 
-@responses.activate
-def test_proxy_comes_from_the_environment_when_no_option_is_set(monkeypatch):
+def test_proxy_comes_from_the_environment_when_no_option_is_set(http, monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://env-proxy.test:8080")
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    responses.get(BASE + "x", json={})
+    http.get(BASE + "x", json={})
     client().get("x")
-    assert responses.calls[0].request.req_kwargs["proxies"].get("https") == "http://env-proxy.test:8080"
+    assert http.calls[0].request.req_kwargs["proxies"].get("https") == "http://env-proxy.test:8080"
 
 
-@responses.activate
-def test_validate_certs_false_is_sent_as_verify_false():
-    responses.get(BASE + "x", json={})
+def test_validate_certs_false_is_sent_as_verify_false(http):
+    http.get(BASE + "x", json={})
     client(validate_certs=False).get("x")
-    assert responses.calls[0].request.req_kwargs["verify"] is False
+    assert http.calls[0].request.req_kwargs["verify"] is False
 
 
-@responses.activate
-def test_read_retries_on_429_honouring_retry_after():
-    responses.get(BASE + "x", status=429, headers={"Retry-After": "3"}, json={"code": "rate_limit_reached"})
-    responses.get(BASE + "x", json={"ok": True})
+def test_read_retries_on_429_honouring_retry_after(http):
+    http.get(BASE + "x", status=429, headers={"Retry-After": "3"}, json={"code": "rate_limit_reached"})
+    http.get(BASE + "x", json={"ok": True})
     sleeps = []
     assert client(sleeps).get("x").data == {"ok": True}
     assert sleeps == [3.0]
-    assert len(responses.calls) == 2
+    assert len(http.calls) == 2
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
-@responses.activate
-def test_read_retries_on_5xx_with_jittered_exponential_backoff(status):
+def test_read_retries_on_5xx_with_jittered_exponential_backoff(http, status):
     for dummy in range(3):
-        responses.get(BASE + "x", status=status, body="")
-    responses.get(BASE + "x", json=[1])
+        http.get(BASE + "x", status=status, body="")
+    http.get(BASE + "x", json=[1])
     sleeps = []
     assert client(sleeps).get("x").data == [1]
     assert len(sleeps) == 3
@@ -117,30 +107,27 @@ def test_read_retries_on_5xx_with_jittered_exponential_backoff(status):
         assert ceiling / 2 <= slept <= ceiling
 
 
-@responses.activate
-def test_retries_are_bounded_and_the_error_says_how_many_attempts():
-    responses.get(BASE + "x", status=503, json={"code": "service_unavailable", "title": "down"})
+def test_retries_are_bounded_and_the_error_says_how_many_attempts(http):
+    http.get(BASE + "x", status=503, json={"code": "service_unavailable", "title": "down"})
     with pytest.raises(ApiError) as err:
         client().get("x")
-    assert len(responses.calls) == 4
+    assert len(http.calls) == 4
     assert err.value.attempts == 4 and err.value.status == 503
     assert err.value.to_result()["attempts"] == 4
 
 
-@responses.activate
-def test_501_is_not_retried():
-    responses.get(BASE + "x", status=501, json={"code": "not_implemented"})
+def test_501_is_not_retried(http):
+    http.get(BASE + "x", status=501, json={"code": "not_implemented"})
     with pytest.raises(ApiError):
         client().get("x")
-    assert len(responses.calls) == 1
+    assert len(http.calls) == 1
 
 
-@responses.activate
-def test_provider_code_makes_an_answer_retryable():
-    responses.get(BASE + "x", status=400, json={"code": "Slow_Down", "error": "later"})
-    responses.get(BASE + "x", json={})
+def test_provider_code_makes_an_answer_retryable(http):
+    http.get(BASE + "x", status=400, json={"code": "Slow_Down", "error": "later"})
+    http.get(BASE + "x", json={})
     client(retryable_codes=["Slow_Down"]).get("x")
-    assert len(responses.calls) == 2
+    assert len(http.calls) == 2
 
 
 def business_rules(status, code, message, retryable):
@@ -150,22 +137,20 @@ def business_rules(status, code, message, retryable):
     return retryable
 
 
-@responses.activate
-def test_classify_turns_a_business_rule_500_into_a_permanent_failure():
-    responses.get(BASE + "x", status=500, json={"code": "Rule_Broken", "error": "not in this status"})
+def test_classify_turns_a_business_rule_500_into_a_permanent_failure(http):
+    http.get(BASE + "x", status=500, json={"code": "Rule_Broken", "error": "not in this status"})
     with pytest.raises(ApiError) as err:
         client(classify=business_rules).get("x")
-    assert len(responses.calls) == 1
+    assert len(http.calls) == 1
     assert err.value.retryable is False and err.value.code == "Rule_Broken"
     assert not err.value.ambiguous  # a business-rule refusal was not processed
 
 
-@responses.activate
-def test_classify_keeps_other_5xx_retryable():
-    responses.get(BASE + "x", status=500, json={"code": "Internal", "error": "Internal Error"})
-    responses.get(BASE + "x", json={"ok": True})
+def test_classify_keeps_other_5xx_retryable(http):
+    http.get(BASE + "x", status=500, json={"code": "Internal", "error": "Internal Error"})
+    http.get(BASE + "x", json={"ok": True})
     assert client(classify=business_rules).get("x").data == {"ok": True}
-    assert len(responses.calls) == 2
+    assert len(http.calls) == 2
 
 
 def error_shaped(data):
@@ -174,93 +159,83 @@ def error_shaped(data):
     return None
 
 
-@responses.activate
-def test_error_in_a_200_body_is_retried_for_reads():
-    responses.get(BASE + "x", json={"error": "Internal Error", "code": "Public"})
-    responses.get(BASE + "x", json={"id": 1})
+def test_error_in_a_200_body_is_retried_for_reads(http):
+    http.get(BASE + "x", json={"error": "Internal Error", "code": "Public"})
+    http.get(BASE + "x", json={"id": 1})
     assert client(body_error=error_shaped).get("x").data == {"id": 1}
-    assert len(responses.calls) == 2
+    assert len(http.calls) == 2
 
 
-@responses.activate
-def test_error_in_a_200_body_fails_a_post_once_and_ambiguously():
-    responses.post(BASE + "orders", json={"error": "Internal Error", "code": "Public"})
+def test_error_in_a_200_body_fails_a_post_once_and_ambiguously(http):
+    http.post(BASE + "orders", json={"error": "Internal Error", "code": "Public"})
     with pytest.raises(ApiError) as err:
         client(body_error=error_shaped).post("orders", json_body={})
-    assert len(responses.calls) == 1
+    assert len(http.calls) == 1
     assert err.value.status == 200 and err.value.code == "Public" and err.value.ambiguous
     assert "Internal Error" in str(err.value)
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])
-@responses.activate
-def test_post_that_places_an_order_is_never_retried(status):
-    responses.post(BASE + "orders", status=status, json={"error": "boom", "code": "X"})
+def test_post_that_places_an_order_is_never_retried(http, status):
+    http.post(BASE + "orders", status=status, json={"error": "boom", "code": "X"})
     with pytest.raises(ApiError) as err:
         client().post("orders", json_body={"item": 1})
-    assert len(responses.calls) == 1
+    assert len(http.calls) == 1
     assert err.value.method == "POST"
 
 
-@responses.activate
-def test_post_after_a_timeout_is_not_retried_and_is_ambiguous():
-    responses.post(BASE + "orders", body=requests.exceptions.ReadTimeout("read timed out"))
+def test_post_after_a_timeout_is_not_retried_and_is_ambiguous(http):
+    http.post(BASE + "orders", body=requests.exceptions.ReadTimeout("read timed out"))
     with pytest.raises(ApiError) as err:
         client().post("orders", json_body={})
-    assert len(responses.calls) == 1
+    assert len(http.calls) == 1
     assert err.value.ambiguous is True and err.value.status is None
     assert "may or may not have been processed" in str(err.value)
 
 
-@responses.activate
-def test_idempotent_post_is_retried():
-    responses.post(BASE + "verify", status=500, json={"error": "Internal Error"})
-    responses.post(BASE + "verify", json={"ok": 1})
+def test_idempotent_post_is_retried(http):
+    http.post(BASE + "verify", status=500, json={"error": "Internal Error"})
+    http.post(BASE + "verify", json={"ok": 1})
     assert client().post("verify", json_body={}, idempotent=True).data == {"ok": 1}
-    assert len(responses.calls) == 2
+    assert len(http.calls) == 2
 
 
-@responses.activate
-def test_read_retries_connection_errors():
-    responses.get(BASE + "x", body=requests.exceptions.ConnectionError("Connection reset by peer"))
-    responses.get(BASE + "x", json={"ok": 1})
+def test_read_retries_connection_errors(http):
+    http.get(BASE + "x", body=requests.exceptions.ConnectionError("Connection reset by peer"))
+    http.get(BASE + "x", json={"ok": 1})
     assert client().get("x").data == {"ok": 1}
 
 
-@responses.activate
-def test_truncated_json_on_a_read_is_retried_and_on_a_write_is_ambiguous():
-    responses.get(BASE + "x", body='{"id": 1, "na', content_type="application/json")
-    responses.get(BASE + "x", json={"id": 1})
+def test_truncated_json_on_a_read_is_retried_and_on_a_write_is_ambiguous(http):
+    http.get(BASE + "x", body='{"id": 1, "na', content_type="application/json")
+    http.get(BASE + "x", json={"id": 1})
     assert client().get("x").data == {"id": 1}
-    responses.post(BASE + "orders", body='{"orderId": 12', content_type="application/json")
+    http.post(BASE + "orders", body='{"orderId": 12', content_type="application/json")
     with pytest.raises(ApiError) as err:
         client().post("orders", json_body={})
     assert err.value.ambiguous and "not valid JSON" in str(err.value)
 
 
-@responses.activate
-def test_401_renews_credentials_once_and_repeats_even_a_post():
-    responses.post(BASE + "orders", status=401, json={"code": "unauthorized"})
-    responses.post(BASE + "orders", json={"id": 9})
+def test_401_renews_credentials_once_and_repeats_even_a_post(http):
+    http.post(BASE + "orders", status=401, json={"code": "unauthorized"})
+    http.post(BASE + "orders", json={"id": 9})
     auth = TokenAuth(["old", "new"])
     assert client(auth=auth).post("orders", json_body={}).data == {"id": 9}
     assert auth.renewals == 1
-    assert [c.request.headers["Authorization"] for c in responses.calls] == ["Bearer old", "Bearer new"]
+    assert [c.request.headers["Authorization"] for c in http.calls] == ["Bearer old", "Bearer new"]
 
 
-@responses.activate
-def test_a_second_401_fails():
-    responses.get(BASE + "x", status=401, json={"code": "unauthorized", "title": "Unauthorized"})
+def test_a_second_401_fails(http):
+    http.get(BASE + "x", status=401, json={"code": "unauthorized", "title": "Unauthorized"})
     auth = TokenAuth(["a", "b", "c"])
     with pytest.raises(ApiError) as err:
         client(auth=auth).get("x")
-    assert err.value.status == 401 and auth.renewals == 1 and len(responses.calls) == 2
+    assert err.value.status == 401 and auth.renewals == 1 and len(http.calls) == 2
 
 
-@responses.activate
-def test_error_carries_status_url_code_and_message_without_secrets():
-    responses.get(BASE + "things/5", status=404,
-                  json={"error": "Unable to find object with id of '5'.", "code": "SoftLayer_Exception_ObjectNotFound"})
+def test_error_carries_status_url_code_and_message_without_secrets(http):
+    http.get(BASE + "things/5", status=404,
+             json={"error": "Unable to find object with id of '5'.", "code": "SoftLayer_Exception_ObjectNotFound"})
     with pytest.raises(ApiError) as err:
         client(auth=BasicAuth()).get("things/5")
     exc = err.value
@@ -278,9 +253,8 @@ def test_error_carries_status_url_code_and_message_without_secrets():
     ("<html><body>Bad gateway</body></html>", "non-JSON answer: <html><body>Bad gateway</body></html>"),
     ("", "empty answer"),
 ])
-@responses.activate
-def test_html_and_empty_error_bodies_are_described(body, expected):
-    responses.get(BASE + "x", status=400, body=body)
+def test_html_and_empty_error_bodies_are_described(http, body, expected):
+    http.get(BASE + "x", status=400, body=body)
     with pytest.raises(ApiError) as err:
         client().get("x")
     assert expected in str(err.value) and err.value.status == 400
@@ -291,25 +265,24 @@ def test_connection_refused_is_not_ambiguous_and_names_the_request():
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    http = HttpClient("http://127.0.0.1:%d/" % port, retry=RetryPolicy(retries=1), sleep=lambda s: None, timeout=2)
+    seam = HttpClient("http://127.0.0.1:%d/" % port, retry=RetryPolicy(retries=1), sleep=lambda s: None, timeout=2)
     with pytest.raises(ApiError) as err:
-        http.post("orders", json_body={})
+        seam.post("orders", json_body={})
     assert err.value.status is None and not err.value.ambiguous
     assert "connection to the provider failed" in str(err.value) and "POST" in str(err.value)
 
 
-@responses.activate
-def test_tls_failure_points_at_ca_path():
-    responses.get(BASE + "x", body=requests.exceptions.SSLError("certificate verify failed"))
+def test_tls_failure_points_at_ca_path(http):
+    http.get(BASE + "x", body=requests.exceptions.SSLError("certificate verify failed"))
     with pytest.raises(ApiError) as err:
         client().get("x")
-    assert "ca_path" in str(err.value) and len(responses.calls) == 1
+    assert "ca_path" in str(err.value) and len(http.calls) == 1
 
 
 def test_invalid_url_is_reported():
-    http = HttpClient("ftp://example.test/", sleep=lambda s: None)
+    seam = HttpClient("ftp://example.test/", sleep=lambda s: None)
     with pytest.raises(ApiError) as err:
-        http.get("x")
+        seam.get("x")
     assert "http:// or https://" in str(err.value)
 
 
@@ -326,5 +299,62 @@ def test_parse_retry_after_http_date():
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
 
 
-def test_retry_after_is_capped():
-    assert RetryPolicy().delay(1, retry_after=3600) == 60.0
+class Clock:
+    """A monotonic clock that only moves when the seam sleeps."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def budgeted(seconds, timeout=30, **kwargs):
+    clock = Clock()
+    kwargs.setdefault("retry", RetryPolicy(retries=3, backoff=0.5, backoff_cap=4, jitter=False))
+    return HttpClient(BASE, budget=Budget(seconds, timeout, clock=clock), sleep=clock.sleep, **kwargs), clock
+
+
+def test_a_retry_after_within_the_budget_is_honoured_in_full(http):
+    http.get(BASE + "x", status=429, headers={"Retry-After": "300"})
+    http.get(BASE + "x", json={"ok": True})
+    seam, clock = budgeted(600)
+    assert seam.get("x").data == {"ok": True} and clock.sleeps == [300.0]
+
+
+def test_a_retry_after_longer_than_the_budget_ends_the_call_at_once(http):
+    # the old seam slept min(Retry-After, 60) before each of its retries: 121 s for Retry-After: 86400
+    http.get(BASE + "x", status=429, headers={"Retry-After": "86400"})
+    seam, clock = budgeted(600)
+    with pytest.raises(ApiError) as err:
+        seam.get("x")
+    assert clock.sleeps == [] and err.value.retryable is False and len(http.calls) == 1
+    assert "asks to retry after 86400s (Retry-After), more than the 600s left of the task's time budget " \
+           "(wait_timeout=600s), so the task ends now" in str(err.value)
+
+
+def test_no_retry_starts_when_its_pause_would_end_past_the_deadline(http):
+    http.get(BASE + "x", status=503)
+    http.get(BASE + "x", status=503)
+    seam, clock = budgeted(0.8)
+    with pytest.raises(ApiError) as err:
+        seam.get("x")
+    assert clock.sleeps == [0.5] and len(http.calls) == 2  # 0.5 s fits in 0.8 s, the next 1 s does not
+    assert "not retried: the task's time budget (wait_timeout=0.8s) has no room for another attempt" in str(err.value)
+
+
+def test_every_attempt_takes_its_timeout_from_what_is_left_before_the_hard_end(http):
+    http.get(BASE + "x", json={})
+    seam, clock = budgeted(10, timeout=30)
+    clock.now = 25.0  # past the deadline, 15 s before the hard end (deadline + one request timeout)
+    seam.get("x")
+    assert http.calls[0].request.req_kwargs["timeout"] == (15.0, 15.0)
+    clock.now = 40.0
+    with pytest.raises(ApiError) as err:
+        seam.get("x")
+    assert "not sent: the task's time budget (wait_timeout=10s) is spent" in str(err.value) and len(http.calls) == 1

@@ -1,27 +1,26 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The generic info runner with a small provider over scripted HTTP, and the wait options."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 
 import pytest
-import responses
 
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.certops.orders.plugins.module_utils import _runner, _wait
-from ansible_collections.certops.orders.tests.unit.plugins.support import Exit, Fail, FakeTime
-from ansible_collections.certops.orders.plugins.module_utils._runner import (
+from ansible_collections.certops.orders.plugins.module_utils import _budget, _http, _runner, _wait
+from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
+from ansible_collections.certops.orders.plugins.module_utils._contract import (
     Change,
+    InfoProvider,
     OptionError,
-    Provider,
+    OrderProvider,
+    Vocabulary,
+    parse,
+)
+from ansible_collections.certops.orders.plugins.module_utils._runner import (
     WaitSpec,
     http_client,
     map_bounded,
@@ -30,6 +29,7 @@ from ansible_collections.certops.orders.plugins.module_utils._runner import (
     transport_argument_spec,
     wait_argument_spec,
 )
+from ansible_collections.certops.orders.tests.unit.plugins.support import Exit, Fail, FakeTime
 
 BASE = "https://provider.test/api/"
 CATALOGUE = [{"id": 7, "name": "Pending"}, {"id": 8, "name": "Approved"}, {"id": 9, "name": "Canceled"}]
@@ -47,40 +47,60 @@ def patch_exits(monkeypatch):
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def fake_time(monkeypatch):
     clock = FakeTime()
-    monkeypatch.setattr(_wait, "time", clock)
+    for module in (_wait, _http, _budget):
+        monkeypatch.setattr(module, "time", clock)
     return clock
 
 
-class ToyProvider(Provider):
+class ToyProvider(InfoProvider):
     """A provider whose API is GET statuses and GET orders/<id> (status ids resolved by name)."""
 
-    def __init__(self, module):
-        super(ToyProvider, self).__init__(module)
-        self.http = http_client(module, BASE)
-        self.names = dict((s["id"], s["name"]) for s in self.http.get("statuses").data)
+    def __init__(self, module, budget):
+        super().__init__(module, budget)
+        self.http = http_client(module, BASE, budget)
+        self._names = None
+
+    @property
+    def names(self):
+        if self._names is None:
+            self._names = dict((s["id"], s["name"]) for s in self.http.get("statuses").data)
+        return self._names
+
+    def check_options(self):
+        if any(i <= 0 for i in self.params.get("ids") or []):
+            raise OptionError("ids are positive")
 
     def catalogue(self):
         return {"statuses": [{"id": k, "name": v} for k, v in sorted(self.names.items())]}
 
     def vocabulary(self):
-        return [self.names[k] for k in sorted(self.names)]
+        return Vocabulary([self.names[k] for k in sorted(self.names)], ["Canceled"])
 
-    def default_fail_on(self):
-        return ["Canceled"]
+    def statuses(self, obj):
+        return [obj["status"]]
+
+    def describe(self, obj):
+        return obj["status"]
 
     def _get(self, key):
         raw = self.http.get("orders/%s" % key).data
         return {"id": raw["id"], "status": self.names[raw["statusId"]]}
 
-    def select(self):
-        keys = self.module.params["ids"]
+    def lookup(self):
+        keys = self.params["ids"]
         return list(zip(keys, map_bounded(self._get, keys)))
 
-    def fetch(self, keys):
+    def read(self, keys):
         return dict(zip(keys, map_bounded(self._get, keys)))
+
+    def poll(self, keys):
+        return self.read(keys)
+
+    def complete(self, keys, objects):
+        return objects
 
 
 def run(args):
@@ -94,16 +114,15 @@ def run(args):
     return outcome.type is Exit, outcome.value.args[0]
 
 
-def script(*statuses_per_order):
-    responses.get(BASE + "statuses", json=CATALOGUE)
+def script(http, *statuses_per_order):
+    http.get(BASE + "statuses", json=CATALOGUE)
     for key, statuses in statuses_per_order:
         for status_id in statuses:
-            responses.get(BASE + "orders/%s" % key, json={"id": key, "statusId": status_id})
+            http.get(BASE + "orders/%s" % key, json={"id": key, "statusId": status_id})
 
 
-@responses.activate
-def test_info_returns_catalogue_and_orders_without_waiting():
-    script((1, [7]), (2, [8]))
+def test_info_returns_catalogue_and_orders_without_waiting(http):
+    script(http, (1, [7]), (2, [8]))
     ok, result = run({"ids": [1, 2]})
     assert ok and result["changed"] is False
     assert result["statuses"] == CATALOGUE
@@ -111,9 +130,8 @@ def test_info_returns_catalogue_and_orders_without_waiting():
     assert "wait" not in result
 
 
-@responses.activate
-def test_wait_polls_until_every_order_reaches_the_target(fake_time):
-    script((1, [7, 7, 8]), (2, [8]))
+def test_wait_polls_until_every_order_reaches_the_target(http):
+    script(http, (1, [7, 7, 8]), (2, [8]))
     ok, result = run({"ids": [1, 2], "wait_for": ["Approved"]})
     assert ok
     assert [o["status"] for o in result["orders"]] == ["Approved", "Approved"]
@@ -122,9 +140,8 @@ def test_wait_polls_until_every_order_reaches_the_target(fake_time):
     json.dumps(result)  # plain JSON types only
 
 
-@responses.activate
-def test_failure_status_fails_the_task_early_with_the_last_seen_orders(fake_time):
-    script((1, [7, 9]))
+def test_failure_status_fails_the_task_early_with_the_last_seen_orders(http):
+    script(http, (1, [7, 9]))
     ok, result = run({"ids": [1], "wait_for": ["Approved"]})
     assert not ok
     assert "reached the failure status Canceled" in result["msg"]
@@ -132,17 +149,15 @@ def test_failure_status_fails_the_task_early_with_the_last_seen_orders(fake_time
     assert result["wait"]["polls"] == 1
 
 
-@responses.activate
-def test_empty_fail_on_waits_through_failure_statuses(fake_time):
-    script((1, [9, 8]))
+def test_empty_fail_on_waits_through_failure_statuses(http):
+    script(http, (1, [9, 8]))
     ok, result = run({"ids": [1], "wait_for": ["Approved"], "fail_on": []})
     assert ok and result["orders"][0]["status"] == "Approved"
 
 
-@responses.activate
-def test_timeout_fails_with_the_last_seen_order_and_history(fake_time):
-    responses.get(BASE + "statuses", json=CATALOGUE)
-    responses.get(BASE + "orders/1", json={"id": 1, "statusId": 7})
+def test_timeout_fails_with_the_last_seen_order_and_history(http):
+    http.get(BASE + "statuses", json=CATALOGUE)
+    http.get(BASE + "orders/1", json={"id": 1, "statusId": 7})
     ok, result = run({"ids": [1], "wait_for": ["Approved"], "wait_timeout": 20, "wait_sleep": 5})
     assert not ok
     assert result["msg"].startswith("Timed out after 20.0s")
@@ -151,18 +166,16 @@ def test_timeout_fails_with_the_last_seen_order_and_history(fake_time):
     assert result["wait"]["elapsed"] == 20.0 and result["wait"]["polls"] >= 5
 
 
-@responses.activate
-def test_unknown_wait_status_lists_the_valid_names():
-    script()
+def test_unknown_wait_status_lists_the_valid_names(http):
+    script(http)
     ok, result = run({"ids": [1], "wait_for": ["Aproved"]})
     assert not ok
     assert result["msg"] == "wait_for has unknown status name 'Aproved'; valid names are: Pending, Approved, Canceled"
 
 
-@responses.activate
-def test_provider_error_is_reported_with_status_code_message_and_request():
-    responses.get(BASE + "statuses", json=CATALOGUE)
-    responses.get(BASE + "orders/404", status=404, json={"code": "ObjectNotFound", "error": "Unable to find object with id of '404'."})
+def test_provider_error_is_reported_with_status_code_message_and_request(http):
+    http.get(BASE + "statuses", json=CATALOGUE)
+    http.get(BASE + "orders/404", status=404, json={"code": "ObjectNotFound", "error": "Unable to find object with id of '404'."})
     ok, result = run({"ids": [404]})
     assert not ok
     assert result["http_status"] == 404 and result["provider_code"] == "ObjectNotFound"
@@ -170,9 +183,8 @@ def test_provider_error_is_reported_with_status_code_message_and_request():
     assert "Unable to find object with id of '404'." in result["msg"]
 
 
-@responses.activate
-def test_validate_certs_false_warns():
-    script((1, [8]))
+def test_validate_certs_false_warns(http):
+    script(http, (1, [8]))
     with patch_module_args({"ids": [1], "validate_certs": False}):
         spec = dict(ids=dict(type="list", elements="int"))
         spec.update(transport_argument_spec())
@@ -183,7 +195,7 @@ def test_validate_certs_false_warns():
         with pytest.raises(Exit):
             run_info(module, ToyProvider)
     assert len(warnings) == 1 and "validate_certs is false" in warnings[0]
-    assert responses.calls[0].request.req_kwargs["verify"] is False
+    assert http.calls[0].request.req_kwargs["verify"] is False
 
 
 def test_missing_requests_is_reported_with_missing_required_lib(monkeypatch):
@@ -193,28 +205,54 @@ def test_missing_requests_is_reported_with_missing_required_lib(monkeypatch):
     assert not ok and "Failed to import the required Python library (requests)" in result["msg"]
 
 
+class Names:
+    """Just a vocabulary, for the wait options' checks."""
+
+    def __init__(self, names=("Pending", "Approved", "Canceled"), failures=("Canceled",)):
+        self.asked = 0
+        self.names, self.failures = names, failures
+
+    def vocabulary(self):
+        self.asked += 1
+        return Vocabulary(list(self.names), list(self.failures))
+
+
 @pytest.mark.parametrize("params,message", [
     ({"wait_for": None, "fail_on": ["Canceled"]}, "fail_on only applies together with wait_for"),
-    ({"wait_for": ["Approved"], "fail_on": ["Nope"]}, "fail_on has unknown status name 'Nope'"),
-    ({"wait_for": ["Approved"], "wait_timeout": -1}, "wait_timeout must be 0 or more"),
-    ({"wait_for": ["Approved"], "wait_sleep": 0}, "wait_sleep must be at least 1"),
+    ({"wait_for": ["Approved"], "wait_timeout": -1}, "wait_timeout must be between 0 and 2678400 seconds, got -1"),
+    ({"wait_for": ["Approved"], "wait_sleep": 0}, "wait_sleep must be between 1 and 3600 seconds, got 0"),
+    ({"wait_for": None, "wait_sleep": 0}, "wait_sleep must be between 1 and 3600 seconds, got 0"),
+    ({"timeout": 10 ** 12}, "timeout must be between 1 and 3600 seconds, got 1000000000000"),
+    ({"timeout": 0}, "timeout must be between 1 and 3600 seconds, got 0"),
+    ({"retries": -2}, "retries must be between 0 and 100 retries, got -2"),
 ])
-def test_wait_spec_rejects_bad_input(params, message):
-    full = {"wait_for": None, "fail_on": None, "wait_timeout": 600, "wait_sleep": 30}
-    full.update(params)
+def test_impossible_options_fail_before_any_request(http, params, message):
+    ok, result = run(dict({"ids": [1]}, **params))
+    assert not ok and message in result["msg"] and result["changed"] is False
+    assert len(http.calls) == 0
+
+
+def test_provider_option_checks_run_before_any_request(http):
+    ok, result = run({"ids": [1, -1], "wait_for": ["Approved"]})
+    assert not ok and result["msg"] == "ids are positive" and len(http.calls) == 0
+
+
+def test_wait_spec_rejects_unknown_names():
+    full = {"wait_for": ["Approved"], "fail_on": ["Nope"], "wait_timeout": 600, "wait_sleep": 30}
     with pytest.raises(OptionError) as err:
-        WaitSpec.from_params(full, ["Pending", "Approved", "Canceled"], ["Canceled"])
-    assert message in str(err.value)
+        WaitSpec.from_params(full, Names())
+    assert "fail_on has unknown status name 'Nope'" in str(err.value)
 
 
 def test_wait_spec_defaults_and_overlap():
     params = {"wait_for": ["Approved", "Canceled"], "fail_on": None, "wait_timeout": 600, "wait_sleep": 30}
-    spec = WaitSpec.from_params(params, ["Pending", "Approved", "Canceled"], ["Canceled"])
+    spec = WaitSpec.from_params(params, Names())
     assert spec.failures == frozenset() and spec.reached(["Canceled"])
-    assert WaitSpec.from_params(dict(params, wait_for=None), ["Pending"], []) is None
+    names = Names()
+    assert WaitSpec.from_params(dict(params, wait_for=None), names) is None and names.asked == 0
 
 
-def test_map_bounded_keeps_order_and_raises_the_first_error():
+def test_map_bounded_keeps_order_and_raises_the_first_error(http):
     assert map_bounded(lambda x: x * 2, range(20), workers=4) == [x * 2 for x in range(20)]
 
     def boom(x):
@@ -226,32 +264,46 @@ def test_map_bounded_keeps_order_and_raises_the_first_error():
         map_bounded(boom, range(10), workers=4)
 
 
-class ToyOrders(ToyProvider):
+class ToyOrders(OrderProvider, ToyProvider):
     """Places an order with POST orders (never retried), or finds the one already there."""
 
     item_key = "order"
 
-    def select(self):
-        return []
+    def __init__(self, module, budget):
+        super().__init__(module, budget)
+        self.placed = None
 
-    def ensure(self):
-        name = self.module.params["name"]
-        existing = self.http.get("orders", params={"name": name}).data
-        if existing:
-            order = {"id": existing[0]["id"], "status": self.names[existing[0]["statusId"]]}
-            return Change(False, before=order, after=order, keys=[order["id"]], objects={order["id"]: order},
-                          result={"order": order})
-        after = {"name": name, "status": "Pending"}
+    def find(self):
+        existing = self.http.get("orders", params={"name": self.params["name"]}).data
+        return existing[0] if existing else None
+
+    def update(self, existing):
+        order = {"id": existing["id"], "status": self.names[existing["statusId"]]}
+        return Change(False, before=order, after=order, keys=[order["id"]], objects={order["id"]: order},
+                      result={"order": order})
+
+    def create(self):
+        after = {"name": self.params["name"], "status": "Pending"}
         if self.module.check_mode:
             return Change(True, before=None, after=after, result={"order": after})
-        placed = self.http.post("orders", json_body={"name": name}).data
+        created = _runner.create_once(self.module, lambda: self.http.post("orders", json_body={"name": self.params["name"]}).data,
+                                      self.find, "POST orders", "look before running again", describe=str)
+        placed = created.answer or created.found
+        self.placed = {"id": placed["id"]}
         order = {"id": placed["id"], "status": self.names[placed["statusId"]]}
         return Change(True, before=None, after=order, keys=[order["id"]], objects={order["id"]: order},
                       result={"order": order, "receipt": {"orderId": placed["id"]}})
 
+    def remove(self, existing):
+        raise AssertionError("not used")
+
+    def progress(self):
+        return {"changed": True, "order": self.placed} if self.placed else {}
+
 
 def run_order_module(args, check_mode=False, diff=False):
-    spec = dict(name=dict(type="str", required=True), ids=dict(type="list", elements="int"))
+    spec = dict(name=dict(type="str", required=True), ids=dict(type="list", elements="int"),
+                state=dict(type="str", default="present"))
     spec.update(transport_argument_spec())
     spec.update(wait_argument_spec())
     args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
@@ -262,79 +314,71 @@ def run_order_module(args, check_mode=False, diff=False):
     return outcome.type is Exit, outcome.value.args[0]
 
 
-@responses.activate
-def test_order_runner_places_once_waits_and_reports_diff(fake_time):
-    responses.get(BASE + "statuses", json=CATALOGUE)
-    responses.get(BASE + "orders", json=[])
-    responses.post(BASE + "orders", json={"id": 5, "statusId": 7})
-    responses.get(BASE + "orders/5", json={"id": 5, "statusId": 8})
+def test_order_runner_places_once_waits_and_reports_diff(http):
+    http.get(BASE + "statuses", json=CATALOGUE)
+    http.get(BASE + "orders", json=[])
+    http.post(BASE + "orders", json={"id": 5, "statusId": 7})
+    http.get(BASE + "orders/5", json={"id": 5, "statusId": 8})
     ok, result = run_order_module({"name": "www", "wait_for": ["Approved"]}, diff=True)
     assert ok and result["changed"] is True
     assert result["order"] == {"id": 5, "status": "Approved"}
     assert result["receipt"] == {"orderId": 5}
     assert result["diff"] == {"before": None, "after": {"id": 5, "status": "Pending"}}
     assert result["wait"]["polls"] == 1
-    assert [c.request.method for c in responses.calls].count("POST") == 1
+    assert [c.request.method for c in http.calls].count("POST") == 1
 
 
-@responses.activate
-def test_order_runner_check_mode_writes_nothing_and_does_not_wait():
-    responses.get(BASE + "statuses", json=CATALOGUE)
-    responses.get(BASE + "orders", json=[])
+def test_order_runner_check_mode_writes_nothing_and_does_not_wait(http):
+    http.get(BASE + "statuses", json=CATALOGUE)
+    http.get(BASE + "orders", json=[])
     ok, result = run_order_module({"name": "www", "wait_for": ["Approved"]}, check_mode=True)
     assert ok and result["changed"] is True and "wait" not in result
-    assert all(c.request.method == "GET" for c in responses.calls)
+    assert all(c.request.method == "GET" for c in http.calls)
 
 
-@responses.activate
-def test_order_runner_is_idempotent():
-    responses.get(BASE + "statuses", json=CATALOGUE)
-    responses.get(BASE + "orders", json=[{"id": 5, "statusId": 8}])
+def test_order_runner_is_idempotent(http):
+    http.get(BASE + "statuses", json=CATALOGUE)
+    http.get(BASE + "orders", json=[{"id": 5, "statusId": 8}])
     ok, result = run_order_module({"name": "www"})
     assert ok and result["changed"] is False and result["order"]["id"] == 5
 
 
-@responses.activate
-def test_order_runner_reports_the_placed_order_when_the_wait_fails(fake_time):
-    responses.get(BASE + "statuses", json=CATALOGUE)
-    responses.get(BASE + "orders", json=[])
-    responses.post(BASE + "orders", json={"id": 6, "statusId": 7})
-    responses.get(BASE + "orders/6", json={"id": 6, "statusId": 9})
+def test_order_runner_reports_the_placed_order_when_the_wait_fails(http):
+    http.get(BASE + "statuses", json=CATALOGUE)
+    http.get(BASE + "orders", json=[])
+    http.post(BASE + "orders", json={"id": 6, "statusId": 7})
+    http.get(BASE + "orders/6", json={"id": 6, "statusId": 9})
     ok, result = run_order_module({"name": "www", "wait_for": ["Approved"]})
     assert not ok and result["changed"] is True
     assert result["order"] == {"id": 6, "status": "Canceled"} and result["receipt"] == {"orderId": 6}
     assert "failure status Canceled" in result["msg"]
 
 
-@responses.activate
-def test_order_runner_ambiguous_post_is_not_repeated():
-    responses.get(BASE + "statuses", json=CATALOGUE)
-    responses.get(BASE + "orders", json=[])
-    responses.post(BASE + "orders", status=502, body="<html>Bad Gateway</html>")
+def test_order_runner_ambiguous_post_is_not_repeated(http):
+    http.get(BASE + "statuses", json=CATALOGUE)
+    http.get(BASE + "orders", json=[])
+    http.post(BASE + "orders", status=502, body="<html>Bad Gateway</html>")
     ok, result = run_order_module({"name": "www"})
     assert not ok and result["http_status"] == 502 and result["http_method"] == "POST"
-    assert [c.request.method for c in responses.calls].count("POST") == 1
+    assert [c.request.method for c in http.calls].count("POST") == 1
 
 
 class HalfDone(ToyOrders):
     """Places the order, then fails a follow-up call: the failure keeps what was done."""
 
-    def ensure(self):
-        placed = self.http.post("orders", json_body={"name": self.module.params["name"]}).data
-        try:
-            self.http.get("orders/%s/extras" % placed["id"])
-        except _runner.ApiError as exc:
-            exc.partial_result = {"changed": True, "order": {"id": placed["id"]}}
-            raise
+    def create(self):
+        placed = self.http.post("orders", json_body={"name": self.params["name"]}).data
+        self.placed = {"id": placed["id"]}
+        self.http.get("orders/%s/extras" % placed["id"])
         raise AssertionError("the follow-up call should fail")
 
 
-@responses.activate
-def test_order_runner_failure_after_a_change_reports_the_partial_result():
-    responses.get(BASE + "statuses", json=CATALOGUE)
-    responses.post(BASE + "orders", json={"id": 8, "statusId": 7})
-    responses.get(BASE + "orders/8/extras", status=400, json={"message": "no extras"})
-    spec = dict(name=dict(type="str", required=True))
+def test_order_runner_failure_after_a_change_reports_the_partial_result(http):
+    http.get(BASE + "statuses", json=CATALOGUE)
+    http.get(BASE + "orders", json=[])
+    http.post(BASE + "orders", json={"id": 8, "statusId": 7})
+    http.get(BASE + "orders/8/extras", status=400, json={"message": "no extras"})
+    spec = dict(name=dict(type="str", required=True), state=dict(type="str", default="present"))
     spec.update(transport_argument_spec())
     spec.update(wait_argument_spec())
     with patch_module_args({"name": "www"}):
@@ -346,18 +390,11 @@ def test_order_runner_failure_after_a_change_reports_the_partial_result():
     assert result["http_status"] == 400 and "no extras" in result["msg"]
 
 
-def test_read_ids_reads_each_id_once_in_order_and_an_empty_list_selects_nothing():
-    seen = []
-
-    def read(key):
-        seen.append(key)
-        return {"id": key}
-
-    assert _runner.read_ids(None, None, read) is None
-    assert _runner.read_ids(None, [], read) == []
-    assert _runner.read_ids(None, [3, 1, 3], read) == [(3, {"id": 3}), (1, {"id": 1})]
-    assert _runner.read_ids(7, None, read) == [(7, {"id": 7})]
-    assert sorted(seen) == [1, 3, 7]
+def test_selected_ids_reads_each_id_once_in_order_and_an_empty_list_selects_nothing():
+    assert _runner.selected_ids(None, None) is None
+    assert _runner.selected_ids(None, []) == []
+    assert _runner.selected_ids(None, [3, 1, 3]) == [3, 1]
+    assert _runner.selected_ids(7, None) == [7]
 
 
 class Module:
@@ -368,7 +405,7 @@ class Module:
         self.warnings.append(msg)
 
 
-def test_send_once_never_sends_twice_and_lets_a_read_settle_an_unclear_answer():
+def test_send_once_never_sends_twice_and_lets_a_read_settle_an_unclear_answer(http):
     sent = []
 
     def send():
@@ -386,7 +423,7 @@ def test_send_once_never_sends_twice_and_lets_a_read_settle_an_unclear_answer():
     assert str(err.value) == "no answer"
 
 
-def test_send_once_does_not_read_after_a_clear_refusal():
+def test_send_once_does_not_read_after_a_clear_refusal(http):
     def send():
         raise _runner.ApiError("refused", status=409)
 
@@ -394,9 +431,49 @@ def test_send_once_does_not_read_after_a_clear_refusal():
         _runner.send_once(Module(), send, lambda: pytest.fail("read after a clear refusal"), "PUT /x")
 
 
-def test_wait_spec_asks_for_the_vocabulary_only_when_waiting():
-    params = {"wait_for": None, "fail_on": None, "wait_timeout": 60, "wait_sleep": 5}
-    assert WaitSpec.from_params(params, lambda: pytest.fail("catalogue read without a wait"), list) is None
-    spec = WaitSpec.from_params(dict(params, wait_for=["Approved"]), lambda: ["Pending", "Approved", "Canceled"],
-                                lambda: ["Canceled"])
-    assert spec.targets == {"Approved"} and spec.failures == {"Canceled"}
+def test_parse_names_the_endpoint_each_field_path_and_what_was_expected_never_the_value():
+    from pydantic import BaseModel
+
+    class Status(BaseModel):
+        step: int
+        status: str
+
+    with pytest.raises(_runner.ApiError) as err:
+        parse(Status.model_validate, {"step": "s3cr3t-not-a-number"}, "GET /v2.0/certificates/5/status")
+    msg = str(err.value)
+    assert msg.startswith("GET /v2.0/certificates/5/status answered with a body this module cannot read: ")
+    assert "step: Input should be a valid integer" in msg and "status: Field required" in msg
+    assert "s3cr3t" not in msg
+    with pytest.raises(_runner.ApiError) as err:
+        parse(Status.model_validate, ["a", "list"], "GET /x")
+    assert "(the body): Input should be a valid dictionary" in str(err.value)
+
+
+def test_create_once_sends_once_and_settles_an_unclear_answer_by_reading():
+    sent = []
+
+    def send():
+        sent.append(1)
+        raise _runner.ApiError("POST /orders: no answer", ambiguous=True)
+
+    module = Module()
+    created = _runner.create_once(module, send, lambda: {"id": 9}, "POST /orders", "check first", describe=str)
+    assert created.answer is None and created.found == {"id": 9} and len(sent) == 1
+    assert "POST /orders failed without a clear answer" in module.warnings[0] and "not sent again" in module.warnings[0]
+    with pytest.raises(_runner.ApiError) as err:
+        _runner.create_once(module, send, lambda: None, "POST /orders", lambda: "it may exist: check", describe=str)
+    assert len(sent) == 2 and str(err.value) == "POST /orders: no answer; it may exist: check"
+
+    def refused():
+        raise _runner.ApiError("HTTP 400", status=400)
+
+    with pytest.raises(_runner.ApiError):
+        _runner.create_once(module, refused, lambda: pytest.fail("read after a clear refusal"), "POST", "x", str)
+
+
+def test_a_search_paces_itself_and_holds_the_budget_open_only_while_it_runs(fake_time):
+    budget = Budget(10, 30)
+    found, spent = _runner.search(lambda: None, budget, sleep=5, at_least=60)
+    assert found is None and 60 <= spent < 61
+    assert all(pause >= 1 for pause in fake_time.sleeps[:-1])  # never a poll without a pause
+    assert budget.seconds == 10 and budget.expired()

@@ -1,15 +1,11 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The waiter, on a fake monotonic clock."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
+from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._wait import (
     OUTCOME_DONE,
     OUTCOME_FAILED,
@@ -44,7 +40,8 @@ class Orders:
 def waiter(clock, orders, timeout=600, cap=30):
     return Waiter(fetch=orders.fetch, is_done=lambda o: o["status"] == "Approved",
                   is_failed=lambda o: o["status"] == "Canceled", describe=lambda o: o["status"],
-                  timeout=timeout, schedule=PollSchedule(max_interval=cap), clock=clock.monotonic, sleep=clock.sleep)
+                  budget=Budget(timeout, clock=clock.monotonic), schedule=PollSchedule(max_interval=cap),
+                  sleep=clock.sleep)
 
 
 def test_schedule_is_quick_first_then_backs_off_to_the_cap():
@@ -131,8 +128,8 @@ def test_fetch_error_carries_the_partial_result():
             raise RuntimeError("provider down")
         return {1: {"status": "Pending"}}
 
-    w = Waiter(fetch, lambda o: False, lambda o: False, lambda o: o["status"], timeout=60,
-               clock=clock.monotonic, sleep=clock.sleep)
+    w = Waiter(fetch, lambda o: False, lambda o: False, lambda o: o["status"], budget=Budget(60, clock=clock.monotonic),
+               sleep=clock.sleep)
     with pytest.raises(RuntimeError) as err:
         w.run([1])
     partial = err.value.wait_result
@@ -142,7 +139,7 @@ def test_fetch_error_carries_the_partial_result():
 def sequential_waiter(clock, orders, timeout=600):
     return Waiter(fetch=orders.fetch, is_done=lambda o: o["status"] == "Approved",
                   is_failed=lambda o: o["status"] == "Canceled", describe=lambda o: o["status"],
-                  timeout=timeout, schedule=PollSchedule(max_interval=30), clock=clock.monotonic, sleep=clock.sleep,
+                  budget=Budget(timeout, clock=clock.monotonic), schedule=PollSchedule(max_interval=30), sleep=clock.sleep,
                   sequential=True)
 
 
@@ -178,8 +175,8 @@ def test_polls_keep_their_cadence_however_long_a_read_takes():
         return orders.fetch(keys)
 
     result = Waiter(fetch=slow_fetch, is_done=lambda o: o["status"] == "Approved", is_failed=lambda o: False,
-                    describe=lambda o: o["status"], timeout=60, schedule=PollSchedule(max_interval=30),
-                    clock=clock.monotonic, sleep=clock.sleep).run([1])
+                    describe=lambda o: o["status"], budget=Budget(60, clock=clock.monotonic), schedule=PollSchedule(max_interval=30),
+                    sleep=clock.sleep).run([1])
     assert result.outcome == OUTCOME_DONE
     assert started == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
 
@@ -202,21 +199,22 @@ def test_a_provider_unreachable_beyond_the_http_retries_costs_rounds_not_the_wai
         return orders.fetch(keys)
 
     result = Waiter(fetch=flaky, is_done=lambda o: o["status"] == "Approved", is_failed=lambda o: False,
-                    describe=lambda o: o["status"], timeout=60, clock=clock.monotonic, sleep=clock.sleep).run([1])
+                    describe=lambda o: o["status"], budget=Budget(60, clock=clock.monotonic), sleep=clock.sleep).run([1])
     assert result.outcome == OUTCOME_DONE and result.objects[1]["status"] == "Approved"
     assert ["outage"] in orders.fetches and result.polls == len(orders.fetches)
 
 
-def test_a_lasting_outage_ends_at_the_deadline_and_a_final_error_at_once():
+def test_a_lasting_outage_ends_at_the_deadline_as_a_timeout_naming_the_last_error_and_a_final_error_at_once():
     clock = FakeTime()
+    outage = Unreachable(retryable=True)
 
     def down(keys):
-        raise Unreachable(retryable=True)
+        raise outage
 
-    with pytest.raises(Unreachable) as caught:
-        Waiter(fetch=down, is_done=lambda o: False, is_failed=lambda o: False, describe=str, timeout=10,
-               clock=clock.monotonic, sleep=clock.sleep).run([1])
-    assert caught.value.wait_result.outcome == OUTCOME_TIMEOUT and clock.now >= 10
+    result = Waiter(fetch=down, is_done=lambda o: False, is_failed=lambda o: False, describe=str,
+                    budget=Budget(10, clock=clock.monotonic), sleep=clock.sleep).run([1])
+    assert result.outcome == OUTCOME_TIMEOUT and result.last_error is outage and result.pending_keys == [1]
+    assert 10 <= clock.now < 11
 
     clock = FakeTime()
 
@@ -224,6 +222,6 @@ def test_a_lasting_outage_ends_at_the_deadline_and_a_final_error_at_once():
         raise Unreachable(retryable=False)
 
     with pytest.raises(Unreachable) as caught:
-        Waiter(fetch=refused, is_done=lambda o: False, is_failed=lambda o: False, describe=str, timeout=10,
-               clock=clock.monotonic, sleep=clock.sleep).run([1])
+        Waiter(fetch=refused, is_done=lambda o: False, is_failed=lambda o: False, describe=str, budget=Budget(10, clock=clock.monotonic),
+               sleep=clock.sleep).run([1])
     assert caught.value.wait_result.outcome == OUTCOME_FAILED and clock.now == 0

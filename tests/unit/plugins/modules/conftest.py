@@ -1,19 +1,14 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Run modules in-process: exit/fail become exceptions, time is fake, warnings are recorded."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import pytest
 
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.certops.orders.plugins.module_utils import _http, _wait
+from ansible_collections.certops.orders.plugins.module_utils import _budget, _http, _wait
 from ansible_collections.certops.orders.tests.unit.plugins.support import Exit, Fail, FakeTime
 
 
@@ -22,6 +17,7 @@ def fake_time(monkeypatch):
     clock = FakeTime()
     monkeypatch.setattr(_wait, "time", clock)
     monkeypatch.setattr(_http, "time", clock)
+    monkeypatch.setattr(_budget, "time", clock)
     return clock
 
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,10 +7,6 @@ samples (edgecast-cps.md section 10), a fake clock, and a module runner with pat
 The scripting helpers register answers on ``http``, the strict ``responses.RequestsMock`` of the
 fixture of the same name (``tests/unit/plugins/conftest.py``): each answer must be used."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 
 import pytest
@@ -20,8 +15,8 @@ from responses import matchers
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.certops.orders.plugins.module_utils import _http, _wait
-from ansible_collections.certops.orders.plugins.module_utils._edgecast import auth
+from ansible_collections.certops.orders.plugins.module_utils import _budget, _http, _wait
+from ansible_collections.certops.orders.plugins.module_utils._edgecast import client as auth
 from ansible_collections.certops.orders.tests.unit.plugins.module_utils.test_runner import (  # pylint: disable=unused-import
     patch_exits,
 )
@@ -51,7 +46,7 @@ def module_exits(patch_exits, monkeypatch):  # pylint: disable=redefined-outer-n
 @pytest.fixture
 def clock(monkeypatch):
     fake = FakeTime()
-    for mod in (_wait, _http, auth):
+    for mod in (_wait, _http, _budget, auth):
         monkeypatch.setattr(mod, "time", fake)
     return fake
 

@@ -1,13 +1,8 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The pieces of a scripted SoftLayer REST conversation both module tests use; they register on
 ``http``, the strict ``responses.RequestsMock`` of the fixture of that name (tests/unit/plugins/conftest.py)."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 BASE = "https://sl.example.test/rest/v3.1/"
 KEY = "0123456789abcdef-secret-api-key"

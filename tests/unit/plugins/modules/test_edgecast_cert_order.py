@@ -1,13 +1,8 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """edgecast_cert_order over scripted CPS conversations: every branch of create, update, cancel,
 delete and the actions."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import pytest
 import requests
@@ -169,7 +164,7 @@ def test_ambiguous_create_that_went_through_is_reconciled_by_label(http, module_
     ok, result = run(main, DV)
     assert ok and result["changed"] is True and result["certificate"]["id"] == 11605
     assert len(calls(http, "POST", "/v2.0/certificates/cdnprovided")) == 1
-    assert "the request was processed (it was not repeated)" in module_exits[0]
+    assert "the request was processed, and it was not sent again" in module_exits[0]
 
 
 def test_ambiguous_create_that_did_not_go_through_fails_without_a_second_post(http, module_exits):

@@ -1,12 +1,7 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """edgecast_cert_order_status_info over scripted CPS conversations."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import provider
 from ansible_collections.certops.orders.plugins.modules.edgecast_cert_order_status_info import main
@@ -163,12 +158,12 @@ def test_unknown_wait_status_lists_both_vocabularies(http, module_exits):
 
 
 def test_default_fail_on_comes_from_the_catalogue(module_exits):
-    class Fake(provider.CertificateInfo):
+    class Fake(provider.EdgecastInfo):
         def __init__(self):  # pylint: disable=super-init-not-called
-            self._appendix = {"order-statuses": [{"id": 1, "name": "Rejected"}, {"id": 2, "name": "Canceled"}],
-                              "certificate-statuses": [{"id": 1, "name": "Deleted"}]}
+            self._appendices = {"order-statuses": [{"id": 1, "name": "Rejected"}, {"id": 2, "name": "Canceled"}],
+                                "certificate-statuses": [{"id": 1, "name": "Deleted"}]}
 
-    assert list(Fake().default_fail_on()) == ["Rejected", "Canceled", "Deleted"]
+    assert Fake().vocabulary().failures == ["Rejected", "Canceled", "Deleted"]
 
 
 def test_forbidden_scope_reports_the_provider_error(http, module_exits):
@@ -187,7 +182,7 @@ def test_bad_ids_fail_before_any_request(http, module_exits):
 
 
 def test_missing_pydantic_is_reported_with_missing_required_lib(http, module_exits, monkeypatch):
-    monkeypatch.setattr(provider.CertificateInfo, "requirements", (("pydantic", False, None),))
+    monkeypatch.setattr(provider.EdgecastInfo, "requirements", (("pydantic", False, None),))
     ok, result = run(main, {})
     assert not ok and "Failed to import the required Python library (pydantic)" in result["msg"]
     assert len(http.calls) == 0

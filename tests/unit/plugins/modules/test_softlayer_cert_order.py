@@ -1,12 +1,7 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """softlayer_cert_order against scripted SoftLayer REST conversations."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 
@@ -161,7 +156,8 @@ def test_place_order_timeout_is_never_retried_and_is_reconciled_by_lookup(http, 
     ok, result = run_module(order_module.main, ORDER)
     assert ok and result["changed"] is True and result["order"]["id"] == 8 and result["receipt"] is None
     assert len(calls(http, "placeOrder")) == 1
-    assert any("not ordered again" in w for w in warnings)
+    assert any("placeOrder failed without a clear answer" in w and "request 8 for www.example.com exists now" in w
+               and "not sent again" in w for w in warnings)
 
 
 def test_ambiguous_failure_without_the_order_appearing_fails_without_ordering_again(http, run_module):
@@ -251,16 +247,30 @@ def test_unknown_catalogue_names_fail_before_any_order_call(http, run_module, ch
      "csr contains a private key block"),
     (dict(common_name="www.example.com", csr=SHOP_CSR),
      "common_name 'www.example.com' does not match the csr's common name 'shop.example.com'"),
+    (dict(approver_email="admin-at-example.com"), "approver_email 'admin-at-example.com' is not an e-mail"),
+    (dict(wait_sleep=0), "wait_sleep must be between 1 and 3600 seconds, got 0"),
+    (dict(timeout=10 ** 12), "timeout must be between 1 and 3600 seconds"),
+    (dict(wait_timeout=-1), "wait_timeout must be between 0 and 2678400 seconds, got -1"),
+    (dict(retries=-1), "retries must be between 0 and 100 retries, got -1"),
+    (dict(fail_on=["Canceled"]), "fail_on only applies together with wait_for"),
 ])
-def test_bad_input_fails_clearly_before_any_lookup_and_never_orders(http, run_module, changes, needle):
-    statuses(http)
+def test_bad_input_fails_clearly_before_any_request_and_never_orders(http, run_module, changes, needle):
+    # option checks need no answer, so they come before the first request: a typo costs no call
+    # (the old code read the status catalogue first, and wait_sleep=0 made the search for a placed
+    # order poll without a pause)
     ok, result = run_module(order_module.main, dict(ORDER, **changes))
     assert not ok and needle in result["msg"], result["msg"]
-    assert len(http.calls) == 1  # the status catalogue, which every run reads first
+    assert result["changed"] is False
+    assert len(http.calls) == 0
+
+
+def test_a_bad_order_id_fails_before_any_request(http, run_module):
+    ok, result = run_module(order_module.main, dict(CONN, order_id=0))
+    assert not ok and "order_id is a positive integer, got 0" in result["msg"]
+    assert len(http.calls) == 0
 
 
 @pytest.mark.parametrize("changes, needle", [
-    (dict(approver_email="admin-at-example.com"), "approver_email 'admin-at-example.com' is not an e-mail"),
     (dict(technical_contact=None), "placing one needs technical_contact"),
     (dict(item_key_name=None, server_type=None), "placing one needs item_key_name, server_type"),
     (dict(resend_email="fulfillment"), "resend_email=fulfillment needs an Approved or Complete order"),

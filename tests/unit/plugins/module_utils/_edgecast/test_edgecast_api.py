@@ -1,12 +1,7 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The Edgecast token hook, CPS client and models over scripted HTTP."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import threading
 
@@ -14,8 +9,9 @@ import pytest
 from responses import matchers
 
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import models
-from ansible_collections.certops.orders.plugins.module_utils._edgecast.auth import TokenAuth
-from ansible_collections.certops.orders.plugins.module_utils._edgecast.client import CpsClient, parse_error
+from ansible_collections.certops.orders.plugins.module_utils._contract import PARSE_ERRORS
+from ansible_collections.certops.orders.plugins.module_utils._edgecast import statuses
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.client import CpsClient, TokenAuth, create_call, parse_error
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError, HttpClient, RetryPolicy
 from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_helpers import (  # pylint: disable=unused-import
     CPS,
@@ -190,7 +186,7 @@ def test_the_create_post_is_never_retried(http, clock):
               json=error("service_unavailable", 503, "Service unavailable"), headers={"Retry-After": "1"})
     cps, _auth = client(clock)
     with pytest.raises(ApiError) as caught:
-        cps.create({"certificate_label": "x"})
+        cps.send(create_call({"certificate_label": "x"}))
     assert caught.value.ambiguous and caught.value.status == 503
     assert len([c for c in http.calls if c.request.method == "POST" and "cdnprovided" in c.request.url]) == 1
     assert clock.sleeps == []
@@ -203,7 +199,7 @@ def test_the_create_post_is_repeated_once_after_a_401_with_a_new_token(http, clo
     http.post(url, status=401, json=error("unauthorized", 401, "You are not authorized to access this resource"))
     http.post(url, status=201, json=cert_node(11605))
     cps, _auth = client(clock)
-    assert cps.create({"certificate_label": "x"})["id"] == 11605
+    assert cps.send(create_call({"certificate_label": "x"}))["id"] == 11605
     posts = [c for c in http.calls if c.request.url == url]
     assert [bearer(c) for c in posts] == ["Bearer tok-1", "Bearer tok-2"]
 
@@ -233,7 +229,7 @@ def test_hyperion_and_oauth_error_bodies_are_parsed():
     ("SomethingNew", "Renewed", "issued"),
 ])
 def test_phase_mapping_gives_failure_and_cancel_precedence(status, order, phase):
-    assert models.phase(status, order) == phase
+    assert statuses.phase(status, order) == phase
 
 
 def test_flatten_shapes_a_certificate_for_the_result():
@@ -271,5 +267,5 @@ def test_models_tolerate_nulls_and_extra_keys_and_refuse_wrong_types():
     node["domains"] = None
     flat = models.flatten(models.certificate(node), None)
     assert flat["domains"] == [] and flat["dcv"] == [] and flat["status"] is None
-    with pytest.raises(models.PARSE_ERRORS):
+    with pytest.raises(PARSE_ERRORS):
         models.certificate({"id": "not a number", "certificate_label": "x"})

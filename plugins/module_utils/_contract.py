@@ -1,0 +1,178 @@
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The provider contract of certops.orders (private: not for use outside this collection).
+
+A provider is one package under ``module_utils`` (``_softlayer``, ``_edgecast``) with the same four
+files: ``client.py`` (the wire: connection options, credentials, error conventions, one method per
+API call), ``models.py`` (pydantic models of the answers and the flat result dicts), ``statuses.py``
+(the status vocabulary and its phase map) and ``provider.py`` (the classes below, implemented).
+
+The generic runners in ``_runner`` talk to a provider only through these classes:
+
+- :class:`InfoProvider` for a ``*_status_info`` module: select, read, poll;
+- :class:`OrderProvider` for a ``*_cert_order`` module: find, create once, update, remove.
+
+Both start with :meth:`Provider.check_options`, which must refuse bad input without any I/O: the
+runner calls it before the first request, so a typo never costs a call (or sends a credential).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Hashable
+
+from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
+from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
+
+#: The provider-neutral phase reported beside every provider status.
+PHASES = ("pending", "action_required", "issued", "failed", "canceled", "deleted")
+
+#: What a body of the wrong shape raises while a model reads it (pydantic's ValidationError is a
+#: ValueError; a list where a mapping belongs gives TypeError or AttributeError).
+PARSE_ERRORS = (TypeError, ValueError, AttributeError)
+
+
+class OptionError(Exception):
+    """Bad module input detected before (or instead of) a provider call."""
+
+
+class TaskFailed(Exception):
+    """A failure that is neither bad input nor a failed HTTP call (for example a placed order whose
+    record did not show up in time)."""
+
+
+def parse(reader: Callable, data, endpoint: str):
+    """``reader(data)``; a body that does not match its model becomes an :class:`ApiError` naming the
+    endpoint, each field path and what was expected there (never the value: it might be a secret)."""
+    try:
+        return reader(data)
+    except PARSE_ERRORS as exc:
+        problems = []
+        errors = getattr(exc, "errors", None)
+        if callable(errors):
+            for error in errors(include_url=False, include_input=False)[:5]:
+                path = ".".join(str(part) for part in error.get("loc", ())) or "(the body)"
+                problems.append("%s: %s" % (path, error.get("msg")))
+        if not problems:
+            problems.append("(the body): %s" % " ".join(str(exc).split())[:200])
+        raise ApiError("%s answered with a body this module cannot read: %s" % (endpoint, "; ".join(problems)),
+                       url=endpoint)
+
+
+class Vocabulary:
+    """A provider's status names (fetched from its catalogue) and its terminal failures."""
+
+    def __init__(self, names: list[str], failures: list[str]) -> None:
+        self.names = list(names)
+        self.failures = [name for name in failures if name in self.names]
+
+
+class Change:
+    """What an order module did (or, in check mode, would do).
+
+    ``before``/``after`` are the diff states (plain JSON data, None for absent); ``keys`` and
+    ``objects`` are what a wait should follow (empty when there is nothing to wait for);
+    ``result`` holds the module's own result keys (for example ``order`` and ``receipt``).
+    """
+
+    def __init__(self, changed: bool, before=None, after=None, keys=(), objects: dict | None = None,
+                 result: dict | None = None) -> None:
+        self.changed = changed
+        self.before = before
+        self.after = after
+        self.keys = list(keys)
+        self.objects = dict(objects or {})
+        self.result = dict(result or {})
+
+
+class Provider(abc.ABC):
+    """What both kinds of module need from a provider. Built once per module run, with the module
+    and the task's budget; building it makes no request."""
+
+    #: what one object is called in messages (``order``, ``certificate``)
+    noun = "order"
+    #: extra ``(name, present, traceback)`` library checks run before anything else
+    requirements: tuple = ()
+    #: whether one request can read many objects: the waiter then reads every pending object each
+    #: round; otherwise it reads them one at a time, in order (see ``_wait.Waiter``)
+    reads_in_bulk = True
+
+    def __init__(self, module, budget: Budget) -> None:
+        self.module = module
+        self.params = module.params
+        self.budget = budget
+
+    @abc.abstractmethod
+    def check_options(self) -> None:
+        """Refuse input that needs no provider answer to be known bad (raise :class:`OptionError`)."""
+
+    @abc.abstractmethod
+    def catalogue(self) -> dict:
+        """Result keys that every run of the module returns (the provider's status catalogues)."""
+
+    @abc.abstractmethod
+    def vocabulary(self) -> Vocabulary:
+        """The status names ``wait_for`` and ``fail_on`` accept, and the default ``fail_on``."""
+
+    @abc.abstractmethod
+    def statuses(self, obj: dict) -> list[str | None]:
+        """The status names an object counts as being in (its own, and those it has passed)."""
+
+    @abc.abstractmethod
+    def describe(self, obj: dict) -> str:
+        """The status text of the wait history."""
+
+    @abc.abstractmethod
+    def poll(self, keys: list[Hashable]) -> dict:
+        """``{key: object}`` with at least what a wait needs to decide (the statuses)."""
+
+    @abc.abstractmethod
+    def complete(self, keys: list[Hashable], objects: dict) -> dict:
+        """The full objects to return after a wait, from the last-seen ones (``{key: object}``, which
+        may lack keys the wait never read or hold only what ``poll`` read)."""
+
+
+class InfoProvider(Provider):
+    """A ``*_status_info`` module: select objects and read them."""
+
+    #: result key holding the selected objects (``orders``, ``certificates``)
+    result_key = "orders"
+
+    @abc.abstractmethod
+    def lookup(self) -> list[tuple[Hashable, dict | None]]:
+        """The objects the options select, in order, as ``(key, object)``: the object when the
+        lookup read it whole on its way (a list answer), else None."""
+
+    @abc.abstractmethod
+    def read(self, keys: list[Hashable]) -> dict:
+        """``{key: full object}`` for ``keys``, in as few requests as the API allows."""
+
+
+class OrderProvider(Provider):
+    """A ``*_cert_order`` module: one order, found by what the options identify it with."""
+
+    #: result key holding the managed object (``order``, ``certificate``)
+    item_key = "order"
+
+    @abc.abstractmethod
+    def find(self):
+        """The existing order the options identify (a raw or parsed object, provider's choice), or None."""
+
+    @abc.abstractmethod
+    def create(self) -> Change:
+        """Create the order, once (``_runner.create_once``); in check mode, predict it."""
+
+    @abc.abstractmethod
+    def update(self, existing) -> Change:
+        """Bring an existing order in line with the options (often: nothing to do)."""
+
+    @abc.abstractmethod
+    def remove(self, existing) -> Change:
+        """Cancel or delete, as the ``state`` option asks (``existing`` may be None)."""
+
+    @abc.abstractmethod
+    def progress(self) -> dict:
+        """Result keys describing what this task already changed, for a failure that comes after a
+        change (``{"changed": True, ...}``); empty when nothing changed yet."""

@@ -1,0 +1,48 @@
+# Copyright (c) certops.orders contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Edgecast CPS status names, their phases, and what the modules derive from them (private: not for
+use outside this collection).
+
+A certificate request has two statuses: the request's own (``certificate-statuses``: Processing,
+DomainControlValidation, ...) and its order's at the CA (``order-statuses``: Pending, Issued,
+Rejected, ...). The names are CPS's documented ones; the catalogues are read at run time and no
+status id appears anywhere. No pydantic here: every module start imports this.
+"""
+
+from __future__ import annotations
+
+#: Order statuses that end a certificate as a failure (docs/docsite/rst/guide_waiting.rst, "Phases").
+FAILED_ORDER_STATUSES = ("Rejected", "RenewalRejected", "ReissueRejected", "Revoked", "Expired")
+#: The default ``fail_on``: the failures, and Canceled and Deleted (names of both vocabularies).
+FAILURES = FAILED_ORDER_STATUSES + ("Canceled", "Deleted")
+PHASE_BY_STATUS = {
+    "Processing": "pending",
+    "OtherValidation": "pending",
+    "Deployment": "pending",
+    "DomainControlValidation": "action_required",
+    "Active": "issued",
+    "Deleted": "deleted",
+}
+PHASE_BY_ORDER_STATUS = {"Pending": "pending", "Issued": "issued", "Renewed": "issued", "Deleted": "deleted"}
+#: Request statuses of an issued certificate (domain and organization changes, renew, delete).
+ISSUED_STATUSES = ("Deployment", "Active")
+#: Order statuses of a change pending with the CA after issuance, and what the change is.
+PENDING_CHANGES = {
+    "AwaitingRenewal": "renewal", "PendingRenewal": "renewal",
+    "AwaitingReissue": "reissue", "PendingReissue": "reissue",
+    "AwaitingOrgUpdate": "organization update", "PendingOrgUpdate": "organization update",
+}
+
+
+def phase(status: str | None, order_status: str | None) -> str:
+    """The provider-neutral phase: an order status of failure or cancellation wins over the
+    request status, which decides otherwise; the order status is the fallback for unknown names."""
+    if order_status in FAILED_ORDER_STATUSES:
+        return "failed"
+    if order_status == "Canceled":
+        return "canceled"
+    if status in PHASE_BY_STATUS:
+        return PHASE_BY_STATUS[status]
+    return PHASE_BY_ORDER_STATUS.get(order_status, "pending")
