@@ -18,8 +18,8 @@ options:
     elements: str
   wait_timeout:
     description:
-      - The task's time budget in seconds, from 0 to 2678400 (a month): how long to wait at most for
-        O(wait_for), counted from the start of the task.
+      - The task's time budget in seconds, from 0 to 2678400 (a month), counted from the start of the
+        task. It is how long to wait at most for O(wait_for).
       - Every HTTP call, retry and pause comes out of this budget, also when the task does not wait; a
         task returns within O(wait_timeout) plus one O(timeout), whatever the provider does. A
         C(Retry-After) longer than what is left ends the task at once.

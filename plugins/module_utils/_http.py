@@ -48,6 +48,11 @@ RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
 CHUNK = 65536
 
 
+def _sleep(seconds: float) -> None:
+    # looked up at call time, so that tests can replace this module's ``time``
+    time.sleep(seconds)
+
+
 class ApiError(Exception):
     """A failed provider call.
 
@@ -195,7 +200,7 @@ class HttpClient:
         self.refusal_codes = frozenset(refusal_codes)
         self.classify = classify
         self.body_error = body_error
-        self.sleep = sleep or (lambda seconds: time.sleep(seconds))
+        self.sleep = sleep or _sleep
         self.headers = {"User-Agent": user_agent, "Accept": "application/json"}
         self.headers.update(headers or {})
         self.session = session or requests.Session()

@@ -25,6 +25,11 @@ OUTCOME_FAILED = "failed"
 OUTCOME_TIMEOUT = "timeout"
 
 
+def _sleep(seconds: float) -> None:
+    # looked up at call time, so that tests can replace this module's ``time``
+    time.sleep(seconds)
+
+
 class PollSchedule:
     """Delay before the next poll, from the seconds already waited."""
 
@@ -86,7 +91,7 @@ class Waiter:
         self.describe = describe
         self.budget = budget
         self.schedule = schedule or PollSchedule()
-        self.sleep = sleep or (lambda seconds: time.sleep(seconds))
+        self.sleep = sleep or _sleep
 
     def run(self, keys: list[Hashable], initial: dict | None = None) -> WaitResult:
         """Wait for every key. ``initial`` (``{key: object}``) counts as the first poll's answer."""

@@ -16,13 +16,10 @@ import traceback
 from typing import List, Optional
 
 try:
-    from pydantic import BaseModel, ConfigDict, Field, ValidationError
+    from pydantic import BaseModel, ConfigDict, Field
 except ImportError:
     HAS_PYDANTIC = False
     PYDANTIC_IMPORT_ERROR = traceback.format_exc()
-
-    class ValidationError(Exception):  # noqa: N818 - stands in for pydantic's name
-        pass
 else:
     HAS_PYDANTIC = True
     PYDANTIC_IMPORT_ERROR = None

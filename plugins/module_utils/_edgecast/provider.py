@@ -445,10 +445,10 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
                 "once the certificate is issued (status Deployment or Active)"
                 % (what, verb, status.status, order or "none: not placed with the CA yet"))
 
-    def update(self, node) -> Change:
+    def update(self, existing) -> Change:
         params = self.params
         models = _models()
-        cert, status, flat = self.read_parts(node["id"])
+        cert, status, flat = self.read_parts(existing["id"])
         cert_id = self.cert_id = cert.id
         if status.status == "Deleted":
             raise OptionError(
@@ -595,13 +595,13 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         return cps.dcv_check_call(cert_id), None
 
     # cancel / delete ---------------------------------------------------------------------
-    def remove(self, node) -> Change:
+    def remove(self, existing) -> Change:
         """state=canceled cancels a request the CA is still processing; state=absent also deletes an
         issued certificate."""
         delete = self.params["state"] == "absent"
-        if node is None:
+        if existing is None:
             return self._done(False, None, None, None, None)
-        cert, status, flat = self.read_parts(node["id"])
+        cert, status, flat = self.read_parts(existing["id"])
         cert_id = self.cert_id = cert.id
         before = self._diff_state(flat)
         if status.status == "Deleted":
