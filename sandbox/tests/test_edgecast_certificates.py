@@ -272,7 +272,7 @@ def test_patch_basic_settings_while_processing(cps, slow):
     body = response.json()
     assert (body["certificate_label"], body["description"], body["auto_renew"], body["dcv_method"]) == \
         ("patched", "new", False, "Email")
-    assert body["modified_by"] is None  # null before issuance (Sandbox contract 10)
+    assert body["modified_by"] is None  # null before issuance, even after a PATCH
     assert cps.cert(cert["id"])["certificate_label"] == "patched"
     cps.create("patch_me")  # the old label was released by the rename
     slow.force("edgecast", other["id"], "Active")

@@ -71,7 +71,7 @@ def test_client_recovers_from_an_expired_token_by_renewing_once(cps, control):
 
 
 def test_fault_after_create_keeps_the_certificate_and_the_label(cps, control):
-    """D6: an ambiguous create failure; the client looks the label up instead of re-sending."""
+    """An ambiguous create failure: the create POST is never retried; the client looks the label up instead."""
     control.configure(edgecast={"processing_seconds": 100})
     control.fault(kind="http_500", provider="edgecast", path="cdnprovided", method="POST", when="after")
     response = cps.post("/v2.0/certificates/cdnprovided", json={

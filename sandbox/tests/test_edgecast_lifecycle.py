@@ -252,8 +252,8 @@ def test_cancel_preview_and_apply_while_processing(cps, slow):
     assert status["status"] == "Deleted" and status["order_validation"] is None
     body = cps.cert(cert["id"])
     assert body["domains"][0]["status"] == "Delete"
-    assert body["modified_by"] is None  # never issued (Sandbox contract 10)
-    # never placed with the CA, so no DNS TXT token, even though the status has left Processing (§8.7)
+    assert body["modified_by"] is None  # null: never issued
+    # never placed with the CA, so no DNS TXT token, even though the status has left Processing
     assert dcv(cps, cert)["items"][0]["dcv_token"] is None
     refused = assert_error(cps.put("/v2.0/dcv/certificates/%d/check" % cert["id"]), 409, "invalid_operation")
     assert refused["details"][0]["description"] == "A DCV check is not possible on a certificate that is deleted"

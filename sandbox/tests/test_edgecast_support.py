@@ -27,7 +27,7 @@ def token_request(url, **form):
 
 
 class Cps:
-    """A minimal CPS client over real HTTP (renews its token once on a 401, as D3 says)."""
+    """A minimal CPS client over real HTTP (on a 401 it renews its token once and repeats the request once)."""
 
     def __init__(self, url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, scope=SCOPE):
         self.url = url

@@ -1,7 +1,7 @@
 """The SoftLayer plug-in over real HTTP: URL forms, auth, masks, filters, paging, errors, services,
 the order lifecycle, markers, control actions, faults, quirks, the state file and the real
-SoftLayer Python client. Expectations follow shared/providers/softlayer.md (section numbers in
-the comments)."""
+SoftLayer Python client. Expectations follow the SoftLayer API where its behaviour is documented,
+and the sandbox's own choices (docs/softlayer.md) where it is not."""
 
 import base64
 import concurrent.futures
@@ -25,7 +25,7 @@ IBM_KEY = DEFAULT_CONFIG["ibm_cloud_api_key"]
 TOKEN = DEFAULT_CONFIG["bearer_token"]
 ACCOUNT = DEFAULT_CONFIG["account_id"]
 OTHER = DEFAULT_CONFIG["extra_users"][0]
-DELAY = DEFAULT_CONFIG["request_delay"]  # seconds from placeOrder until the request appears (D3)
+DELAY = DEFAULT_CONFIG["request_delay"]  # seconds from placeOrder until the request appears
 APPROVE = DEFAULT_CONFIG["approve_after"]  # seconds from the request appearing until the CA approves it
 COMPLETE = DEFAULT_CONFIG["complete_after"]  # seconds from approval until the request is Complete
 # The sandbox clock is frozen in these tests (conftest.py): only control.advance moves it, and each
@@ -33,7 +33,7 @@ COMPLETE = DEFAULT_CONFIG["complete_after"]  # seconds from approval until the r
 
 REQ = "SoftLayer_Security_Certificate_Request"
 STATUS = "SoftLayer_Security_Certificate_Request_Status"
-D1 = [(50, "Pending CA Approval"), (43, "Approved"), (49, "Complete"), (51, "Canceled")]
+STATUSES = [(50, "Pending CA Approval"), (43, "Approved"), (49, "Complete"), (51, "Canceled")]
 ISO_OFFSET = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$"
 
 _EC_KEY = ec.generate_private_key(ec.SECP256R1())
@@ -131,7 +131,7 @@ def assert_error(response, status, code, text=None):
     return body
 
 
-# -- §3.2 URL forms, §6.2 status catalogue (contract items 1 and 7) ---------------------------------
+# -- URL forms, status catalogue --------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", [
     STATUS + "/getSslRequestStatuses.json",
@@ -145,7 +145,7 @@ def test_status_catalogue_is_d1_in_every_url_form(sandbox, path, version):
     assert response.headers["Content-Type"].startswith("application/json")
     assert response.headers["SoftLayer-Total-Items"] == "4"
     body = response.json()
-    assert [(s["id"], s["name"]) for s in body] == D1
+    assert [(s["id"], s["name"]) for s in body] == STATUSES
     assert all(set(s) == {"id", "name", "description"} and s["description"] for s in body)
 
 
@@ -172,7 +172,7 @@ def test_unknown_service_method_verb_and_format(sl):
     assert_error(sl.get("SoftLayer_Nope/getObject.json"), 500, "SoftLayer_Exception_Public", "Service does not exist")
     assert_error(sl.get(REQ + "/getNothing.json"), 500, "SoftLayer_Exception_Public",
                  'Function ("getNothing") is not a valid method for this service.')
-    # a capitalised segment that is no get-stripped getter is reported as sent (§9.2 text)
+    # a capitalised segment that is no get-stripped getter is reported as sent (the API's unknown-method text)
     assert_error(sl.get(REQ + "/5/CancelSslOrder.json"), 500, "SoftLayer_Exception_Public",
                  'Function ("CancelSslOrder") is not a valid method for this service.')
     assert_error(sl.http.post(sl.base + REQ, json={}, timeout=5), 500, "SoftLayer_Exception_Public",
@@ -188,7 +188,7 @@ def test_unknown_service_method_verb_and_format(sl):
     assert_error(sl.get(REQ + "/getObject.json"), 500, "SoftLayer_Exception_Public", "needs an object id")
 
 
-# -- §4 authentication (contract item 2) ---------------------------------------------------------------
+# -- authentication ------------------------------------------------------------------------------------
 
 def test_auth_failures_are_401_with_the_reference_body(sandbox):
     url = sandbox.url + "/rest/v3.1/" + STATUS + "/getSslRequestStatuses.json"
@@ -222,7 +222,7 @@ def test_changed_credentials_apply_at_once(sandbox, control):
     assert requests.get(url, auth=(USER, "rotated"), timeout=5).status_code == 200
 
 
-# -- §6.4 account, §6.5 server types, §6.6 catalogue (contract item 10) -------------------------------
+# -- account, server types, catalogue -----------------------------------------------------------------
 
 def test_account_get_object_and_attributes(sl):
     account = sl.get("SoftLayer_Account/getObject.json").json()
@@ -281,7 +281,7 @@ def test_package_lookup_the_terraform_way(sl):
     assert_error(sl.get("SoftLayer_Product_Package/999/getItems.json"), 404, "SoftLayer_Exception_ObjectNotFound")
 
 
-# -- §6.3 static helpers ---------------------------------------------------------------------------------
+# -- static helpers of SoftLayer_Security_Certificate_Request --------------------------------------------
 
 def test_validate_csr(sl):
     def validate(csr, months=12, item=964, server="apache2"):
@@ -309,7 +309,7 @@ def test_administrator_email_domains_and_prefixes(sl):
     assert prefixes == ["admin", "administrator", "hostmaster", "root", "webmaster", "mailmaster"]
 
 
-# -- §6.7 verifyOrder / placeOrder (contract item 9) ---------------------------------------------------
+# -- verifyOrder / placeOrder --------------------------------------------------------------------------
 
 def test_verify_order_echoes_the_container_with_totals(sl, control):
     response = sl.post("SoftLayer_Product_Order/verifyOrder.json", container())
@@ -323,7 +323,7 @@ def test_verify_order_echoes_the_container_with_totals(sl, control):
     assert "orderId" not in body and "placedOrder" not in body
     assert body["orderApproverEmailAddress"] == "admin@example.com"
     two_years = sl.post("SoftLayer_Product_Order/verifyOrder.json", container(prices=[{"id": 1839}], validityMonths=12))
-    assert two_years.json()["validityMonths"] == 24  # set from the product (§7.4), not from the container
+    assert two_years.json()["validityMonths"] == 24  # from the product, not the container
     wrapped = sl.post("SoftLayer_Product_Order/verifyOrder.json",
                       {"orderContainers": [container(packageId=0)], "quoteName": "x"})
     assert wrapped.status_code == 200 and wrapped.json()["orderContainers"][0]["validityMonths"] == 12
@@ -363,7 +363,7 @@ def test_invalid_orders_fail_with_exception_order(sl, control, change, text):
 
 
 def test_malformed_order_parameters(sl, control):
-    for body in ([["not", "an", "object"]], ["container"], [None], [None, False]):  # D2: invalid container
+    for body in ([["not", "an", "object"]], ["container"], [None], [None, False]):  # invalid container
         for method in ("verifyOrder", "placeOrder"):
             assert_error(sl.post("SoftLayer_Product_Order/%s.json" % method, *body), 500, "SoftLayer_Exception_Order")
     assert_error(sl.post("SoftLayer_Product_Order/verifyOrder.json", ["x"]), 500, "SoftLayer_Exception_Order")
@@ -374,7 +374,7 @@ def test_malformed_order_parameters(sl, control):
 
 
 def test_odd_values_get_the_error_body_never_a_crash(sl, control):
-    # §9.1: every error is the {"error", "code"} object, whatever the client sends
+    # every error is the API's {"error", "code"} object, whatever the client sends
     for change in ({"serverType": ["apache2"]}, {"serverType": {"name": "apache2"}}, {"packageId": 1e400},
                    {"prices": [{"id": 1e400}]}):
         raw = json.dumps({"parameters": [container(**change), False]}).replace("Infinity", "1e400")
@@ -429,7 +429,7 @@ def test_place_order_receipt_and_delayed_request(sl, control):
     assert receipt["orderDetails"]["validityMonths"] == 12
     assert "requestId" not in json.dumps(receipt) and "securityCertificateRequest" not in json.dumps(receipt)
     assert __import__("re").match(ISO_OFFSET, receipt["orderDate"])
-    # D3: the request appears request_delay ("a few seconds": 3 s by default) after placeOrder
+    # the request appears request_delay ("a few seconds": 3 s by default) after placeOrder, not with it
     assert DELAY >= 2
     assert sl.requests_for_order(receipt["orderId"]) == []
     control.advance(DELAY - 0.5)
@@ -456,7 +456,7 @@ def test_request_delay_zero_and_save_as_quote(sl, control):
     assert len(control.orders("softlayer")) == 1
 
 
-# -- §6.3 request methods, §3.2 instance URL forms ---------------------------------------------------------
+# -- certificate request methods, instance URL forms -------------------------------------------------------
 
 def test_request_url_forms(sl, control):
     order_id, request_id = sl.place_and_appear(control)
@@ -472,7 +472,7 @@ def test_request_url_forms(sl, control):
     assert sl.get(base + "/OrderItem").json()["id"] == order_item["id"]
     assert sl.get(base + "/getAccount.json").json()["id"] == ACCOUNT
     assert sl.get(base + "/Account.json", objectMask="mask[id]").json() == {"id": ACCOUNT}
-    # simple parameters as path segments (§3.2)
+    # simple parameters as path segments, which the SLDN REST docs allow
     listed = sl.get(REQ + "/getSslCertificateRequests/%d.json" % ACCOUNT, objectMask="id")
     assert listed.json() == [{"id": request_id}]
     # a GET's body is ignored: the parameter is missing
@@ -552,12 +552,12 @@ def test_previous_order_data(sl, control):
     assert data["serverType"] == "apache2" and data["orderApproverEmailAddress"] == "admin@example.com"
     assert data["organizationInformation"]["address"]["city"] == "Dallas" and data["renewalFlag"] is False
     assert data["technicalContact"]["emailAddress"] == "ops@example.com"
-    data["renewalFlag"] = True  # the renewal is a new order built from it (§6.8)
+    data["renewalFlag"] = True  # the renewal is a new order built from it
     renewal = sl.post("SoftLayer_Product_Order/placeOrder.json", data, False)
     assert renewal.status_code == 200 and renewal.json()["orderId"] != receipt["orderId"]
 
 
-# -- §5.1 masks (contract item 3) --------------------------------------------------------------------------
+# -- objectMask --------------------------------------------------------------------------------------------
 
 def test_masks(sl, control):
     order_id, request_id = sl.place_and_appear(control)
@@ -601,7 +601,7 @@ def test_include_types_header(sl, control):
     assert "complexType" not in sl.request(request_id)
 
 
-# -- §5.2 filters, §5.3 resultLimit (contract items 4 and 5) -------------------------------------------------
+# -- objectFilter, resultLimit -------------------------------------------------------------------------------
 
 def _five_requests(sl, control):
     names = ["a.example.com", "shop.example.com", "api.example.net", "b.example.com", "Mail.Example.com"]
@@ -660,7 +660,7 @@ def test_filters(sl, control):
     assert by_id_desc == list(reversed(run({})))
     assert run({"or": [{"commonName": {"operation": "a.example.com"}}, {"statusId": {"operation": 51}}]}) == [
         "a.example.com", "b.example.com"]
-    # §5.2 advanced operators: or / and take literal operations in the option "data"
+    # advanced operators: or / and take literal operations in the option "data"
     assert run({root: {"commonName": {"operation": "or", "options": [{"name": "data", "value": [
         "^= shop", "$= .net"]}]}}}) == ["shop.example.com", "api.example.net"]
     assert run({root: {"id": {"operation": "and", "options": [{"name": "data", "value": [
@@ -676,7 +676,7 @@ def test_filters(sl, control):
     assert run({root: {"statusId": {"operation": "!= 51"}},
                 "commonName": {"operation": "orderBy", "options": [{"name": "sort", "value": ["DESC"]}]}}) == [
         "shop.example.com", "Mail.Example.com", "api.example.net", "a.example.com"]
-    # malformed filters and unknown properties are ignored (§5.2)
+    # malformed filters and unknown properties are ignored, as on the real API
     everything = run({})
     assert len(everything) == 5
     assert run({root: {"noSuchProperty": {"operation": "x"}}}) == everything
@@ -711,7 +711,7 @@ def test_result_limit_and_total_header(sl, control):
     assert single.json()["id"] == all_ids[0] and "SoftLayer-Total-Items" not in single.headers
 
 
-# -- §8 lifecycle on the sandbox clock (contract item 8) -----------------------------------------------------
+# -- lifecycle on the sandbox clock --------------------------------------------------------------------------
 
 def test_lifecycle_by_clock_advance(sl, control):
     order_id, request_id = sl.place_and_appear(control)
@@ -917,7 +917,7 @@ def test_force_status_python_api(sandbox, sl, control):
     assert plugin.force_status(str(request_id), "Complete")["status"] == "Complete"
 
 
-# -- faults (contract item 6) ----------------------------------------------------------------------------------
+# -- faults ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kind, status, body", [
     ("rate_limit", 500, {"error": "Rate limit of 50 requests for every 1 second(s) exceeded.",
@@ -950,14 +950,14 @@ def test_fault_after_place_order_leaves_an_ambiguous_but_real_order(sl, control)
     response = sl.post("SoftLayer_Product_Order/placeOrder.json", container(), False)
     assert response.status_code == 502
     orders = control.orders("softlayer")
-    assert len(orders) == 1  # D5: the order went through; a client must not blindly retry
+    assert len(orders) == 1  # the order went through; a client must never retry placeOrder blindly
     control.advance(DELAY)
     rows = sl.post(REQ + "/getSslCertificateRequests.json", ACCOUNT, objectMask="id,commonName",
                    objectFilter=json.dumps({"securityCertificateRequest": {"commonName": {"operation": "www.example.com"}}}))
     assert [r["id"] for r in rows.json()] == [control.orders("softlayer")[0]["requestId"]]
 
 
-# -- D4 quirk switches (contract item 11) ------------------------------------------------------------------
+# -- quirk switches, for clients that must parse tolerantly ------------------------------------------------
 
 def test_quirk_lone_object(sl, control):
     _, request_id = sl.place_and_appear(control)
@@ -1052,7 +1052,7 @@ def test_real_softlayer_python_client(sandbox, control):
                                               endpoint_url=endpoint, timeout=10)
 
     statuses = client.call("SoftLayer_Security_Certificate_Request_Status", "getSslRequestStatuses")
-    assert [(s["id"], s["name"]) for s in statuses] == D1
+    assert [(s["id"], s["name"]) for s in statuses] == STATUSES
     names = {s["id"]: s["name"] for s in statuses}
     assert client["Security_Certificate_Request_Status"].getObject(id=51) == {
         "id": 51, "name": "Canceled",
@@ -1087,7 +1087,8 @@ def test_real_softlayer_python_client(sandbox, control):
     assert len(everything) == 1 and everything.total_count == 2  # SoftLayer-Total-Items
     paged = client.call(REQ, "getSslCertificateRequests", account_id, mask="id", iter=True, limit=1)
     assert len(paged) == 2  # iter_call pages by resultLimit and sends a rootless orderBy filter
-    # the D3 look-up through iter_call: the client merges a rootless {"id": orderBy} into the rooted filter
+    # the new request's look-up by order id through iter_call: the client merges a rootless {"id": orderBy}
+    # into the rooted filter
     found = list(client.call(REQ, "getSslCertificateRequests", account_id, mask="id", filter=order_filter,
                              iter=True, limit=10))
     assert found == [{"id": request_id}]

@@ -1,4 +1,4 @@
-"""The CPS v2.0 endpoints (reference §6.1 #1-#38) under ``/sec/cps``.
+"""The CPS v2.0 endpoints (every path of the spec, as carried into the Go SDK) under ``/sec/cps``.
 
 ``Api.register`` adds one Flask URL rule per endpoint of ``RULES`` to the edgecast blueprint; ``Api.serve``
 checks the bearer token and runs the handler with the store lock held. Flask's own 404/405 under
@@ -588,7 +588,7 @@ class Api:
             first = (common or chosen)[0]
             token = None
             # the token exists once the order is placed with the CA (it left Processing); a request
-            # cancelled while Processing was never placed and never gets one (reference §8.7)
+            # cancelled while Processing was never placed and never gets one
             if is_dns(cert) and cert["order_status"] is not None:
                 token = {"token": self._token(cert, group)}
             item = {"domain_id": first["id"], "dcv_method": cert["dcv_method"], "dcv_token": token}

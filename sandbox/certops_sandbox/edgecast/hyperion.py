@@ -9,7 +9,7 @@ from flask import Response
 JSON_TYPE = "application/json; charset=utf-8"
 ZERO_DATE = "0001-01-01T00:00:00Z"
 
-# D2: the codes the sandbox uses, with their HTTP status and default title
+# the Hyperion error codes the sandbox uses, with their HTTP status and default title
 ERRORS = {
     "invalid_input": (400, "One or more properties were empty or invalid"),
     "unauthorized": (401, "You are not authorized to access this resource"),
@@ -56,7 +56,7 @@ def json_response(body, status=200, headers=None):
 
 
 def empty_response():
-    """204 with an empty body, the content type and ``Cache-Control: private`` (Sandbox contract 8)."""
+    """204 with an empty body, the content type and ``Cache-Control: private``, as in the docs' samples."""
     return Response(b"", status=204, headers={"Content-Type": JSON_TYPE, "Cache-Control": "private"})
 
 

@@ -1,4 +1,4 @@
-"""Certificate request lifecycle on the sandbox clock (reference §8.7, §8.8; Sandbox contract 6).
+"""Certificate request lifecycle on the sandbox clock: certificate, order and domain status transitions.
 
 Every certificate keeps a sorted list of scheduled events ``[at, seq, name, arg]`` with absolute clock
 times. ``run_due`` applies the events whose time has come, in order, each with its own time (so a jump of

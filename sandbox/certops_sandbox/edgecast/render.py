@@ -1,4 +1,4 @@
-"""Plain-data certificate records as CPS nodes (reference §7.3, §7.4, §7.5)."""
+"""Plain-data certificate records as CPS nodes: certificate, status, organization, notifications."""
 
 from .hyperion import ZERO_DATE, iso
 from .vocab import NOTIFICATION_TYPES, ORG_FIELDS
@@ -31,7 +31,7 @@ def certificate(cert, with_organization=True):
         "last_modified": iso(cert["last_modified"]),
         "expiration_date": iso(cert["expiration"]) if cert["expiration"] is not None else ZERO_DATE,
         "created_by": cert["created_by"],
-        # Sandbox contract 10: null before issuance (a PATCH or cancel before then is not shown)
+        # null before issuance, as the Terraform docs describe (a PATCH or cancel before then is not shown)
         "modified_by": cert["modified_by"] if cert.get("issued_at") is not None else None,
     }
     if with_organization:

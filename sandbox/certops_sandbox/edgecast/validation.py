@@ -1,4 +1,4 @@
-"""Request validation (Sandbox contract 9): every failure is a 400 ``invalid_input`` with details."""
+"""Request validation: every failure is a 400 ``invalid_input`` with details."""
 
 import re
 
@@ -107,7 +107,7 @@ def domains(value, errors, source="/domains"):
 
 
 def organization(org, validation_type, errors, known, source="/organization"):
-    """Resolve an OrganizationDetail body (reference §6.2 #10).
+    """Resolve an OrganizationDetail body (create, or PUT .../organization) by the docs' look-up rules.
 
     Returns ("existing", id) when ``id`` names a known organization or ``company_name`` matches one exactly,
     ("digicert", org) for ``id = 0``, ("new", org) for a new organization, or None after errors.
@@ -197,7 +197,7 @@ def _clean_org(org, errors, source, validation_type, strict):
 
 
 def notifications(body, allowed_emails, errors):
-    """A bare JSON array of EmailNotification (reference §7.6)."""
+    """A bare JSON array of EmailNotification (the PATCH body of the notification endpoints)."""
     if not isinstance(body, list):
         errors.add("", "the body must be a JSON array of notification settings")
         return None

@@ -1,32 +1,32 @@
-"""CPS vocabularies (reference §7, §8) and the appendix lists (#28-#38)."""
+"""CPS vocabularies (mostly the Go SDK's enums) and the ``/v2.0/appendix/*`` lists."""
 
 from .countries import COUNTRIES
 
-# §8.1 and D1: ids 1..17 in this order
+# order statuses; ids 1..17 in this order (the docs confirm only Pending = 1 and the count of 17)
 ORDER_STATUSES = (
     "Pending", "Issued", "Deleted", "Rejected", "Revoked", "Canceled", "AwaitingRenewal", "PendingRenewal",
     "Renewed", "PendingReissue", "AwaitingReissue", "PendingOrgUpdate", "OrgUpdated", "RenewalRejected",
     "ReissueRejected", "Expired", "AwaitingOrgUpdate",
 )
-# §8.2
+# certificate request statuses
 CERTIFICATE_STATUSES = ("Processing", "DomainControlValidation", "OtherValidation", "Deployment", "Active", "Deleted")
 STEPS = {"Processing": 1, "DomainControlValidation": 2, "OtherValidation": 3, "Deployment": 4, "Active": 5}
-# §8.3
+# validation types, DCV methods, certificate authorities, request types
 VALIDATION_TYPES = ("None", "DV", "OV", "EV")
 DCV_METHODS = ("Email", "DnsCnameToken", "DnsTxtToken")
 CERTIFICATE_AUTHORITIES = ("DigiCert", "LetsEncrypt")
 REQUEST_TYPES = ("Basic", "Enterprise", "Custom", "AzureCustom")
 PRODUCT_TYPES = ("Standard", "MultiDomain", "Wildcard")  # invented: the reference has no enum
-# §8.4
+# domain statuses
 DOMAIN_STATUSES = ("ProvisioningInitiated", "AwaitingCertificateAuthority", "Active", "PendingDelete", "Delete",
                    "PendingDns", "Rejected", "TimedOut", "PendingReissue", "SecretRejected")
-# §8.5
+# validation statuses
 VALIDATION_STATUSES = ("Unknown", "Pending", "Rejected", "Approved", "NA")
-# D5
+# invented: the real cancel-action names are unknown, so clients must not depend on these
 CANCEL_ACTIONS = ("Cancel", "Revert")
-# §7.6
+# notification types
 NOTIFICATION_TYPES = ("CertificateRenewal", "CertificateExpiring", "PendingValidations")
-# §7.5
+# organization contact types and fields (ORG_REQUIRED: required for OV/EV)
 CONTACT_TYPES = ("EvApprover", "OrganizationContact", "TechnicalContact", "Unknown")
 ORG_REQUIRED = ("city", "company_address", "company_name", "contact_email", "contact_first_name",
                 "contact_last_name", "contact_phone", "country")
@@ -35,7 +35,7 @@ ORG_FIELDS = ("id", "company_name", "company_address", "company_address2", "city
               "contact_title", "additional_contacts")
 ORG_DTO_FIELDS = ("id", "company_name", "company_address", "company_address2", "city", "state", "zip_code", "country")
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "title", "contact_type")
-# §7.8
+# task types (the tasks endpoints are in the spec only, not in the docs)
 TASK_TYPES = ("AssociateMediaType", "DisassociateMediaType", "ProcessDomainRootChange", "RevertSslMigration",
               "ProcessDeliveryRegionChange", "SslSharedMigration")
 

@@ -1,10 +1,11 @@
-"""Static catalogue data: statuses (D1), server types, packages, SSL items and prices.
+"""Static catalogue data: statuses, server types, packages, SSL items and prices.
 
-Values marked "reference" come from softlayer.md; the others are invented for the sandbox
-(the product was retired in 2024 and the real catalogue is unknown, reference §2.3 and §13).
+Values whose comment names a public source (SLDN, Terraform) come from it; the others are invented
+for the sandbox (the product was retired in 2024 and the real catalogue is unknown).
 """
 
-# D1 ids, §8.1 names and descriptions; served in the order of the §10.1 sample.
+# The names are SLDN's; no public source lists the ids: 50, 43 and 49 are read from Terraform's delete logic
+# (43 and 49 may be swapped) and 51 is invented, so clients match on names only. Descriptions are invented.
 STATUSES = [
     {"id": 50, "name": "Pending CA Approval",
      "description": "Order submitted and waiting for approval by the Certificate Authority"},
@@ -18,7 +19,7 @@ STATUS_BY_ID = {s["id"]: s for s in STATUSES}
 STATUS_BY_NAME = {s["name"]: s for s in STATUSES}
 PENDING, APPROVED, COMPLETE, CANCELED = 50, 43, 49, 51
 
-# §6.5: the apacheapachessl record is the reference's; the other ids and values are invented.
+# The apacheapachessl record is from an SLDN PHP example; the other ids and values are invented.
 SERVER_TYPES = [
     {"id": 1, "name": "aol", "value": 1, "description": "AOL"},
     {"id": 2, "name": "apacheapachessl", "value": 22, "description": "Apache + ApacheSSL"},
@@ -44,7 +45,7 @@ PACKAGE_TYPES = {
     "BARE_METAL_CPU": {"id": 2, "keyName": "BARE_METAL_CPU", "name": "Bare Metal CPU"},
 }
 
-# §6.6: SSL items live in the ADDITIONAL_SERVICES_SSL_CERTIFICATE package; the 2015 SLDN examples
+# SSL items live in the ADDITIONAL_SERVICES_SSL_CERTIFICATE package (softlayer-go, Terraform); the 2015 SLDN examples
 # order them from package 0 (additional services), which holds the same items here.
 SSL_PACKAGE_ID = 210
 PACKAGES = [
@@ -73,7 +74,7 @@ def _item(item_id, key_name, description, years, price_id, setup_fee):
     }
 
 
-# 964 / 1836 / "19" for RapidSSL 1 year are the reference's (§6.6); the rest are invented
+# 964 / 1836 / "19" for RapidSSL 1 year are from a 2015 SLDN PHP example; the rest are invented
 # following the SSL_CERTIFICATE_<PRODUCT>_<N>_YEAR pattern.
 SSL_ITEMS = [
     _item(964, "SSL_CERTIFICATE_RAPIDSSL_1_YEAR", "RapidSSL - 1 year", 1, 1836, "19"),
@@ -93,7 +94,7 @@ def package_items(package_id):
     return list(SSL_ITEMS) if package and package["ssl"] else []
 
 
-# §6.3 / §10.6: the mailboxes named in the SLDN Python example.
+# The mailboxes named in the SLDN Python example (the real list is unknown).
 ADMIN_EMAIL_PREFIXES = ["admin", "administrator", "hostmaster", "root", "webmaster", "mailmaster"]
 
 # Two-label public suffixes the domain walk stops at (a small stand-in for the public suffix list).

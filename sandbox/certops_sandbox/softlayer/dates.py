@@ -1,4 +1,4 @@
-"""SoftLayer dates: ISO-8601 with a numeric UTC offset, in US Central time (reference §5.4).
+"""SoftLayer dates: ISO-8601 with a numeric UTC offset, in US Central time (the API's default).
 
 Internally every time is a float (seconds on the sandbox clock, i.e. a Unix time); it is
 formatted only when a response is built.

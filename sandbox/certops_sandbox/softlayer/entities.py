@@ -1,5 +1,5 @@
 """The SoftLayer data types the sandbox serves: local properties (returned by default) and
-relational properties (returned only when masked), per reference §7.
+relational properties (returned only when masked), as the SLDN API metadata lists them.
 
 A getter takes ``(record, ctx)``; ``ctx`` is the per-request context (``ctx.plugin``,
 ``ctx.account``, ``ctx.now``). Records are the plug-in's plain JSON state or catalogue dicts;

@@ -1,4 +1,4 @@
-"""SoftLayer's error body ``{"error": <text>, "code": <exception class>}`` (reference §9.1, §9.2, D2)."""
+"""SoftLayer's error body ``{"error": <text>, "code": <exception class>}``; business-rule failures are HTTP 500."""
 
 
 class SLError(Exception):
@@ -27,12 +27,12 @@ INTERNAL_ERROR_BODY = {"error": "Internal Error", "code": PUBLIC}
 
 
 def not_found(object_id):
-    """404 for an unknown id, or an id of another account (§9.2, contract item 6)."""
+    """404 for an unknown id, or an id of another account (not visible to the caller), with the API's code and text."""
     return SLError(404, NOT_FOUND, "Unable to find object with id of '%s'." % object_id)
 
 
 def public(message):
-    """A business-rule failure: HTTP 500, ``SoftLayer_Exception_Public`` (D2)."""
+    """A business-rule failure: HTTP 500, ``SoftLayer_Exception_Public`` (the base exception class)."""
     return SLError(500, PUBLIC, message)
 
 

@@ -1,4 +1,4 @@
-"""objectFilter evaluation (reference §5.2, contract item 4).
+"""objectFilter evaluation (the ``objectFilter`` URL parameter, as SLDN documents it).
 
 A filter is a JSON object that mirrors the result's properties, with leaves
 ``{"operation": ..., "options": [...]}``. The root key, when present, names the method's

@@ -1,4 +1,4 @@
-"""Orders and certificate requests on the sandbox clock (reference §8.2, D3, contract item 8).
+"""Orders and certificate requests on the sandbox clock: Pending CA Approval, Approved, Complete, Canceled.
 
 State (``store.data["softlayer"]``, plain JSON)::
 
@@ -9,10 +9,11 @@ State (``store.data["softlayer"]``, plain JSON)::
      "next_due": <clock time of the earliest one> | null}
 
 An order's schedule is fixed in absolute clock times when it is placed (or when a status is
-forced): ``request_at`` (the request record appears, D3), ``approve_at`` (the CA approves, or
-rejects with the sbx-reject marker; None for sbx-stall) and ``complete_at``. ``tick(now)``
-applies every transition that is due, with the dates of the schedule rather than of the moment
-it runs, so clock jumps and restarts from a state file land where an uninterrupted run would be.
+forced): ``request_at`` (the request record appears, some seconds after placeOrder),
+``approve_at`` (the CA approves, or rejects with the sbx-reject marker; None for sbx-stall) and
+``complete_at``. ``tick(now)`` applies every transition that is due, with the dates of the
+schedule rather than of the moment it runs, so clock jumps and restarts from a state file land
+where an uninterrupted run would be.
 """
 
 from . import catalog, dates, ordering

@@ -1,4 +1,4 @@
-"""objectMask parsing and application (reference §5.1, contract item 3).
+"""objectMask parsing and application (the ``objectMask`` URL parameter, as SLDN documents it).
 
 A parsed mask is a tree: ``{property: subtree}``, where an empty subtree means "the default
 object" of that property. Accepted syntaxes:

@@ -1,7 +1,7 @@
 """Order containers: validation (verifyOrder / placeOrder), CSR checks and outcome markers.
 
-Reference §6.7, §7.4, §10.7 and contract item 9. Every failure is HTTP 500
-``SoftLayer_Exception_Order`` (D2); the messages are the sandbox's own.
+Every failure is HTTP 500 ``SoftLayer_Exception_Order``, the type softlayer-go documents for
+verifyOrder failures; the messages are the sandbox's own.
 
 Markers (in the first DNS label of the CSR's common name; see docs/softlayer.md):
 
@@ -233,7 +233,7 @@ _TOTAL_KEYS = ("postTaxRecurring", "postTaxRecurringHourly", "postTaxRecurringMo
 
 
 def _processed(inner, item, package_id):
-    """The container echoed back with prices, validity and totals filled in (§6.7, §10.7)."""
+    """The container echoed back with prices, validity and totals filled in, as verifyOrder does."""
     result = copy.deepcopy(inner)
     result["packageId"] = package_id
     result["quantity"] = 1
@@ -253,7 +253,7 @@ def _processed(inner, item, package_id):
 
 
 def previous_order_data(order):
-    """getPreviousOrderData: the container as sent, with validity and prices (§10.8)."""
+    """getPreviousOrderData: the container as sent, with validity and prices."""
     data = copy.deepcopy(order["container"])
     data["complexType"] = CONTAINER_TYPE
     data["packageId"] = order["packageId"]

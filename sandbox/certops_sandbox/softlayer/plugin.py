@@ -19,7 +19,7 @@ DEFAULT_CONFIG = {
     "extra_users": [{"username": "SL654321", "api_key": "other-account-api-key-0123456789abcdef",
                      "account_id": 654321, "user_id": 8765, "company_name": "Other Sandbox Corp"}],
     # lifecycle, in seconds of sandbox clock (snapshotted into each order when it is placed);
-    # the request record appears "a few seconds" after placeOrder (D3, contract item 9)
+    # the request record appears "a few seconds" after placeOrder, not with it (Terraform polls up to 10 min for it)
     "request_delay": 3,
     "approve_after": 4,
     "complete_after": 4,
@@ -27,7 +27,7 @@ DEFAULT_CONFIG = {
     "enforce_approver_email": True,
     # HTTP status of the expired_token fault (401 as softlayer-python expects, or 500 as softlayer-go)
     "expired_token_status": 401,
-    # D4 quirk switches (off by default); error_body_200: true (every call) or N (the next N calls)
+    # quirks for testing tolerant clients (off by default); error_body_200: true (every call) or N (the next N calls)
     "quirks": {"lone_object": False, "explicit_nulls": False, "extra_keys": False, "error_body_200": False},
 }
 

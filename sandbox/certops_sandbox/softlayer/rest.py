@@ -1,6 +1,6 @@
 """The REST layer: URL forms, authentication, parameters, masks, filters, resultLimit, quirks.
 
-URL forms (reference §3.2, contract item 1), under ``/rest/v3.1/`` and ``/rest/v3/``::
+URL forms (SLDN's, and those the softlayer-go and -java clients send), under ``/rest/v3.1/`` and ``/rest/v3/``::
 
     {Service}/{method}[.json]                  static methods
     {Service}/{id}/{method}[.json]             instance methods
@@ -73,7 +73,7 @@ def parse_result_limit(text):
 
 
 def authenticate(config, header):
-    """The caller's account id for an ``Authorization`` header, or raise the 401 (§4.1, §4.2)."""
+    """The caller's account id for an ``Authorization`` header (HTTP Basic or Bearer), or raise the 401."""
     header = header or ""
     if header[:7].lower() == "bearer ":
         token = header[7:].strip()
@@ -116,7 +116,7 @@ def dispatch(plugin, table, rest):
         return _dispatch(plugin, table, rest)
     except SLError as error:
         return error_response(error)
-    except Exception:  # a sandbox bug: still answer with the API's error body (§9.1), never an HTML page
+    except Exception:  # a sandbox bug: still answer with the API's {"error", "code"} body, never an HTML page
         current_app.logger.exception("SoftLayer sandbox: unexpected error on %s %s", request.method, request.path)
         return json_response(dict(err.INTERNAL_ERROR_BODY), status=500)
 
@@ -221,7 +221,7 @@ def _parse_filter(text):
     try:
         spec = json.loads(text)
     except ValueError:
-        return None  # a badly formed filter is ignored (§5.2)
+        return None  # a badly formed filter is ignored, as on the real API
     return spec if isinstance(spec, dict) else None
 
 

@@ -1,4 +1,4 @@
-"""The services and methods the sandbox serves (reference §6, contract items 7-10).
+"""The services and methods the sandbox serves: status catalogue, certificate requests, ordering, catalogue, account.
 
 A method's function takes ``(ctx, obj, params)``: ``obj`` is the record named by the URL's id (None
 for static methods) and ``params`` the validated parameter list. It returns either records of the
@@ -57,7 +57,7 @@ def convert_params(method, name, raw):
 
 def _coerce(method_name, param, value):
     if param.kind == "container":
-        return value  # any value: ordering.verify reports a bad container as SoftLayer_Exception_Order (D2)
+        return value  # any value: ordering.verify reports a bad container as SoftLayer_Exception_Order (HTTP 500)
     if value is None:
         if param.required:
             raise invalid_value("Parameter %s of %s is required." % (param.name, method_name))
@@ -265,7 +265,7 @@ def _order_service():
         raise not_found(object_id)
 
     return Service("SoftLayer_Product_Order", no_lookup, {
-        # a container that is not an object (null included) is an invalid order (D2), reported by ordering.verify
+        # a container that is not an object (null included) is an invalid order, reported by ordering.verify
         "verifyOrder": Method(_verify_order, static=True, params=(Param("orderData", "container"),)),
         "placeOrder": Method(_place_order, static=True, mutates=True,
                              params=(Param("orderData", "container"), Param("saveAsQuote", "bool", required=False))),

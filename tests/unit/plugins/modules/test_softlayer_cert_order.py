@@ -208,7 +208,7 @@ def test_request_that_never_appears_reports_the_billing_order_id(http, run_modul
     assert result["changed"] is True and result["receipt"]["order_id"] == 31999001 and result["order"] is None
     assert "http_status" not in result  # not an HTTP failure
     assert len(calls(http, "placeOrder")) == 1
-    # a short wait_timeout does not cut the search short: the request may take some seconds (D3)
+    # a short wait_timeout does not cut the search short: the request may appear some seconds after placeOrder
     assert "within 60s" in result["msg"]
 
 
