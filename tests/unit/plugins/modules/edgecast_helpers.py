@@ -1,8 +1,8 @@
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Scripted CPS conversations for the Edgecast unit tests: answers shaped like the reference's
-samples (edgecast-cps.md section 10), a fake clock, and a module runner with patched exits.
+"""Scripted CPS conversations for the Edgecast unit tests: answers shaped like the samples of
+CPS's API documentation, a fake clock, and a module runner with patched exits.
 
 The scripting helpers register answers on ``http``, the strict ``responses.RequestsMock`` of the
 fixture of the same name (``tests/unit/plugins/conftest.py``): each answer must be used."""
