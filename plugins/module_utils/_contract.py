@@ -21,7 +21,10 @@ runner calls it before the first request, so a typo never costs a call (or sends
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
@@ -43,7 +46,7 @@ class TaskFailed(Exception):
     record did not show up in time)."""
 
 
-def parse(reader: Callable, data, endpoint: str):
+def parse(reader: Callable, data: Any, endpoint: str) -> Any:
     """``reader(data)``; a body that does not match its model becomes an :class:`ApiError` naming the
     endpoint, each field path and what was expected there (never the value: it might be a secret)."""
     try:
@@ -77,8 +80,8 @@ class Change:
     ``result`` holds the module's own result keys (for example ``order`` and ``receipt``).
     """
 
-    def __init__(self, changed: bool, before=None, after=None, keys=(), objects: dict | None = None,
-                 result: dict | None = None) -> None:
+    def __init__(self, changed: bool, before: dict | None = None, after: dict | None = None, keys: Iterable[Hashable] = (),
+                 objects: dict | None = None, result: dict | None = None) -> None:
         self.changed = changed
         self.before = before
         self.after = after
@@ -99,7 +102,7 @@ class Provider(abc.ABC):
     #: round; otherwise it reads them one at a time, in order (see ``_wait.Waiter``)
     reads_in_bulk = True
 
-    def __init__(self, module, budget: Budget) -> None:
+    def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         self.module = module
         self.params = module.params
         self.budget = budget
@@ -157,7 +160,7 @@ class OrderProvider(Provider):
     item_key = "order"
 
     @abc.abstractmethod
-    def find(self):
+    def find(self) -> Any:
         """The existing order the options identify (a raw or parsed object, provider's choice), or None."""
 
     @abc.abstractmethod
@@ -165,11 +168,11 @@ class OrderProvider(Provider):
         """Create the order, once (``_runner.create_once``); in check mode, predict it."""
 
     @abc.abstractmethod
-    def update(self, existing) -> Change:
+    def update(self, existing: Any) -> Change:
         """Bring an existing order in line with the options (often: nothing to do)."""
 
     @abc.abstractmethod
-    def remove(self, existing) -> Change:
+    def remove(self, existing: Any) -> Change:
         """Cancel or delete, as the ``state`` option asks (``existing`` may be None)."""
 
     @abc.abstractmethod

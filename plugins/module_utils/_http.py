@@ -28,6 +28,8 @@ import random
 import re
 import time
 import traceback
+from collections.abc import Callable, Container, Iterable, Mapping
+from typing import Any, Protocol
 
 try:
     import requests
@@ -61,8 +63,9 @@ class ApiError(Exception):
     processed although no usable answer arrived (timeouts, resets, 5xx, broken bodies).
     """
 
-    def __init__(self, msg, status=None, method=None, url=None, code=None, provider_message=None,
-                 body=None, ambiguous=False, retryable=False, attempts=1):
+    def __init__(self, msg: str, status: int | None = None, method: str | None = None, url: str | None = None,
+                 code: str | None = None, provider_message: str | None = None, body: Any = None, ambiguous: bool = False,
+                 retryable: bool = False, attempts: int = 1) -> None:
         super().__init__(msg)
         self.msg = msg
         self.status = status
@@ -75,12 +78,12 @@ class ApiError(Exception):
         self.retryable = retryable
         self.attempts = attempts
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.method and self.url and self.url not in self.msg:
             return "%s %s: %s" % (self.method, self.url, self.msg)
         return self.msg
 
-    def to_result(self):
+    def to_result(self) -> dict:
         """The keys a failed task reports next to ``msg`` (plain JSON types only)."""
         result = {
             "http_status": self.status,
@@ -94,7 +97,7 @@ class ApiError(Exception):
         return result
 
 
-def safe_url(url):
+def safe_url(url: str) -> str:
     """``url`` without user info (a password in a URL must never reach a message)."""
     try:
         parts = urlsplit(url)
@@ -104,13 +107,13 @@ def safe_url(url):
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
-def join_url(base, path):
+def join_url(base: str, path: str) -> str:
     if path.startswith(("http://", "https://")):
         return path
     return base.rstrip("/") + "/" + path.lstrip("/")
 
 
-def parse_retry_after(value, now=None):
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date), or None."""
     if value is None:
         return None
@@ -147,7 +150,7 @@ class RetryPolicy:
         return self._rng.uniform(ceiling / 2.0, ceiling)
 
 
-def default_error_parser(body):
+def default_error_parser(body: Any) -> tuple[str | None, str | None]:
     """(code, message) from a JSON error body, for providers without a parser of their own."""
     if isinstance(body, dict):
         code = body.get("code") or body.get("error_code")
@@ -159,11 +162,19 @@ def default_error_parser(body):
 class Response:
     """What a successful call returns: status, headers and the decoded JSON body (or None)."""
 
-    def __init__(self, status, headers, data, url):
+    def __init__(self, status: int, headers: Mapping[str, str], data: Any, url: str) -> None:
         self.status = status
         self.headers = headers
         self.data = data
         self.url = url
+
+
+class Auth(Protocol):
+    """What :class:`HttpClient` expects of its ``auth`` hook (see there); for type checking only."""
+
+    def apply(self, headers: dict) -> tuple[str, str] | None: ...
+
+    def renew(self) -> bool: ...
 
 
 class HttpClient:
@@ -183,10 +194,13 @@ class HttpClient:
     """
 
     def __init__(self, base_url: str, timeout: float = 30, validate_certs: bool = True, ca_path: str | None = None,
-                 proxy_url: str | None = None, auth=None, retry: RetryPolicy | None = None, error_parser=None,
-                 user_agent: str = "certops.orders", headers: dict | None = None, pool_size: int = 16, sleep=None,
-                 session=None, retryable_codes=(), classify=None, body_error=None, refusal_codes=(),
-                 budget: Budget | None = None) -> None:
+                 proxy_url: str | None = None, auth: Auth | None = None, retry: RetryPolicy | None = None,
+                 error_parser: Callable[[Any], tuple[str | None, str | None]] | None = None,
+                 user_agent: str = "certops.orders", headers: dict | None = None, pool_size: int = 16,
+                 sleep: Callable[[float], None] | None = None, session: requests.Session | None = None,
+                 retryable_codes: Iterable[str] = (), classify: Callable[[int, str | None, str | None, bool], bool] | None = None,
+                 body_error: Callable[[Any], tuple[str | None, str | None] | None] | None = None,
+                 refusal_codes: Iterable[str] = (), budget: Budget | None = None) -> None:
         if not HAS_REQUESTS:
             raise RuntimeError("requests is required")
         self.base_url = base_url
@@ -210,15 +224,15 @@ class HttpClient:
             self.session.mount("https://", adapter)
 
     # -- public API --------------------------------------------------------------------------
-    def get(self, path: str, params=None, **kwargs) -> Response:
+    def get(self, path: str, params: dict | None = None, **kwargs: Any) -> Response:
         return self.request("GET", path, params=params, idempotent=True, **kwargs)
 
-    def post(self, path: str, json_body=None, idempotent: bool = False, **kwargs) -> Response:
+    def post(self, path: str, json_body: Any = None, idempotent: bool = False, **kwargs: Any) -> Response:
         return self.request("POST", path, json_body=json_body, idempotent=idempotent, **kwargs)
 
-    def request(self, method: str, path: str, params=None, json_body=None, form=None, idempotent: bool | None = None,
-                headers: dict | None = None, use_auth: bool = True, expect_json: bool = True,
-                allow_status=()) -> Response:
+    def request(self, method: str, path: str, params: dict | None = None, json_body: Any = None, form: dict | None = None,
+                idempotent: bool | None = None, headers: dict | None = None, use_auth: bool = True, expect_json: bool = True,
+                allow_status: Container[int] = ()) -> Response:
         """Send one call; retry it only when ``idempotent`` (default: GET/HEAD/OPTIONS only).
 
         Returns a :class:`Response` for 2xx answers and for statuses in ``allow_status``;
@@ -288,7 +302,8 @@ class HttpClient:
             raise error
         self.sleep(delay)
 
-    def _send(self, method, url, params, json_body, form, extra_headers, use_auth):
+    def _send(self, method: str, url: str, params: dict | None, json_body: Any, form: dict | None,
+              extra_headers: dict | None, use_auth: bool) -> tuple[requests.Response, bytes]:
         """One attempt: ``(response, body bytes)``. The body is read in chunks, so that an answer that
         trickles in is abandoned at the budget's hard end instead of holding the task."""
         timeout = self.budget.attempt_timeout()
@@ -335,7 +350,7 @@ class HttpClient:
         except requests.exceptions.RequestException as exc:
             raise ApiError("request failed (%s)" % _short(exc), retryable=True, ambiguous=True)
 
-    def _read_body(self, response) -> bytes:
+    def _read_body(self, response: requests.Response) -> bytes:
         """The body, read as it arrives (``read1``: whatever one receive gives) with a look at the
         clock after each piece; a body still arriving at the budget's hard end is abandoned."""
         raw = response.raw
@@ -350,7 +365,7 @@ class HttpClient:
         return b"".join(chunks)
 
     @staticmethod
-    def _decode(response, body: bytes, expect_json: bool):
+    def _decode(response: requests.Response, body: bytes, expect_json: bool) -> Any:
         if not body:
             return None
         text = body.decode(response.encoding or "utf-8", errors="replace" if not expect_json else "strict")
@@ -358,7 +373,7 @@ class HttpClient:
             return text
         return json.loads(text)
 
-    def _error(self, response, content: bytes, method: str, url: str, attempt: int) -> ApiError:
+    def _error(self, response: requests.Response, content: bytes, method: str, url: str, attempt: int) -> ApiError:
         status = response.status_code
         body = None
         text = None
@@ -383,7 +398,7 @@ class HttpClient:
 REASON_RES = (re.compile(r"\[SSL: [A-Z_]+\][^)\]'\"(]+"), re.compile(r"\[Errno -?\d+\] [^)\]'\"]+"))
 
 
-def _short(exc):
+def _short(exc: Exception) -> str:
     """The reason of a transport error in a few words (``[Errno 111] Connection refused``,
     ``[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ...``), else the text, shortened."""
     text = _one_line(str(exc))
@@ -394,5 +409,5 @@ def _short(exc):
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def _one_line(text):
+def _one_line(text: str) -> str:
     return " ".join(str(text).split())

@@ -19,9 +19,10 @@ The runners talk to a provider only through the contract in ``_contract``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
 
-from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget, BudgetError, check_time_options
 from ansible_collections.certops.orders.plugins.module_utils._contract import (
@@ -35,6 +36,7 @@ from ansible_collections.certops.orders.plugins.module_utils._http import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     ApiError,
+    Auth,
     HttpClient,
     RetryPolicy,
 )
@@ -47,6 +49,10 @@ from ansible_collections.certops.orders.plugins.module_utils._wait import (
 )
 
 DEFAULT_WORKERS = 8
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+_P = TypeVar("_P", bound=Provider)
 
 
 def transport_argument_spec() -> dict:
@@ -91,7 +97,7 @@ def installed(name: str) -> bool:
         return False
 
 
-def http_client(module, base_url: str, budget: Budget, auth=None, **options) -> HttpClient:
+def http_client(module: AnsibleModule, base_url: str, budget: Budget, auth: Auth | None = None, **options: Any) -> HttpClient:
     """An :class:`HttpClient` from the transport options and the task's budget; warns once when TLS
     checks are off. ``options`` are the provider's own :class:`HttpClient` arguments."""
     params = module.params
@@ -104,7 +110,7 @@ def http_client(module, base_url: str, budget: Budget, auth=None, **options) -> 
         **options)
 
 
-def map_bounded(func: Callable, items, workers: int = DEFAULT_WORKERS) -> list:
+def map_bounded(func: Callable[[_T], _R], items: Iterable[_T], workers: int = DEFAULT_WORKERS) -> list[_R]:
     """``[func(item) for item in items]`` on at most ``workers`` threads; the first error is raised."""
     items = list(items)
     if len(items) <= 1 or workers <= 1:
@@ -115,7 +121,7 @@ def map_bounded(func: Callable, items, workers: int = DEFAULT_WORKERS) -> list:
         return list(pool.map(func, items))
 
 
-def selected_ids(one, many) -> list | None:
+def selected_ids(one: int | None, many: list[int] | None) -> list | None:
     """The ids an info module's ``<x>_id`` / ``<x>_ids`` options select, each once, in the order
     given; None when neither is set (an empty list selects nothing)."""
     if one is None and many is None:
@@ -132,7 +138,7 @@ def check_names(option: str, names: list[str], valid: list[str]) -> None:
 
 
 # -- calls that change state ------------------------------------------------------------------------
-def send_once(module, send: Callable, took_effect: Callable | None, what: str):
+def send_once(module: AnsibleModule, send: Callable[[], Any], took_effect: Callable[[], bool] | None, what: str) -> Any:
     """Send a call that changes state, exactly once, and return its answer.
 
     When it fails without a clear answer (``ApiError.ambiguous``), ``took_effect()`` (a read; None
@@ -169,12 +175,13 @@ class Created:
     """What :func:`create_once` settled: ``answer`` is the create call's answer, or None when the call
     failed without a clear answer and ``found`` (the object a read found afterwards) stands in."""
 
-    def __init__(self, answer=None, found=None) -> None:
+    def __init__(self, answer: Any = None, found: Any = None) -> None:
         self.answer = answer
         self.found = found
 
 
-def create_once(module, send: Callable, find: Callable, what: str, not_found, describe: Callable) -> Created:
+def create_once(module: AnsibleModule, send: Callable[[], Any], find: Callable[[], Any], what: str,
+                not_found: str | Callable[[], str], describe: Callable[[Any], str]) -> Created:
     """The one create-once routine of every provider: send the call that creates (and costs) an
     order exactly once, never retried. When it fails without a clear answer (a timeout, a reset, a
     5xx), ``find()`` looks for what the call would have made (it may search for a while, see
@@ -200,7 +207,7 @@ def create_once(module, send: Callable, find: Callable, what: str, not_found, de
 class WaitSpec:
     """Target and failure status names, checked against the provider's vocabulary."""
 
-    def __init__(self, targets, failures, sleep: float) -> None:
+    def __init__(self, targets: Iterable[str], failures: Iterable[str], sleep: float) -> None:
         self.targets = frozenset(targets)
         self.failures = frozenset(failures)
         self.sleep = sleep
@@ -220,10 +227,10 @@ class WaitSpec:
             fail_on = vocabulary.failures
         return cls(wait_for, set(fail_on) - set(wait_for), params["wait_sleep"])
 
-    def reached(self, names) -> bool:
+    def reached(self, names: Iterable[str | None]) -> bool:
         return bool(self.targets.intersection(names))
 
-    def failed(self, names) -> bool:
+    def failed(self, names: Iterable[str | None]) -> bool:
         return bool(self.failures.intersection(names))
 
 
@@ -276,7 +283,7 @@ def _waited(keys: list, wait_result: WaitResult) -> tuple:
 
 
 # -- the runners --------------------------------------------------------------------------------------
-def fail(module, exc: Exception, **extra) -> None:
+def fail(module: AnsibleModule, exc: Exception, **extra: Any) -> None:
     """The one place an exception becomes a failed task (no traceback, no secret)."""
     if isinstance(exc, ApiError):
         result = exc.to_result()
@@ -285,7 +292,7 @@ def fail(module, exc: Exception, **extra) -> None:
     module.fail_json(msg=str(exc), **extra)
 
 
-def start(module, provider_class: type[Provider]) -> Provider:
+def start(module: AnsibleModule, provider_class: type[_P]) -> _P:
     """Everything a task checks before its first request: libraries, the time options, options that
     only the user can get wrong (shared and the provider's own); then the task's budget starts."""
     libs = [("requests", HAS_REQUESTS, REQUESTS_IMPORT_ERROR)] + list(provider_class.requirements)
@@ -304,7 +311,7 @@ def start(module, provider_class: type[Provider]) -> Provider:
     return provider
 
 
-def run_info(module, provider_class: type[InfoProvider]) -> None:
+def run_info(module: AnsibleModule, provider_class: type[InfoProvider]) -> None:
     """The generic ``*_status_info`` runner: catalogue, lookup, then a wait or a read, then the result."""
     provider = start(module, provider_class)
     result = dict(changed=False)
@@ -335,7 +342,7 @@ def run_info(module, provider_class: type[InfoProvider]) -> None:
     module.exit_json(**result)
 
 
-def run_order(module, provider_class: type[OrderProvider]) -> None:
+def run_order(module: AnsibleModule, provider_class: type[OrderProvider]) -> None:
     """The generic order runner: find the order, then create, update or remove it (or predict that in
     check mode), then the optional wait follows the objects the change names; diff mode reports the
     states before and after. A failure after something changed reports ``provider.progress()``."""

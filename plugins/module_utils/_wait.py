@@ -16,7 +16,7 @@ and a 10-minute wait costs about 55 polls with the default 30-second cap.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 
@@ -46,7 +46,8 @@ class WaitResult:
     """What a wait ended with. ``objects`` maps each key to the last-seen object."""
 
     def __init__(self, outcome: str, objects: dict, elapsed: float, polls: int, history: list,
-                 failed_keys=(), pending_keys=(), last_error: Exception | None = None) -> None:
+                 failed_keys: Iterable[Hashable] = (), pending_keys: Iterable[Hashable] = (),
+                 last_error: Exception | None = None) -> None:
         self.outcome = outcome
         self.last_error = last_error
         self.objects = objects
@@ -105,7 +106,7 @@ class Waiter:
         polls = 0
         last_error = None
 
-        def record(answer):
+        def record(answer: dict) -> None:
             now = round(clock() - start, 3)
             for key, obj in answer.items():
                 objects[key] = obj
@@ -114,7 +115,7 @@ class Waiter:
                     last_status[key] = status
                     history.append({"id": key, "status": status, "elapsed": now})
 
-        def result(outcome, failed=()):
+        def result(outcome: str, failed: Iterable[Hashable] = ()) -> WaitResult:
             return WaitResult(outcome, objects, clock() - start, polls, history,
                               failed_keys=failed, pending_keys=pending, last_error=last_error)
 

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import AnsibleModule, env_fallback
 
+from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError
-from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
+from ansible_collections.certops.orders.plugins.module_utils._http import ApiError, HttpClient
 from ansible_collections.certops.orders.plugins.module_utils._runner import check_url, http_client
 
 DEFAULT_API_URL = "https://api.vdms.io"
@@ -54,7 +57,7 @@ PAGE_SIZE = 20
 MAX_PAGES = 500
 
 
-def parse_error(body):
+def parse_error(body: Any) -> tuple[str | None, str | None]:
     """``(code, message)`` from a Hyperion error body or an OAuth 2.0 token-service error."""
     if not isinstance(body, dict):
         return None, None
@@ -92,7 +95,8 @@ CREATE_PATH = "/v2.0/certificates/cdnprovided"
 class Call:
     """One write, as sent and as the module's ``request`` log shows it."""
 
-    def __init__(self, method: str, path: str, body=None, params: dict | None = None, idempotent: bool = False):
+    def __init__(self, method: str, path: str, body: dict | list | None = None, params: dict | None = None,
+                 idempotent: bool = False) -> None:
         self.method = method
         self.path = path
         self.body = body
@@ -144,17 +148,17 @@ def dcv_check_call(cert_id: int) -> Call:
 class CpsClient:
     """One method per CPS call; answers are the decoded JSON bodies (None for 204)."""
 
-    def __init__(self, http):
+    def __init__(self, http: HttpClient) -> None:
         self.http = http
 
-    def _get(self, path, params=None):
+    def _get(self, path: str, params: dict | None = None) -> Any:
         return self.http.get(path, params=params).data
 
     # -- reads -----------------------------------------------------------------------------
-    def appendix(self, name):
+    def appendix(self, name: str) -> Any:
         return self._get("/v2.0/appendix/%s" % name)
 
-    def certificates(self, query=None):
+    def certificates(self, query: str | None = None) -> list:
         """Every item of ``GET /v2.0/certificates`` (optionally filtered), following every page."""
         items = []
         page = 1
@@ -177,27 +181,27 @@ class CpsClient:
             page += 1
         return items
 
-    def certificate(self, cert_id):
+    def certificate(self, cert_id: int) -> Any:
         return self._get(certificate_path(cert_id))
 
-    def status(self, cert_id):
+    def status(self, cert_id: int) -> Any:
         return self._get(certificate_path(cert_id) + "/status")
 
-    def dcv(self, cert_id, domain_ids):
+    def dcv(self, cert_id: int, domain_ids: list[int]) -> Any:
         params = {"domain_ids": ",".join(str(i) for i in domain_ids)} if domain_ids else None
         return self._get("/v2.0/dcv/certificates/%d" % int(cert_id), params=params)
 
-    def notifications(self, cert_id):
+    def notifications(self, cert_id: int) -> Any:
         return self._get(certificate_path(cert_id) + "/notifications")
 
     # -- writes ----------------------------------------------------------------------------
-    def send(self, call: Call):
+    def send(self, call: Call) -> Any:
         """Send a write; the decoded answer (None for an empty one)."""
         return self.http.request(call.method, call.path, params=call.params, json_body=call.body,
                                  idempotent=call.idempotent).data
 
 
-def connect(module, budget) -> CpsClient:
+def connect(module: AnsibleModule, budget: Budget) -> CpsClient:
     """A :class:`CpsClient` over one HTTP seam (no request is made: the token is fetched on the first call)."""
     params = module.params
     for name in ("client_id", "client_secret", "scope", "api_url", "ids_url"):
@@ -218,7 +222,8 @@ EXPIRY_MARGIN = 30.0
 class TokenAuth:
     """The HTTP seam's auth hook: ``apply(headers)`` adds the bearer token, ``renew()`` replaces it."""
 
-    def __init__(self, http, token_url, client_id, client_secret, scope, margin=EXPIRY_MARGIN, clock=None):
+    def __init__(self, http: HttpClient, token_url: str, client_id: str, client_secret: str, scope: str,
+                 margin: float = EXPIRY_MARGIN, clock: Callable[[], float] | None = None) -> None:
         self.http = http
         self.token_url = token_url
         self.client_id = client_id
@@ -232,7 +237,7 @@ class TokenAuth:
         self._token = None
         self._expires_at = 0.0
 
-    def apply(self, headers):
+    def apply(self, headers: dict) -> None:
         with self._lock:
             if self._token is None or self.clock() >= self._expires_at:
                 self._fetch()
@@ -241,7 +246,7 @@ class TokenAuth:
         headers["Authorization"] = "Bearer " + token
         return None
 
-    def renew(self):
+    def renew(self) -> bool:
         """Fetch a new token after a 401, unless another thread already replaced the one refused."""
         refused = getattr(self._local, "used", None)
         with self._lock:
@@ -249,7 +254,7 @@ class TokenAuth:
                 self._fetch()
         return True
 
-    def _fetch(self):
+    def _fetch(self) -> None:
         form = {
             "grant_type": "client_credentials",
             "scope": self.scope,

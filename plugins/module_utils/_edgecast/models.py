@@ -5,15 +5,16 @@
 """pydantic models of Edgecast CPS answers, and the flat certificate dict the modules return
 (private: not for use outside this collection).
 
-The models are lenient the way the reference asks (nulls, missing keys and unknown extra keys are
-tolerated everywhere); they check the types of what the modules use. The module start path does
+The models are lenient, because CPS's answers vary by release (nulls, missing keys and unknown
+extra keys are tolerated everywhere); they check the types of what the modules use. The module start path does
 not import this file: the provider loads it on the first answer it parses.
 """
 
 from __future__ import annotations
 
 import traceback
-from typing import List, Optional
+from collections.abc import Iterable
+from typing import Any, List, Optional
 
 try:
     from pydantic import BaseModel, ConfigDict, Field
@@ -30,7 +31,7 @@ from ansible_collections.certops.orders.plugins.module_utils._edgecast.statuses 
 PLACEHOLDER_DATE = "0001-01-01"
 
 
-def parent_domain(name):
+def parent_domain(name: str) -> str:
     """The last two labels of a host name (CPS groups OV/EV DCV by them)."""
     return ".".join(name.lower().rstrip(".").split(".")[-2:])
 
@@ -110,25 +111,25 @@ if HAS_PYDANTIC:
         links: Optional[dict] = Field(default=None, alias="@links")
 
 
-def named_entities(data):
+def named_entities(data: Any) -> list[dict]:
     """``[{"id", "name"}]`` of an appendix Collection."""
     items = Collection.model_validate(data or {}).items or []
     return [NamedEntity.model_validate(item).model_dump(include={"id", "name"}) for item in items]
 
 
-def certificate(data):
+def certificate(data: Any) -> Certificate:
     return Certificate.model_validate(data)
 
 
-def certificate_status(data):
+def certificate_status(data: Any) -> CertificateStatus:
     return CertificateStatus.model_validate(data)
 
 
-def dcv_items(data):
+def dcv_items(data: Any) -> list[DomainDcv]:
     return [DomainDcv.model_validate(item) for item in (Collection.model_validate(data or {}).items or [])]
 
 
-def notifications(data):
+def notifications(data: Any) -> dict[str, dict]:
     """``{notification_type: {"enabled", "emails"}}`` of a notifications Collection."""
     result = {}
     for item in Collection.model_validate(data or {}).items or []:
@@ -137,7 +138,7 @@ def notifications(data):
     return result
 
 
-def _dcv_by_domain(cert, items):
+def _dcv_by_domain(cert: Certificate, items: list[DomainDcv]) -> dict[int | None, DomainDcv | None]:
     """The DCV item that applies to each domain: by domain id, else (DV: one item for every domain)
     the only item, else the item of the same parent domain (OV/EV)."""
     by_id = dict((item.domain_id, item) for item in items if item.domain_id is not None)
@@ -157,7 +158,7 @@ def _dcv_by_domain(cert, items):
     return result
 
 
-def status_fields(cert_id, status):
+def status_fields(cert_id: int, status: CertificateStatus) -> dict:
     """The keys of :func:`flatten` that come from the status alone (what a poll reads)."""
     validation = status.order_validation
     order_status = validation.status if validation is not None else None
@@ -166,7 +167,7 @@ def status_fields(cert_id, status):
             "requires_attention": status.requires_attention, "error_message": status.error_message or None}
 
 
-def flatten(cert, status, dcv=()):
+def flatten(cert: Certificate, status: CertificateStatus | None, dcv: Iterable[DomainDcv] = ()) -> dict:
     """The flat certificate dict of the modules' results (plain JSON types only)."""
     validation = status.order_validation if status is not None else None
     order_status = validation.status if validation is not None else None

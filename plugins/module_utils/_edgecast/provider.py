@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._contract import (
     Change,
     InfoProvider,
@@ -44,11 +50,18 @@ from ansible_collections.certops.orders.plugins.module_utils._runner import (
     wait_argument_spec,
 )
 
+if TYPE_CHECKING:  # the models import pydantic: the provider loads them on first use (see _models)
+    from ansible_collections.certops.orders.plugins.module_utils._edgecast.models import (
+        Certificate,
+        CertificateStatus,
+        Domain,
+    )
+
 HAS_PYDANTIC = installed("pydantic")
 LABEL_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def argument_spec():
+def argument_spec() -> dict:
     """Connection, transport and wait options: what both Edgecast modules start from."""
     spec = connection_argument_spec()
     spec.update(transport_argument_spec())
@@ -56,7 +69,7 @@ def argument_spec():
     return spec
 
 
-def info_argument_spec():
+def info_argument_spec() -> dict:
     """``edgecast_cert_order_status_info``: the shared options and the selectors."""
     spec = argument_spec()
     spec.update(
@@ -71,7 +84,7 @@ def info_argument_spec():
 INFO_MUTUALLY_EXCLUSIVE = [("certificate_id", "certificate_ids", "label", "domain")]
 
 
-def order_argument_spec():
+def order_argument_spec() -> dict:
     """``edgecast_cert_order``: the shared options and the certificate request's settings."""
     contact = dict(first_name=dict(type="str"), last_name=dict(type="str"), email=dict(type="str"),
                    phone=dict(type="str"), title=dict(type="str"), contact_type=dict(type="str"))
@@ -105,7 +118,7 @@ def order_argument_spec():
     return spec
 
 
-def _models():
+def _models() -> ModuleType:
     """The pydantic models, imported on first use."""
     from ansible_collections.certops.orders.plugins.module_utils._edgecast import models
 
@@ -120,7 +133,7 @@ class EdgecastProvider(Provider):
     #: CPS has no bulk status read: a wait reads ``.../status`` one certificate at a time
     reads_in_bulk = False
 
-    def __init__(self, module, budget) -> None:
+    def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)
         self.cps = connect(module, budget)
         self._polled = {}  # certificate id -> the status model a poll read last
@@ -150,11 +163,11 @@ class EdgecastProvider(Provider):
         return " / ".join(str(s) for s in self.statuses(obj) if s is not None)
 
     # -- reading ---------------------------------------------------------------------------
-    def read_status(self, cert_id: int):
+    def read_status(self, cert_id: int) -> CertificateStatus:
         """The status model of a certificate."""
         return parse(_models().certificate_status, self.cps.status(cert_id), "GET %s/status" % certificate_path(cert_id))
 
-    def read_parts(self, cert_id: int, node=None, status=None) -> tuple:
+    def read_parts(self, cert_id: int, node: dict | None = None, status: CertificateStatus | None = None) -> tuple:
         """``(certificate model, status model, flat dict)``; ``node`` is a certificate already read,
         ``status`` a status model already read (by a poll)."""
         models = _models()
@@ -176,7 +189,7 @@ class EdgecastProvider(Provider):
                     raise
         return cert, status, models.flatten(cert, status, dcv)
 
-    def read_one(self, cert_id: int, node=None) -> dict:
+    def read_one(self, cert_id: int, node: dict | None = None) -> dict:
         return self.read_parts(cert_id, node)[2]
 
     def poll(self, keys: list) -> dict:
@@ -195,7 +208,7 @@ class EdgecastProvider(Provider):
         found.update(zip(todo, full))
         return found
 
-    def find_label(self, label: str):
+    def find_label(self, label: str) -> dict | None:
         """The list item whose label is ``label`` (CPS compares labels without regard to case)."""
         for node in self.cps.certificates(query="certificate_label:%s" % label):
             if isinstance(node, dict) and str(node.get("certificate_label", "")).lower() == label.lower():
@@ -208,7 +221,7 @@ class EdgecastInfo(EdgecastProvider, InfoProvider):
 
     result_key = "certificates"
 
-    def __init__(self, module, budget) -> None:
+    def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)
         self._nodes = {}  # certificate id -> the list item the lookup read (spares a GET until read())
 
@@ -249,7 +262,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
 
     item_key = "certificate"
 
-    def __init__(self, module, budget) -> None:
+    def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)
         self.calls = []
         self.writes = 0
@@ -291,15 +304,15 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
             if item["enabled"] and not item["emails"]:
                 raise OptionError("notifications: %s is enabled, so it needs at least one address in emails" % kind)
 
-    def _wanted_domains(self):
+    def _wanted_domains(self) -> list[dict]:
         return [{"name": d["name"].strip(), "is_common_name": bool(d["is_common_name"])}
                 for d in self.params["domains"]]
 
-    def _wanted_notifications(self):
+    def _wanted_notifications(self) -> list[dict]:
         return [{"notification_type": n["notification_type"], "enabled": n["enabled"], "emails": list(n["emails"] or [])}
                 for n in self.params["notifications"] or []]
 
-    def _wanted_organization(self):
+    def _wanted_organization(self) -> dict | None:
         org = self.params["organization"]
         if org is None:
             return None
@@ -310,7 +323,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         return result
 
     # -- the contract ------------------------------------------------------------------------
-    def find(self):
+    def find(self) -> dict | None:
         return self.find_label(self.params["label"])
 
     def progress(self) -> dict:
@@ -318,7 +331,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
             return {}
         return {"changed": True, "request": [c.as_result() for c in self.calls], "certificate": self._last_seen()}
 
-    def _last_seen(self):
+    def _last_seen(self) -> dict | None:
         """The certificate after a write that was followed by a failure (None if it cannot be read)."""
         if self.cert_id is None:
             return None
@@ -327,19 +340,20 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         except (ApiError, OptionError):
             return None
 
-    def _done(self, changed: bool, cert_id, flat, before, after) -> Change:
+    def _done(self, changed: bool, cert_id: int | None, flat: dict | None, before: dict | None, after: dict | None) -> Change:
         keys = [cert_id] if cert_id is not None and flat is not None else []
         return Change(changed, before=before, after=after, keys=keys, objects={cert_id: flat} if keys else {},
                       result={"certificate": flat, "request": [c.as_result() for c in self.calls]})
 
-    def _write(self, call: cps.Call, cert_id=None, settled=None, send=None):
+    def _write(self, call: cps.Call, cert_id: int | None = None, settled: Callable[[CertificateStatus], bool] | None = None,
+               send: Callable[[], Any] | None = None) -> Any:
         """Send one write (by ``send()`` when given); after an ambiguous failure re-read the status
         instead of repeating it."""
         self.calls.append(call)
         if self.module.check_mode:
             return None
 
-        def took_effect():
+        def took_effect() -> bool:
             return settled is not None and settled(self.read_status(cert_id))
         answer = send_once(self.module, send or (lambda: self.cps.send(call)), took_effect if cert_id is not None else None,
                            "%s %s" % (call.method, call.as_result()["path"]))
@@ -396,7 +410,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         return {"id": answer["id"]}
 
     @staticmethod
-    def _predict_new(body):
+    def _predict_new(body: dict) -> dict:
         """The certificate a create would make, as far as it is known before CPS answers."""
         domains = [dict(d) for d in body["domains"]]
         if not any(d["is_common_name"] for d in domains):
@@ -415,7 +429,8 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         }
 
     @staticmethod
-    def _diff_state(flat, settings=None, notifications=None, organization=None):
+    def _diff_state(flat: dict, settings: dict | None = None, notifications: list[dict] | None = None,
+                    organization: dict | None = None) -> dict:
         """What diff mode shows: the managed settings and the statuses."""
         state = dict((k, flat.get(k)) for k in ("id", "label", "description", "auto_renew", "validation_type",
                                                 "dcv_method", "status", "order_status"))
@@ -430,7 +445,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
 
     # update ------------------------------------------------------------------------------
     @staticmethod
-    def _blocked(status, what, verb="change"):
+    def _blocked(status: CertificateStatus, what: str, verb: str = "change") -> str | None:
         """Why ``what`` cannot ``verb`` in this status (None when it can): CPS allows domain and
         organization changes and renewals only on an issued certificate with no other change pending."""
         order = status.order_validation.status if status.order_validation is not None else None
@@ -445,7 +460,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
                 "once the certificate is issued (status Deployment or Active)"
                 % (what, verb, status.status, order or "none: not placed with the CA yet"))
 
-    def update(self, existing) -> Change:
+    def update(self, existing: dict) -> Change:
         params = self.params
         models = _models()
         cert, status, flat = self.read_parts(existing["id"])
@@ -534,7 +549,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         return self._done(changed, cert_id, after_flat, before, after)
 
     @staticmethod
-    def _domains_differ(current, wanted):
+    def _domains_differ(current: list[Domain], wanted: list[dict]) -> bool:
         have = dict((d.name.lower(), bool(d.is_common_name)) for d in current)
         want = dict((d["name"].lower(), d["is_common_name"]) for d in wanted)
         if set(have) != set(want):
@@ -543,13 +558,13 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         return bool(flagged) and not have[flagged[0]]
 
     @staticmethod
-    def _organization_differs(current, wanted):
+    def _organization_differs(current: dict | None, wanted: dict) -> bool:
         current = current or {}
         if wanted.get("id") is not None:
             return current.get("id") != wanted["id"]
         for key, value in wanted.items():
             if key == "additional_contacts":
-                def norm(contacts):
+                def norm(contacts: list[dict] | None) -> list[tuple]:
                     return sorted(tuple(sorted((k, str(v).lower() if k == "contact_type" else str(v))
                                                for k, v in c.items() if k != "id" and v is not None))
                                   for c in contacts or [])
@@ -560,14 +575,15 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         return False
 
     @staticmethod
-    def _notification_differs(current, wanted):
+    def _notification_differs(current: dict[str, dict], wanted: dict) -> bool:
         have = current.get(wanted["notification_type"])
         if have is None:
             return True
         return have["enabled"] != wanted["enabled"] or sorted(have["emails"]) != sorted(wanted["emails"])
 
     # actions -----------------------------------------------------------------------------
-    def _plan_action(self, cert, status, flat):
+    def _plan_action(self, cert: Certificate, status: CertificateStatus,
+                     flat: dict) -> tuple[cps.Call, Callable[[CertificateStatus], bool] | None] | None:
         """``(call, settled)`` for the action, or None when its effect is already there."""
         action = self.params["action"]
         cert_id = cert.id
@@ -595,7 +611,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         return cps.dcv_check_call(cert_id), None
 
     # cancel / delete ---------------------------------------------------------------------
-    def remove(self, existing) -> Change:
+    def remove(self, existing: dict | None) -> Change:
         """state=canceled cancels a request the CA is still processing; state=absent also deletes an
         issued certificate."""
         delete = self.params["state"] == "absent"

@@ -25,11 +25,15 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterable
+from typing import Any
 
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import AnsibleModule, env_fallback
 
+from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError
+from ansible_collections.certops.orders.plugins.module_utils._http import HttpClient
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
     check_url,
     http_client,
@@ -49,7 +53,7 @@ RATE_LIMIT = "SoftLayer_Exception_WebService_RateLimitExceeded"
 INTERNAL_ERROR = "Internal Error"
 
 
-def connection_argument_spec():
+def connection_argument_spec() -> dict:
     """The connection options (doc fragment ``certops.orders._softlayer``) plus the transport ones."""
     spec = dict(
         username=dict(type="str", fallback=(env_fallback, ENV["username"])),
@@ -60,7 +64,7 @@ def connection_argument_spec():
     return spec
 
 
-def read_config_file(path=CONFIG_FILE):
+def read_config_file(path: str = CONFIG_FILE) -> dict[str, str]:
     """The ``[softlayer]`` section of softlayer-python's config file, or ``{}``."""
     from configparser import ConfigParser, Error
 
@@ -81,14 +85,14 @@ def read_config_file(path=CONFIG_FILE):
 class Credentials:
     """The resolved username, API key and REST endpoint, and where they came from."""
 
-    def __init__(self, username, api_key, endpoint_url, source):
+    def __init__(self, username: str, api_key: str, endpoint_url: str, source: str) -> None:
         self.username = username
         self.api_key = api_key
         self.endpoint_url = endpoint_url
         self.source = source
 
 
-def resolve_credentials(params, config_path=CONFIG_FILE):
+def resolve_credentials(params: dict, config_path: str = CONFIG_FILE) -> Credentials:
     """Options and environment first (the argument spec applied them), then ``~/.softlayer``."""
     username, api_key, endpoint = params.get("username"), params.get("api_key"), params.get("endpoint_url")
     source = "options"
@@ -116,17 +120,17 @@ def resolve_credentials(params, config_path=CONFIG_FILE):
 class BasicAuth:
     """HTTP Basic with the username (or ``apikey``) and the API key; nothing to renew."""
 
-    def __init__(self, username, api_key):
+    def __init__(self, username: str, api_key: str) -> None:
         self._pair = (username, api_key)
 
-    def apply(self, headers):
+    def apply(self, headers: dict) -> tuple[str, str]:
         return self._pair
 
-    def renew(self):
+    def renew(self) -> bool:
         return False
 
 
-def parse_error(body):
+def parse_error(body: Any) -> tuple[str | None, str | None]:
     """SoftLayer's error body is ``{"error": message, "code": "SoftLayer_Exception_..."}``."""
     if isinstance(body, dict):
         code, message = body.get("code"), body.get("error")
@@ -134,7 +138,7 @@ def parse_error(body):
     return None, None
 
 
-def classify(status, code, message, retryable):
+def classify(status: int, code: str | None, message: str | None, retryable: bool) -> bool:
     """Only the rate limit and bare internal errors are transient; other coded 500s are final."""
     if code == RATE_LIMIT:
         return True
@@ -143,7 +147,7 @@ def classify(status, code, message, retryable):
     return retryable
 
 
-def body_error(data):
+def body_error(data: Any) -> tuple[str | None, str | None] | None:
     """A 2xx answer that is SoftLayer's error body, or empty, is a failure (as softlayer-go treats it)."""
     if data is None:
         return None, "empty answer"
@@ -152,7 +156,7 @@ def body_error(data):
     return None
 
 
-def connect(module, budget, config_path=CONFIG_FILE):
+def connect(module: AnsibleModule, budget: Budget, config_path: str = CONFIG_FILE) -> HttpClient:
     """An :class:`HttpClient` for the REST API from the module's options (no request is made)."""
     creds = resolve_credentials(module.params, config_path)
     return http_client(module, creds.endpoint_url, budget, auth=BasicAuth(creds.username, creds.api_key),
@@ -179,7 +183,7 @@ REQUEST_MASK = ("mask[id,commonName,statusId,approverEmailAddress,technicalConta
 REQUEST_MASK_WITH_CSR = REQUEST_MASK[:-1] + ",certificateSigningRequest]"
 
 
-def as_list(data):
+def as_list(data: Any) -> list:
     """A list answer as a list: SoftLayer may answer a one-element list with the bare object."""
     if data is None:
         return []
@@ -188,30 +192,30 @@ def as_list(data):
     return [data]
 
 
-def request_filter(**leaves):
+def request_filter(**leaves: dict) -> dict:
     """An objectFilter under the ``securityCertificateRequest`` root from ``name=operation`` pairs."""
     return {"securityCertificateRequest": leaves}
 
 
-def equals(value):
+def equals(value: str) -> dict:
     return {"operation": value}
 
 
-def one_of(values):
+def one_of(values: Iterable[int]) -> dict:
     return {"operation": "in", "options": [{"name": "data", "value": list(values)}]}
 
 
 class SoftLayerApi:
     """Thin, typed-by-convention wrapper over :class:`HttpClient`; safe to share between threads."""
 
-    def __init__(self, http):
+    def __init__(self, http: HttpClient) -> None:
         self.http = http
         self._account_id = None
         self._lock = threading.Lock()
 
     # -- the one call --------------------------------------------------------------------------
-    def call(self, service, method, obj_id=None, parameters=None, mask=None, object_filter=None,
-             limit=None, idempotent=True):
+    def call(self, service: str, method: str, obj_id: int | None = None, parameters: list | None = None, mask: str | None = None,
+             object_filter: dict | None = None, limit: tuple[int, int] | None = None, idempotent: bool = True) -> tuple[Any, int | None]:
         """Call ``service::method`` and return ``(data, total_items)``."""
         path = service + ("/%s" % obj_id if obj_id is not None else "") + "/%s.json" % method
         query = {}
@@ -229,17 +233,17 @@ class SoftLayerApi:
         total = response.headers.get("SoftLayer-Total-Items")
         return response.data, int(total) if total and total.isdigit() else None
 
-    def get(self, service, method, obj_id=None, **kwargs):
+    def get(self, service: str, method: str, obj_id: int | None = None, **kwargs: Any) -> Any:
         return self.call(service, method, obj_id, **kwargs)[0]
 
     # -- catalogues ----------------------------------------------------------------------------
-    def request_statuses(self):
+    def request_statuses(self) -> list:
         return as_list(self.get(STATUS, "getSslRequestStatuses"))
 
-    def server_types(self):
+    def server_types(self) -> list:
         return as_list(self.get(SERVER_TYPE, "getAllObjects", mask="mask[id,name,description]"))
 
-    def ssl_items(self):
+    def ssl_items(self) -> tuple[int | None, list]:
         """``(package_id, items)`` of the SSL certificate package: found by package type, OUTLET
         packages skipped, as Terraform's SSL certificate resource does."""
         for package_type in (SSL_PACKAGE_TYPE, FALLBACK_PACKAGE_TYPE):
@@ -255,16 +259,16 @@ class SoftLayerApi:
         return None, []
 
     # -- account and requests -------------------------------------------------------------------
-    def account_id(self):
+    def account_id(self) -> int:
         with self._lock:
             if self._account_id is None:
                 self._account_id = self.get(ACCOUNT, "getObject", mask="mask[id]")["id"]
             return self._account_id
 
-    def get_request(self, request_id, mask=REQUEST_MASK):
+    def get_request(self, request_id: int, mask: str = REQUEST_MASK) -> Any:
         return self.get(REQUEST, "getObject", request_id, mask=mask)
 
-    def list_requests(self, object_filter=None, mask=REQUEST_MASK):
+    def list_requests(self, object_filter: dict | None = None, mask: str = REQUEST_MASK) -> list:
         """Every request of the account matching ``object_filter``, following ``resultLimit`` pages."""
         account = self.account_id()
         found = []
@@ -278,7 +282,7 @@ class SoftLayerApi:
             if len(page) < PAGE_SIZE or (total is not None and offset >= total):
                 return found
 
-    def requests_by_id(self, ids):
+    def requests_by_id(self, ids: Iterable[int]) -> dict[int, dict]:
         """``{id: request}`` for ``ids`` in one filtered list call per chunk of 100 ids."""
         found = {}
         ids = list(ids)
@@ -289,20 +293,20 @@ class SoftLayerApi:
                     found[item["id"]] = item
         return found
 
-    def requests_for_order(self, billing_order_id, mask=REQUEST_MASK):
+    def requests_for_order(self, billing_order_id: int, mask: str = REQUEST_MASK) -> list:
         """The requests a billing order created (filtered by the order id as a string, as Terraform's resource does)."""
         return self.list_requests(request_filter(order={"id": equals(str(billing_order_id))}), mask=mask)
 
     # -- ordering (verifyOrder has no side effect; placeOrder is never retried) ------------------
-    def verify_order(self, container):
+    def verify_order(self, container: dict) -> Any:
         return self.get(ORDER, "verifyOrder", parameters=[container], idempotent=True)
 
-    def place_order(self, container):
+    def place_order(self, container: dict) -> Any:
         return self.get(ORDER, "placeOrder", parameters=[container, False], idempotent=False)
 
     # -- actions with side effects (never retried; callers re-read after an ambiguous failure) ---
-    def cancel(self, request_id):
+    def cancel(self, request_id: int) -> Any:
         return self.get(REQUEST, "cancelSslOrder", request_id, idempotent=False)
 
-    def resend_email(self, request_id, email_type):
+    def resend_email(self, request_id: int, email_type: str) -> Any:
         return self.get(REQUEST, "resendEmail", request_id, parameters=[email_type], idempotent=False)

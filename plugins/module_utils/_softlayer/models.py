@@ -14,7 +14,8 @@ so pydantic stays off the path of a task that fails before it reads anything.
 from __future__ import annotations
 
 import traceback
-from typing import List, Optional
+from collections.abc import Iterable
+from typing import Any, List, Optional
 
 try:
     from pydantic import BaseModel, ConfigDict
@@ -23,7 +24,7 @@ except ImportError:
     PYDANTIC_IMPORT_ERROR = traceback.format_exc()
     BaseModel = object  # the provider's requirements check fails the module before any model is used
 
-    def ConfigDict(**kwargs):  # noqa: N802 - stands in for pydantic's
+    def ConfigDict(**kwargs: Any) -> dict:  # noqa: N802 - stands in for pydantic's
         return kwargs
 else:
     HAS_PYDANTIC = True
@@ -127,14 +128,14 @@ class StatusCatalogue:
         self.by_name = dict((e["name"], e["id"]) for e in self.entries)
 
     @property
-    def names(self):
+    def names(self) -> list[str]:
         return [e["name"] for e in self.entries]
 
-    def ids(self, names):
+    def ids(self, names: Iterable[str]) -> list[int]:
         return [self.by_name[n] for n in names]
 
 
-def request_result(raw, catalogue: StatusCatalogue, source: str) -> tuple[dict, str | None]:
+def request_result(raw: Any, catalogue: StatusCatalogue, source: str) -> tuple[dict, str | None]:
     """The ``order`` shape every SoftLayer module returns for a certificate request (``source``
     names the call that answered), and the request's CSR."""
     req = parse(CertificateRequest.model_validate, raw, source)
@@ -161,7 +162,7 @@ def catalogue_items(raw: list, source: str) -> list:
     return [parse(CatalogueItem.model_validate, item, source) for item in raw]
 
 
-def receipt_result(raw, placed: bool, source: str) -> dict:
+def receipt_result(raw: Any, placed: bool, source: str) -> dict:
     """The ``receipt`` shape: billing order id, items and totals (``placed`` false for verifyOrder)."""
     if placed:
         receipt = parse(Receipt.model_validate, raw, source)

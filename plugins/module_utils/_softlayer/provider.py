@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
 from ansible_collections.certops.orders.plugins.module_utils._contract import (
     Change,
@@ -40,10 +46,13 @@ from ansible_collections.certops.orders.plugins.module_utils._softlayer.statuses
     statuses,
 )
 
+if TYPE_CHECKING:  # the models import pydantic: the provider loads them on first use (see _models)
+    from ansible_collections.certops.orders.plugins.module_utils._softlayer.models import StatusCatalogue
+
 HAS_PYDANTIC = installed("pydantic")
 
 
-def _models():
+def _models() -> ModuleType:
     """The pydantic models, imported on first use (a task that fails on its options never loads them)."""
     from ansible_collections.certops.orders.plugins.module_utils._softlayer import models
 
@@ -65,7 +74,7 @@ FQDN_RE = re.compile(r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def info_argument_spec():
+def info_argument_spec() -> dict:
     spec = connection_argument_spec()
     spec.update(wait_argument_spec())
     spec.update(
@@ -80,7 +89,7 @@ def info_argument_spec():
 INFO_MUTUALLY_EXCLUSIVE = [("order_id", "order_ids", "common_name"), ("order_id", "status"), ("order_ids", "status")]
 
 
-def _address_spec():
+def _address_spec() -> dict:
     return dict(
         line1=dict(type="str", required=True),
         line2=dict(type="str"),
@@ -92,7 +101,7 @@ def _address_spec():
     )
 
 
-def _contact_spec():
+def _contact_spec() -> dict:
     return dict(
         first_name=dict(type="str", required=True),
         last_name=dict(type="str", required=True),
@@ -105,7 +114,7 @@ def _contact_spec():
     )
 
 
-def order_argument_spec():
+def order_argument_spec() -> dict:
     spec = connection_argument_spec()
     spec.update(wait_argument_spec())
     spec.update(
@@ -142,7 +151,7 @@ CN_OID = b"\x06\x03\x55\x04\x03"
 CN_STRING_TAGS = {0x0C: "utf-8", 0x13: "ascii", 0x14: "latin-1", 0x16: "ascii", 0x1E: "utf-16-be"}
 
 
-def csr_common_name(pem):
+def csr_common_name(pem: str | None) -> str | None:
     """The subject commonName of a PEM CSR, or None when it has none or cannot be read.
 
     Only the first commonName attribute of the DER is read (the subject comes before the
@@ -168,12 +177,12 @@ def csr_common_name(pem):
         return None
 
 
-def normalize_csr(text):
+def normalize_csr(text: str | None) -> str:
     """The CSR without PEM armour differences (line breaks, trailing spaces, NEW)."""
     return "".join((text or "").replace("NEW CERTIFICATE REQUEST", "CERTIFICATE REQUEST").split())
 
 
-def _address(value):
+def _address(value: dict | None) -> dict | None:
     if not value:
         return None
     address = {"addressLine1": value["line1"], "addressLine2": value.get("line2"), "city": value["city"],
@@ -182,7 +191,7 @@ def _address(value):
     return dict((k, v) for k, v in address.items() if v is not None)
 
 
-def _contact(value, organization, fallback_address):
+def _contact(value: dict, organization: dict, fallback_address: dict | None) -> dict:
     contact = {"firstName": value["first_name"], "lastName": value["last_name"], "title": value["title"],
                "emailAddress": value["email"], "phoneNumber": value["phone"], "faxNumber": value.get("fax"),
                "organizationName": value.get("organization_name") or organization["name"],
@@ -190,7 +199,7 @@ def _contact(value, organization, fallback_address):
     return dict((k, v) for k, v in contact.items() if v is not None)
 
 
-def build_container(params, package_id, price_id):
+def build_container(params: dict, package_id: int, price_id: int) -> dict:
     """The SoftLayer_Container_Product_Order_Security_Certificate, with the documented fallbacks:
     the technical contact's address defaults to the organization's, and the administrative and
     billing contacts default to the technical contact (their addresses to the organization's)."""
@@ -218,7 +227,7 @@ def build_container(params, package_id, price_id):
     return container
 
 
-def _summary(order):
+def _summary(order: dict | None) -> dict | None:
     """The diff view of an order: what a reviewer wants to see change."""
     if order is None:
         return None
@@ -238,7 +247,7 @@ class SoftLayerProvider(Provider):
     requirements = (("pydantic", HAS_PYDANTIC, None),)
     reads_in_bulk = True
 
-    def __init__(self, module, budget) -> None:
+    def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)
         self.api = sl.SoftLayerApi(connect(module, budget))
         self._statuses = None
@@ -246,7 +255,7 @@ class SoftLayerProvider(Provider):
 
     # -- the vocabulary --------------------------------------------------------------------------
     @property
-    def status_catalogue(self):
+    def status_catalogue(self) -> StatusCatalogue:
         if self._statuses is None:
             self._statuses = _models().StatusCatalogue(self.api.request_statuses())
             if not self._statuses.entries:
@@ -266,7 +275,7 @@ class SoftLayerProvider(Provider):
         return obj.get("status") or "status id %s" % obj.get("status_id")
 
     # -- reads -----------------------------------------------------------------------------------
-    def result(self, raw, source: str) -> dict:
+    def result(self, raw: Any, source: str) -> dict:
         """The module's shape for a raw request; warns once per status id the catalogue lacks."""
         order, _csr = _models().request_result(raw, self.status_catalogue, source)
         self._note_unknown(order)
@@ -332,7 +341,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
 
     item_key = "order"
 
-    def __init__(self, module, budget) -> None:
+    def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)
         self._progress = {}
 
@@ -435,7 +444,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
                               % (params["server_type"], ", ".join(sorted(n for n in server_types if n))))
         return package_id, item.prices[0].id
 
-    def _search(self, find) -> tuple:
+    def _search(self, find: Callable[[], dict | None]) -> tuple:
         """Look for a placed order's request until it shows up: it appears some seconds after placeOrder."""
         return search(find, self.budget, self.params["wait_sleep"], at_least=LOOKUP_FLOOR)
 
@@ -450,7 +459,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
             return Change(True, before=None, after=after, result={"order": None, "receipt": verified})
         searched = []
 
-        def find_after_error():
+        def find_after_error() -> dict | None:
             order, spent = self._search(lambda: self._by_csr(params["common_name"], params["csr"])[0])
             searched.append(spent)
             return order
@@ -468,7 +477,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
         receipt = _models().receipt_result(created.answer, True, PLACE)
         self._progress = {"changed": True, "order": None, "receipt": receipt}
 
-        def placed():
+        def placed() -> dict | None:
             found = self.api.requests_for_order(receipt["order_id"])
             return self.result(max(found, key=lambda r: r.get("id") or 0), LIST_REQUESTS) if found else None
 
