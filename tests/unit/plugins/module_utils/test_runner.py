@@ -477,3 +477,13 @@ def test_a_search_paces_itself_and_holds_the_budget_open_only_while_it_runs(fake
     assert found is None and 60 <= spent < 61
     assert all(pause >= 1 for pause in fake_time.sleeps[:-1])  # never a poll without a pause
     assert budget.seconds == 10 and budget.expired()
+
+
+def test_every_provider_phase_map_speaks_the_contracts_phase_vocabulary():
+    from ansible_collections.certops.orders.plugins.module_utils._contract import PHASES
+    from ansible_collections.certops.orders.plugins.module_utils._edgecast import statuses as edgecast
+    from ansible_collections.certops.orders.plugins.module_utils._softlayer import statuses as softlayer
+
+    used = set(softlayer.PHASES.values()) | set(edgecast.PHASE_BY_STATUS.values()) | set(edgecast.PHASE_BY_ORDER_STATUS.values())
+    used |= {edgecast.phase(None, name) for name in edgecast.FAILURES} | {edgecast.phase("Nope", "Nope")}
+    assert used == set(PHASES)
