@@ -121,13 +121,14 @@ class Budget:
 
     @contextlib.contextmanager
     def at_least(self, seconds: float) -> Iterator[Budget]:
-        """Within the block, the budget is at least ``seconds`` long in all; afterwards it is what it
-        was. Used only where stopping early costs more than the time: the search for an order that
-        was placed (its record shows up some seconds later, and a task that gives up early invites a
-        second order). The time the block took still counts afterwards."""
+        """Within the block, the budget lasts at least ``seconds`` more from the block's start;
+        afterwards it is what it was. Used only where stopping early costs more than the time: the
+        search for an order that was placed (its record shows up some seconds later, and a task that
+        gives up early invites a second order). The time the block took still counts afterwards."""
         saved = self.seconds
-        if saved is not None and saved < seconds:
-            self.seconds = float(seconds)
+        needed = self.clock() - self.start + seconds
+        if saved is not None and saved < needed:
+            self.seconds = needed
         try:
             yield self
         finally:

@@ -81,11 +81,11 @@ UNPROCESSED = set(ERROR_KINDS) | {"reset"}
 ISSUED = {"softlayer": "Complete", "edgecast": "Active"}
 #: the task failure after an ambiguous POST that a lookup showed was not processed (the module does not post again)
 NOT_PLACED_FAILURE = {
-    "softlayer": re.compile(r"placeOrder failed without a clear answer .*no certificate request for .* appeared within"),
+    "softlayer": re.compile(r"placeOrder\.json failed.*; no certificate request for .* appeared within"),
     "edgecast": re.compile(r"cdnprovided.*no certificate with the label .* exists after this failure"),
 }
 RECONCILE_WARNING = {
-    "softlayer": re.compile(r"placeOrder failed without a clear answer .*but the order was placed"),
+    "softlayer": re.compile(r"placeOrder failed without a clear answer .*but request \d+ for .* exists now"),
     "edgecast": re.compile(r"create request for label .* failed without a clear answer .* exists now"),
 }
 

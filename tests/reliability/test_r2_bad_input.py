@@ -205,7 +205,7 @@ def _cases():
         Case("eci_empty_label", ECI, ec(label="  "), ["label", "must not be empty"]),
         Case("eci_empty_client_secret", ECI, ec(client_secret=""), ["client_secret", "must not be empty"]),
         Case("eci_wait_timeout_negative", ECI, ec(label="r2-nothing", wait_for=["Active"], wait_timeout=-1),
-             ["wait_timeout", "0 or more", "-1"]),
+             ["wait_timeout", "between 0 and", "got -1"]),
         Case("eci_unknown_certificate_id", ECI, ec(certificate_id=99999999), ["HTTP 404", "99999999"], http_status=404),
         Case("eci_wrong_client_secret", ECI, ec(client_secret="not-the-secret"),
              ["could not get an access token", "client_id", "HTTP 400", "invalid_client"], http_status=400),

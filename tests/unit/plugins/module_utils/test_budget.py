@@ -96,8 +96,11 @@ def test_impossible_time_options_are_named_with_the_valid_range(option, value):
 def test_the_budget_can_be_held_open_for_a_search_and_closes_again():
     now = [0.0]
     budget = Budget(10, 30, clock=lambda: now[0])
+    now[0] = 8.0  # the task already spent 8 s: the search still gets 60 s from its own start
     with budget.at_least(60):
-        now[0] = 45.0
-        assert budget.remaining() == 15.0 and not budget.expired()
+        now[0] = 60.0
+        assert budget.remaining() == 8.0 and not budget.expired()
     assert budget.expired() and budget.remaining() == 0.0
     assert budget.attempt_timeout() is None  # past deadline (10 s) + one request timeout (30 s)
+    with Budget(600, 30, clock=lambda: now[0]).at_least(60) as long:
+        assert long.seconds == 600  # a longer budget is not shortened
