@@ -55,5 +55,7 @@ ansible_env() {  # pin the interpreter and keep Ansible's files out of HOME's wa
   export ANSIBLE_PYTHON_INTERPRETER="$ROOT/.venv/bin/python"
   export ANSIBLE_REMOTE_TMP="$WORK/ansible-remote"
   export ANSIBLE_LOCAL_TEMP="$WORK/ansible-local"
+  # each run of the tests keeps its own order journal (the modules' default is under ~/.ansible)
+  export CERTOPS_JOURNAL_DIR="$WORK/journal"
   export ANSIBLE_FORCE_COLOR=0 NO_COLOR=1 ANSIBLE_NOCOLOR=1
 }

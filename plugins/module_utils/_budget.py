@@ -120,6 +120,19 @@ class Budget:
         return self.clock() + pause < self.deadline
 
     @contextlib.contextmanager
+    def window(self, seconds: float) -> Iterator[Budget]:
+        """Within the block, the budget ends ``seconds`` after the block's start (sooner or later than
+        it would); afterwards it is what it was. For a search whose useful length the provider
+        decides: how long a new order takes to become visible."""
+        saved = self.seconds
+        if saved is not None:
+            self.seconds = self.clock() - self.start + max(0.0, seconds)
+        try:
+            yield self
+        finally:
+            self.seconds = saved
+
+    @contextlib.contextmanager
     def at_least(self, seconds: float) -> Iterator[Budget]:
         """Within the block, the budget lasts at least ``seconds`` more from the block's start;
         afterwards it is what it was. Used only where stopping early costs more than the time: the

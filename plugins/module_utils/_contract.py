@@ -43,7 +43,11 @@ class OptionError(Exception):
 
 class TaskFailed(Exception):
     """A failure that is neither bad input nor a failed HTTP call (for example a placed order whose
-    record did not show up in time)."""
+    record did not show up in time); ``changed`` says whether something changed at the provider."""
+
+    def __init__(self, msg: str, changed: bool = False) -> None:
+        super().__init__(msg)
+        self.changed = changed
 
 
 def parse(reader: Callable, data: Any, endpoint: str) -> Any:
@@ -158,14 +162,27 @@ class OrderProvider(Provider):
 
     #: result key holding the managed object (``order``, ``certificate``)
     item_key = "order"
+    #: seconds within which an order the provider accepted becomes visible to :meth:`find`: how long a
+    #: run looks for the order of an earlier run's unanswered call before it concludes none was placed
+    record_window = 60.0
+
+    @abc.abstractmethod
+    def identity(self):
+        """The ``_journal.Identity`` of the order ``create()`` would place (from the options alone, no
+        I/O), or None when this task cannot create one (for example, an order named by its id)."""
 
     @abc.abstractmethod
     def find(self) -> Any:
         """The existing order the options identify (a raw or parsed object, provider's choice), or None."""
 
     @abc.abstractmethod
-    def create(self) -> Change:
-        """Create the order, once (``_runner.create_once``); in check mode, predict it."""
+    def create(self, entry) -> Change:
+        """Create the order, once: through ``_runner.create_once`` with ``entry`` (the order journal's
+        ``_journal.Entry`` for :meth:`identity`, None in check mode); in check mode, predict it."""
+
+    @abc.abstractmethod
+    def order_id(self, existing) -> Hashable:
+        """The id of an order :meth:`find` returned (what the journal records)."""
 
     @abc.abstractmethod
     def update(self, existing: Any) -> Change:

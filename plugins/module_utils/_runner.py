@@ -22,13 +22,15 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget, BudgetError, check_time_options
 from ansible_collections.certops.orders.plugins.module_utils._contract import (
+    Change,
     InfoProvider,
     OptionError,
     OrderProvider,
+    PARSE_ERRORS,
     Provider,
     TaskFailed,
 )
@@ -40,6 +42,7 @@ from ansible_collections.certops.orders.plugins.module_utils._http import (
     HttpClient,
     RetryPolicy,
 )
+from ansible_collections.certops.orders.plugins.module_utils._journal import DEFAULT_DIR, ENV, Entry, Journal
 from ansible_collections.certops.orders.plugins.module_utils._wait import (
     OUTCOME_DONE,
     OUTCOME_FAILED,
@@ -74,6 +77,11 @@ def wait_argument_spec() -> dict:
         wait_sleep=dict(type="int", default=30),
         fail_on=dict(type="list", elements="str"),
     )
+
+
+def journal_argument_spec() -> dict:
+    """The order journal's option (doc fragment ``certops.orders._journal``), for modules that order."""
+    return dict(journal_dir=dict(type="path", fallback=(env_fallback, [ENV])))
 
 
 def check_url(option: str, value: str | None, example: str) -> None:
@@ -159,11 +167,13 @@ def send_once(module: AnsibleModule, send: Callable[[], Any], took_effect: Calla
         raise
 
 
-def search(find: Callable, budget: Budget, sleep: float, at_least: float = 0) -> tuple:
+def search(find: Callable, budget: Budget, sleep: float, at_least: float = 0, within: float | None = None) -> tuple:
     """Call ``find()`` (an object or None) until it finds something or the budget ends, pacing the
-    calls like a wait (at most ``sleep`` seconds apart); the budget lasts ``at_least`` seconds for
-    this search. Returns ``(object or None, seconds searched)``."""
-    with budget.at_least(at_least):
+    calls like a wait (at most ``sleep`` seconds apart). ``at_least``: the budget lasts at least that
+    many seconds more for this search; ``within``: the search lasts that long, whatever the budget
+    says. Returns ``(object or None, seconds searched)``."""
+    hold = budget.window(within) if within is not None else budget.at_least(at_least)
+    with hold:
         waiter = Waiter(fetch=lambda keys: {"object": find()}, is_done=lambda obj: obj is not None,
                         is_failed=lambda obj: False, describe=lambda obj: "found" if obj else "not found yet",
                         budget=budget, schedule=PollSchedule(max_interval=sleep))
@@ -172,35 +182,82 @@ def search(find: Callable, budget: Budget, sleep: float, at_least: float = 0) ->
 
 
 class Created:
-    """What :func:`create_once` settled: ``answer`` is the create call's answer, or None when the call
-    failed without a clear answer and ``found`` (the object a read found afterwards) stands in."""
+    """What :func:`create_once` settled: ``answer`` is what ``CreateCall.read`` made of the provider's
+    answer, or None when the answer was unclear and ``found`` (what a read found afterwards) stands in."""
 
     def __init__(self, answer: Any = None, found: Any = None) -> None:
         self.answer = answer
         self.found = found
 
 
-def create_once(module: AnsibleModule, send: Callable[[], Any], find: Callable[[], Any], what: str,
-                not_found: str | Callable[[], str], describe: Callable[[Any], str]) -> Created:
-    """The one create-once routine of every provider: send the call that creates (and costs) an
-    order exactly once, never retried. When it fails without a clear answer (a timeout, a reset, a
-    5xx), ``find()`` looks for what the call would have made (it may search for a while, see
-    :func:`search`): found, the task warns (naming it with ``describe(found)``) and goes on with it;
-    not found, the failure stands with ``not_found`` (a text, or a callable returning one: what the
-    user should do, since the order may exist) appended.
+class CreateCall:
+    """The call that creates (and costs) an order, as :func:`create_once` needs it.
+
+    ``send()`` sends it; ``read(answer)`` returns ``(order id, result)`` from a clear answer and raises
+    :class:`ApiError` when the answer cannot be read; ``find()`` looks for what the call would have
+    made (an object or None; it may search a while); ``id_of(found)`` and ``describe(found)`` name
+    what it found; ``not_found`` (a text, or a callable returning one) tells the user what to check
+    when nothing was found; ``what`` names the call in messages.
     """
+
+    def __init__(self, what: str, send: Callable, read: Callable, find: Callable, id_of: Callable,
+                 describe: Callable, not_found) -> None:
+        self.what = what
+        self.send = send
+        self.read = read
+        self.find = find
+        self.id_of = id_of
+        self.describe = describe
+        self.not_found = not_found
+
+
+def create_once(module, entry: Entry | None, call: CreateCall) -> Created:
+    """The one create-once routine of every provider.
+
+    The intent goes to the journal (``entry``; None in check mode) and to disk before the call is sent;
+    the call is sent exactly once and never retried. A clear answer records the order id. An answer
+    that says nothing clear (a timeout, a reset, a 5xx, or a 2xx whose receipt cannot be read) is
+    settled by ``call.find()``: found, the task warns and goes on with it (the id is recorded);
+    not found, the task fails saying what to check, and the intent stays open so that no later run
+    posts again before the order could have shown up. A clear refusal drops the intent.
+    """
+    if entry is not None:
+        entry.intend()
     try:
-        return Created(answer=send())
+        answer = call.send()
     except ApiError as exc:
         if not exc.ambiguous:
+            if entry is not None:
+                entry.drop()
             raise
-        found = find()
-        if found is None:
-            exc.msg = "%s; %s" % (exc.msg, not_found() if callable(not_found) else not_found)
-            raise
-        module.warn("%s failed without a clear answer (%s), but %s exists now: the request was processed, and it "
-                    "was not sent again" % (what, exc.msg, describe(found)))
-        return Created(found=found)
+        return _settle(module, entry, call, exc, accepted=False)
+    try:
+        order_id, result = call.read(answer)
+    except ApiError as exc:
+        return _settle(module, entry, call, exc, accepted=True)
+    except (LookupError, *PARSE_ERRORS) as exc:  # a reader that trips over the shape: still unreadable
+        return _settle(module, entry, call, ApiError("unexpected answer (%s)" % type(exc).__name__), accepted=True)
+    if entry is not None:
+        entry.placed(order_id)
+    return Created(answer=result)
+
+
+def _settle(module, entry: Entry | None, call: CreateCall, exc: ApiError, accepted: bool) -> Created:
+    """After an unclear answer: find the order instead of sending again."""
+    found = call.find()
+    not_found = call.not_found() if callable(call.not_found) else call.not_found
+    if found is None:
+        if accepted:  # the provider answered 2xx: something was placed, and the task must say so
+            raise TaskFailed("%s was accepted (HTTP 2xx) but its answer cannot be read (%s), and %s" % (
+                call.what, exc.msg, not_found), changed=True)
+        exc.msg = "%s; %s" % (exc.msg, not_found)
+        raise exc
+    if entry is not None:
+        entry.done(call.id_of(found))
+    module.warn("%s %s (%s), but %s exists now: the request was processed, and it was not sent again" % (
+        call.what, "was accepted but its answer cannot be read" if accepted else "failed without a clear answer",
+        exc.msg, call.describe(found)))
+    return Created(found=found)
 
 
 # -- waiting ----------------------------------------------------------------------------------------
@@ -342,6 +399,45 @@ def run_info(module: AnsibleModule, provider_class: type[InfoProvider]) -> None:
     module.exit_json(**result)
 
 
+def _present(module, provider: OrderProvider, entry: Entry | None) -> Change:
+    """``state=present``: update the order that exists, or create it once. An unsettled journal record
+    for the identity (an earlier run sent the create call and never saw the order) is settled first,
+    by looking for that order at the provider, never by sending again."""
+    existing = provider.find()
+    if entry is not None and entry.unsettled is not None:
+        existing = _reconcile(module, provider, entry, existing)
+    change = provider.create(entry) if existing is None else provider.update(existing)
+    if entry is not None and change.keys and (entry.record or {}).get("state") != "done":
+        entry.done(change.keys[0])
+    return change
+
+
+def _reconcile(module, provider: OrderProvider, entry: Entry, existing):
+    """The order of an earlier run's unsettled create call: found (now or within the provider's record
+    window), or None once that window has passed without it (that call placed nothing, so ordering is
+    safe); while it may still appear, the task fails and orders nothing."""
+    import time
+
+    what = entry.describe()
+    left = entry.since + provider.record_window - time.time()
+    if existing is None and left > 0:
+        existing, _spent = search(provider.find, provider.budget, module.params["wait_sleep"],
+                                  within=min(left, provider.budget.remaining()))
+    if existing is not None:
+        entry.done(provider.order_id(existing))
+        module.warn("%s; the order was found now, so it was not ordered again" % what)
+        return existing
+    left = entry.since + provider.record_window - time.time()
+    if left > 0:
+        raise TaskFailed("%s. Nothing was ordered: the order may still appear. Run the task again after %ds, or look "
+                         "the order up first (the status_info module); if you are sure no order was placed, delete %s"
+                         % (what, max(1, int(left)), entry.path))
+    module.warn("%s; no such order appeared within %ds, so that call placed nothing, and the order is placed now"
+                % (what, provider.record_window))
+    entry.drop()
+    return None
+
+
 def run_order(module: AnsibleModule, provider_class: type[OrderProvider]) -> None:
     """The generic order runner: find the order, then create, update or remove it (or predict that in
     check mode), then the optional wait follows the objects the change names; diff mode reports the
@@ -352,11 +448,14 @@ def run_order(module: AnsibleModule, provider_class: type[OrderProvider]) -> Non
     try:
         result.update(provider.catalogue())
         spec = WaitSpec.from_params(module.params, provider)
-        existing = provider.find()
-        if module.params["state"] == "present":
-            change = provider.create() if existing is None else provider.update(existing)
+        if module.params["state"] == "present" and not module.check_mode and provider.identity() is not None:
+            journal = Journal(module.params["journal_dir"] or DEFAULT_DIR)
+            with journal.hold(provider.identity(), provider.budget) as entry:
+                change = _present(module, provider, entry)
+        elif module.params["state"] == "present":
+            change = _present(module, provider, None)
         else:
-            change = provider.remove(existing)
+            change = provider.remove(provider.find())
         result.update(change.result)
         result["changed"] = change.changed
         if module._diff:
@@ -374,6 +473,7 @@ def run_order(module: AnsibleModule, provider_class: type[OrderProvider]) -> Non
         module.fail_json(**result)
     except (ApiError, OptionError, TaskFailed) as exc:
         result.update(provider.progress())
+        result["changed"] = result["changed"] or getattr(exc, "changed", False)
         partial = getattr(exc, "wait_result", None)
         if partial is not None:
             found, result["wait"] = _waited(keys, partial)

@@ -25,6 +25,7 @@ extends_documentation_fragment:
   - certops.orders._edgecast
   - certops.orders._transport
   - certops.orders._wait
+  - certops.orders._journal
   - certops.orders._attributes
   - certops.orders._attributes.ORDER_MODULE
   - certops.orders._attributes.ACTIONGROUP_EDGECAST

@@ -28,6 +28,7 @@ extends_documentation_fragment:
   - certops.orders._softlayer
   - certops.orders._transport
   - certops.orders._wait
+  - certops.orders._journal
   - certops.orders._attributes
   - certops.orders._attributes.order_module
   - certops.orders._attributes.actiongroup_softlayer

@@ -155,7 +155,9 @@ def create_app(config=None, state_file=None, seed=None):
         g.fault = rule
         if rule.kind == "latency":
             # a real delay, not sandbox-clock time: it is there to exercise the client's socket timeouts
-            time.sleep(rule.latency)
+            # ("after": the request is processed first and only its answer is late)
+            if rule.when != "after":
+                time.sleep(rule.latency)
             return None
         if rule.when == "after" or rule.kind in BODY_KINDS:
             return None
@@ -171,6 +173,8 @@ def create_app(config=None, state_file=None, seed=None):
         if rule is not None and g.provider is not None:
             if rule.kind in BODY_KINDS:
                 response = _spoil_body(response, rule.kind)
+            elif rule.when == "after" and rule.kind == "latency":
+                time.sleep(rule.latency)
             elif rule.when == "after" and rule.kind == "reset":
                 response = _reset_connection()
             elif rule.when == "after" and rule.kind in ERROR_KINDS:

@@ -10,7 +10,8 @@ A rule (JSON, through ``POST /_sandbox/faults`` or ``--fault`` on the command li
      "count": 3,                    # ... or a script: the next N matching requests (default 1)
      "skip": 0,                     # optional: let this many matching requests pass first
      "when": "before",              # before (request not processed) or after (processed, then
-                                    #   the answer is replaced); errors and resets only
+                                    #   the answer is replaced, or for latency delayed); errors,
+                                    #   resets and latency only
      "retry_after": 2,              # seconds, for rate_limit / http_503
      "latency": 1.5}                # seconds, for kind latency
 

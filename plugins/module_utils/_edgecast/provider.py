@@ -40,9 +40,12 @@ from ansible_collections.certops.orders.plugins.module_utils._edgecast.statuses 
     PENDING_CHANGES,
 )
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
+from ansible_collections.certops.orders.plugins.module_utils._journal import Entry, Identity
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
+    CreateCall,
     create_once,
     installed,
+    journal_argument_spec,
     map_bounded,
     selected_ids,
     send_once,
@@ -94,6 +97,7 @@ def order_argument_spec() -> dict:
         "contact_title"))
     organization.update(id=dict(type="int"), additional_contacts=dict(type="list", elements="dict", options=contact))
     spec = argument_spec()
+    spec.update(journal_argument_spec())
     spec.update(
         label=dict(type="str", required=True, aliases=["name"]),
         state=dict(type="str", default="present", choices=["present", "canceled", "absent"]),
@@ -326,6 +330,13 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
     def find(self) -> dict | None:
         return self.find_label(self.params["label"])
 
+    def identity(self) -> Identity:
+        """(API, client, label): CPS compares labels without regard to case."""
+        return Identity("edgecast", self.params["api_url"], self.params["client_id"], label=self.params["label"].lower())
+
+    def order_id(self, existing: dict) -> int:
+        return existing["id"]
+
     def progress(self) -> dict:
         if not self.writes:
             return {}
@@ -361,7 +372,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         return answer
 
     # create ------------------------------------------------------------------------------
-    def create(self) -> Change:
+    def create(self, entry: Entry | None) -> Change:
         params = self.params
         label = params["label"]
         if params["action"]:
@@ -384,7 +395,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
                                   "EV certificates)" % params["validation_type"])
             body["organization"] = self._wanted_organization()
         notifications = self._wanted_notifications()
-        created = self._write(cps.create_call(body), send=lambda: self._post(body))
+        created = self._write(cps.create_call(body), send=lambda: self._post(body, entry))
         cert_id = self.cert_id = created["id"] if created else None
         if notifications:
             self._write(cps.notifications_call(cert_id, notifications))
@@ -394,20 +405,24 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         flat = self.read_one(cert_id)
         return self._done(True, cert_id, flat, None, self._diff_state(flat, body, notifications or None))
 
-    def _post(self, body: dict) -> dict:
-        """The one create call: after an ambiguous failure look the label up, never send it again."""
+    def _post(self, body: dict, entry: Entry | None) -> dict:
+        """The one create call: after an unclear answer look the label up, never send it again."""
         label = body["certificate_label"]
-        created = create_once(
-            self.module, lambda: self.cps.send(cps.create_call(body)), lambda: self.find_label(label),
-            "The create request for label %r" % label,
+
+        def read(answer) -> tuple:
+            if not isinstance(answer, dict) or not isinstance(answer.get("id"), int):
+                raise ApiError("CPS answered POST %s without a certificate id" % cps.CREATE_PATH, method="POST",
+                               url=cps.CREATE_PATH)
+            return answer["id"], {"id": answer["id"]}
+
+        created = create_once(self.module, entry, CreateCall(
+            "The create request for label %r" % label, lambda: self.cps.send(cps.create_call(body)), read,
+            lambda: self.find_label(label), self.order_id, lambda node: "certificate %s with that label" % node.get("id"),
             "no certificate with the label %r exists after this failure, so the create was probably not processed "
-            "and it was not repeated. Re-run the task to create it; if CPS then answers that the label already "
-            "exists, the failed create reserved it: choose another label" % label,
-            describe=lambda node: "certificate %s with that label" % node.get("id"))
-        answer = created.answer if created.found is None else created.found
-        if not isinstance(answer, dict) or not isinstance(answer.get("id"), int):
-            raise ApiError("CPS answered POST %s without a certificate id" % cps.CREATE_PATH, method="POST")
-        return {"id": answer["id"]}
+            "and it was not repeated. Re-run the task after %ds to create it (the order journal holds new attempts "
+            "back until then); if CPS then answers that the label already exists, the failed create reserved it: "
+            "choose another label" % (label, self.record_window)))
+        return created.answer if created.found is None else {"id": created.found["id"]}
 
     @staticmethod
     def _predict_new(body: dict) -> dict:

@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
-from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +26,13 @@ from ansible_collections.certops.orders.plugins.module_utils._contract import (
     TaskFailed,
     Vocabulary,
 )
+from ansible_collections.certops.orders.plugins.module_utils._journal import Entry, Identity
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
+    CreateCall,
     check_names,
     create_once,
     installed,
+    journal_argument_spec,
     map_bounded,
     search,
     selected_ids,
@@ -117,6 +120,7 @@ def _contact_spec() -> dict:
 def order_argument_spec() -> dict:
     spec = connection_argument_spec()
     spec.update(wait_argument_spec())
+    spec.update(journal_argument_spec())
     spec.update(
         state=dict(type="str", default="present", choices=["present", "canceled"]),
         order_id=dict(type="int"),
@@ -250,6 +254,8 @@ class SoftLayerProvider(Provider):
     def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)
         self.api = sl.SoftLayerApi(connect(module, budget))
+        #: the account the journal keys orders by (the credentials' user; no secret)
+        self.account = sl.resolve_credentials(module.params).username
         self._statuses = None
         self._unknown_ids = set()
 
@@ -340,6 +346,8 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
     """``softlayer_cert_order``: place once per (common name, CSR), cancel, resend the CA's e-mails."""
 
     item_key = "order"
+    #: Terraform's resource polls ten minutes for the request record of a new order
+    record_window = 600.0
 
     def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)
@@ -409,13 +417,24 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
                         objects={existing["id"]: existing}, result={"order": existing})
         return self.resend(change) if self.params["resend_email"] else change
 
-    def create(self) -> Change:
+    def identity(self) -> Identity | None:
+        """(endpoint, account, common name, CSR): an order named by ``order_id`` is never created."""
+        params = self.params
+        if params["order_id"] is not None:
+            return None
+        return Identity("softlayer", self.api.http.base_url, self.account, common_name=params["common_name"].lower(),
+                        csr_sha256=hashlib.sha256(normalize_csr(params["csr"]).encode("ascii", "replace")).hexdigest())
+
+    def order_id(self, existing: dict) -> int:
+        return existing["id"]
+
+    def create(self, entry: Entry | None) -> Change:
         params = self.params
         if params["resend_email"] == "fulfillment":
             raise OptionError("resend_email=fulfillment needs an Approved or Complete order, and no order for %s "
                               "with this csr exists yet (a new order starts in %s); nothing was ordered"
                               % (params["common_name"], PENDING))
-        change = self.place()
+        change = self.place(entry)
         return self.resend(change) if params["resend_email"] else change
 
     def check_order_input(self) -> None:
@@ -444,11 +463,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
                               % (params["server_type"], ", ".join(sorted(n for n in server_types if n))))
         return package_id, item.prices[0].id
 
-    def _search(self, find: Callable[[], dict | None]) -> tuple:
-        """Look for a placed order's request until it shows up: it appears some seconds after placeOrder."""
-        return search(find, self.budget, self.params["wait_sleep"], at_least=LOOKUP_FLOOR)
-
-    def place(self) -> Change:
+    def place(self, entry: Entry | None) -> Change:
         params = self.params
         self.check_order_input()
         package_id, price_id = self.resolve_price()
@@ -460,34 +475,46 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
         searched = []
 
         def find_after_error() -> dict | None:
-            order, spent = self._search(lambda: self._by_csr(params["common_name"], params["csr"])[0])
+            # a placed order's record shows up within seconds: a minute of looking settles it, not the
+            # whole budget (if it shows up later, the journal's open intent keeps the next run from posting)
+            order, spent = search(lambda: self._by_csr(params["common_name"], params["csr"])[0], self.budget,
+                                  params["wait_sleep"], within=min(LOOKUP_FLOOR, self.budget.remaining()))
             searched.append(spent)
             return order
 
-        created = create_once(
-            self.module, lambda: self.api.place_order(container), find_after_error, "placeOrder",
+        def read(answer) -> tuple:
+            receipt = _models().receipt_result(answer, True, PLACE)
+            if receipt["order_id"] is None:
+                raise ApiError("%s answered without an order id" % PLACE, url=PLACE)
+            return receipt["order_id"], receipt
+
+        created = create_once(self.module, entry, CreateCall(
+            "placeOrder", lambda: self.api.place_order(container), read, find_after_error, self.order_id,
+            lambda order: "request %s for %s" % (order["id"], params["common_name"]),
             lambda: "no certificate request for %s with this csr appeared within %.0fs. The order may or may not "
                     "have been placed: check with certops.orders.softlayer_cert_order_status_info before running "
-                    "again; it was not retried" % (params["common_name"], searched[-1]),
-            describe=lambda order: "request %s for %s" % (order["id"], params["common_name"]))
+                    "again; it was not retried, and the order journal keeps the next run from placing it again "
+                    "until the order shows up or %ds have passed" % (params["common_name"], searched[-1],
+                                                                     self.record_window)))
         if created.answer is None:
             order = created.found
             return Change(True, before=None, after=_summary(order), keys=[order["id"]], objects={order["id"]: order},
                           result={"order": order, "receipt": None})
-        receipt = _models().receipt_result(created.answer, True, PLACE)
+        receipt = created.answer
         self._progress = {"changed": True, "order": None, "receipt": receipt}
 
         def placed() -> dict | None:
             found = self.api.requests_for_order(receipt["order_id"])
             return self.result(max(found, key=lambda r: r.get("id") or 0), LIST_REQUESTS) if found else None
 
-        order, spent = self._search(placed)
+        # the record appears some seconds after placeOrder: look for it at least LOOKUP_FLOOR seconds
+        order, spent = search(placed, self.budget, params["wait_sleep"], at_least=LOOKUP_FLOOR)
         if order is None:
             raise TaskFailed(
                 "order %s was placed (receipt returned) but its certificate request did not appear within %.0fs; "
-                "do not order again: look it up later with certops.orders.softlayer_cert_order_status_info "
-                "common_name=%s (re-running this task before it appears would place a second order)" % (
-                    receipt["order_id"], spent, params["common_name"]))
+                "look it up later with certops.orders.softlayer_cert_order_status_info common_name=%s (the order "
+                "journal keeps a re-run of this task from ordering again while the request may still appear)" % (
+                    receipt["order_id"], spent, params["common_name"]), changed=True)
         self._progress["order"] = order
         after.update(_summary(order))
         return Change(True, before=None, after=after, keys=[order["id"]], objects={order["id"]: order},

@@ -19,3 +19,12 @@ def http():
     """
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
         yield mock
+
+
+@pytest.fixture(autouse=True)
+def journal_dir(tmp_path, monkeypatch):
+    """Every test gets its own order journal (modules read ``CERTOPS_JOURNAL_DIR``), so no test sees
+    another's intents, and none writes to the home directory."""
+    path = tmp_path / "journal"
+    monkeypatch.setenv("CERTOPS_JOURNAL_DIR", str(path))
+    return path

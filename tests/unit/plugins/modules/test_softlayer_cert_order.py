@@ -204,7 +204,7 @@ def test_request_that_never_appears_reports_the_billing_order_id(http, run_modul
     http.post(PLACE, json=RECEIPT)
     by_order(http, [])
     ok, result = run_module(order_module.main, dict(ORDER, wait_timeout=5))
-    assert not ok and "order 31999001 was placed" in result["msg"] and "do not order again" in result["msg"]
+    assert not ok and "order 31999001 was placed" in result["msg"] and "the order journal keeps a re-run of this task from ordering again" in result["msg"]
     assert result["changed"] is True and result["receipt"]["order_id"] == 31999001 and result["order"] is None
     assert "http_status" not in result  # not an HTTP failure
     assert len(calls(http, "placeOrder")) == 1
@@ -400,3 +400,88 @@ def test_the_csr_common_name_is_read_from_the_der_and_unreadable_csrs_give_none(
     assert csr_common_name(SHOP_CSR.replace("\n", "\r\n")) == "shop.example.com"
     assert csr_common_name("not a csr") is None
     assert csr_common_name(None) is None
+
+
+# -- the order journal ---------------------------------------------------------------------------------
+def place_fails_ambiguously(http):
+    """A run that reaches placeOrder and gets a 503: the order may or may not have been placed."""
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, status=503, json={"error": "Service Unavailable"})
+
+
+def entry_file(journal_dir):
+    (found,) = [p for p in journal_dir.iterdir() if p.suffix == ".json"]
+    return found
+
+
+def test_an_unclear_placeorder_answer_searches_a_minute_not_the_whole_budget_and_leaves_an_open_intent(
+        http, run_module, fake_time, journal_dir):
+    # before: a 5xx on placeOrder turned into a silent search of the whole wait_timeout (600 s)
+    place_fails_ambiguously(http)
+    ok, result = run_module(order_module.main, ORDER)
+    assert not ok and "HTTP 503" in result["msg"] and "appeared within 60s" in result["msg"]
+    assert 60 <= fake_time.now < 90
+    assert len(calls(http, "placeOrder")) == 1
+    assert json.loads(entry_file(journal_dir).read_text())["state"] == "intent"
+
+
+def test_a_run_after_an_unclear_placeorder_never_posts_while_the_order_may_still_appear(http, run_module, journal_dir):
+    # before: the next run found no order and placed a second one
+    place_fails_ambiguously(http)
+    run_module(order_module.main, ORDER)
+    http.reset()
+    base(http)
+    existing(http)  # still nothing visible
+    ok, result = run_module(order_module.main, dict(ORDER, wait_timeout=20))
+    assert not ok and "Nothing was ordered: the order may still appear" in result["msg"]
+    assert "its answer was never recorded" in result["msg"] and str(entry_file(journal_dir)) in result["msg"]
+    assert not calls(http, "placeOrder") and not calls(http, "verifyOrder")
+    assert result["changed"] is False
+
+
+def test_a_run_after_an_unclear_placeorder_takes_the_order_that_appeared(http, run_module, warnings, journal_dir):
+    place_fails_ambiguously(http)
+    run_module(order_module.main, ORDER)
+    http.reset()
+    base(http)
+    existing(http, request(8, 50))  # the earlier call went through after all
+    ok, result = run_module(order_module.main, ORDER)
+    assert ok and result["changed"] is False and result["order"]["id"] == 8
+    assert not calls(http, "placeOrder")
+    assert any("its answer was never recorded" in w and "not ordered again" in w for w in warnings)
+    record = json.loads(entry_file(journal_dir).read_text())
+    assert record["state"] == "done" and record["order_id"] == 8
+
+
+def test_an_intent_older_than_the_record_window_with_no_order_is_settled_and_the_order_placed(
+        http, run_module, warnings, journal_dir):
+    place_fails_ambiguously(http)
+    run_module(order_module.main, ORDER)
+    path = entry_file(journal_dir)
+    record = json.loads(path.read_text())
+    record["since"] -= 601  # SoftLayer's record window is ten minutes
+    path.write_text(json.dumps(record))
+    http.reset()
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, json=RECEIPT)
+    by_order(http, [request(9, 50)])
+    ok, result = run_module(order_module.main, ORDER)
+    assert ok and result["changed"] is True and result["order"]["id"] == 9
+    assert len(calls(http, "placeOrder")) == 1
+    assert any("no such order appeared within 600s, so that call placed nothing" in w for w in warnings)
+    assert json.loads(path.read_text())["state"] == "done"
+
+
+def test_check_mode_and_order_ids_never_touch_the_journal(http, run_module, journal_dir):
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    ok, result = run_module(order_module.main, ORDER, check_mode=True)
+    assert ok and result["changed"] is True and not journal_dir.exists()
