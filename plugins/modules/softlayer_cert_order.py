@@ -11,8 +11,9 @@ description:
   - Makes sure an SSL certificate order exists at IBM Cloud Classic Infrastructure (SoftLayer) for
     a common name and a CSR, placing it once when it does not; cancels pending orders; resends the
     CA's approver or fulfillment e-mail.
-  - "Identity is the pair (O(common_name), O(csr)): when a request for it exists and is not
-    V(Canceled), nothing is ordered. A new CSR (a renewal with a new key) places a new order."
+  - "Identity is the CSR: its common name and its content (the DER the PEM text encodes). When a
+    request for it exists and is not V(Canceled), nothing is ordered. A new CSR (a renewal with a new
+    key) places a new order."
   - "Placing resolves O(item_key_name) to the SSL package's price, checks O(server_type) against the
     server-type catalogue, validates the order with C(SoftLayer_Product_Order::verifyOrder), places it
     once with C(placeOrder) (never retried), then finds the new certificate request by its billing
@@ -24,6 +25,7 @@ author:
 requirements:
   - requests >= 2.25
   - pydantic >= 2
+  - cryptography >= 3.1
 extends_documentation_fragment:
   - certops.orders._softlayer
   - certops.orders._transport
@@ -57,14 +59,23 @@ options:
     type: int
   common_name:
     description:
-      - The certificate's common name, which must match the CSR's.
+      - The certificate's common name. It must be the CSR's common name (CN), or, when the CSR has
+        no CN, one of its subjectAltName DNS names. DNS names are compared without regard to case or
+        a trailing dot (V(WWW.Example.com) matches a CSR for V(www.example.com)).
+      - The order is recorded, and found again, under the CN as the CSR writes it, whatever the case
+        of O(common_name). For a CSR without a CN, all the account's requests are searched.
       - Required together with O(csr) unless O(order_id) is given.
     type: str
   csr:
     description:
-      - The PEM certificate signing request (the text, not a file name; use
-        C(lookup('ansible.builtin.file', ...))). It must not contain the private key.
-      - Compared without regard to line breaks to find an existing order.
+      - "The PEM certificate signing request (the text, not a file name; use
+        C(lookup('ansible.builtin.file', ...))), with exactly one C(CERTIFICATE REQUEST) (or
+        C(NEW CERTIFICATE REQUEST)) block. A private key block is refused and never sent; so are a
+        second CSR, any other PEM block, and a block that does not parse. A subject with several
+        common names is refused too."
+      - "An existing order is found by the CSR's content, the SHA-256 digest of its DER encoding, so
+        the PEM armour and line breaks do not matter, while a new key or any changed field is a new
+        CSR. The CSR is sent in the standard C(CERTIFICATE REQUEST) armour."
     type: str
   item_key_name:
     description:

@@ -9,13 +9,22 @@ nulls become None, unknown keys are ignored, numbers sent as strings are read as
 ids are only ever resolved through the catalogue from ``getSslRequestStatuses``: the ids differ
 between environments, so none is written down here. The provider imports this file on first use,
 so pydantic stays off the path of a task that fails before it reads anything.
+
+The CSR helpers at the end (``csr_identity`` and friends) read certificate signing requests with
+``cryptography``, imported inside them: what identifies an order is the CSR's common name and the
+digest of its DER, never the PEM text.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import re
 import traceback
+import warnings
 from collections.abc import Iterable
-from typing import Any, List, Optional
+from typing import Any, List, NamedTuple, Optional, Tuple
 
 try:
     from pydantic import BaseModel, ConfigDict
@@ -194,3 +203,134 @@ def receipt_result(raw: Any, placed: bool, source: str) -> dict:
             "prorated_total": details.proratedOrderTotal,
         },
     }
+
+
+# -- certificate signing requests ------------------------------------------------------------------
+
+#: the label of every PEM block in a text (to count the CSR blocks and to spot anything else)
+PEM_LABEL_RE = re.compile(r"-----BEGIN ([^-\r\n]*)-----")
+#: one CSR block in either armour, its END line naming the same label as its BEGIN line
+CSR_BLOCK_RE = re.compile(r"-----BEGIN ((?:NEW )?CERTIFICATE REQUEST)-----(.*?)-----END \1-----", re.S)
+CSR_LABELS = ("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST")
+NOT_A_CSR = ("csr is not a PEM certificate signing request: it must contain a '-----BEGIN CERTIFICATE REQUEST-----' "
+             "... '-----END CERTIFICATE REQUEST-----' block (the CSR text, not a file name; use lookup('file', ...) "
+             "to read a file)")
+
+
+class CsrError(ValueError):
+    """A csr text that is not exactly one readable certificate signing request; the message says why
+    and starts with ``csr``."""
+
+
+class CsrIdentity(NamedTuple):
+    """What identifies a CSR, whatever its PEM armour and line breaks.
+
+    ``cn`` is the subject's commonName as the CSR writes it (None when it has none), ``sans`` its
+    subjectAltName DNS names as written, and ``digest`` the SHA-256 (hex) of its DER encoding.
+    """
+
+    cn: Optional[str]
+    sans: Tuple[str, ...]
+    digest: str
+
+
+def dns_name(name: str) -> str:
+    """A DNS name in the form names are compared in: DNS names are case-insensitive, and a trailing
+    dot only says the name is absolute."""
+    return name.rstrip(".").lower()
+
+
+def csr_block(text: str | None) -> str:
+    """The one CSR block of ``text`` (either armour), re-armoured as ``CERTIFICATE REQUEST`` with a
+    base64 body in 64-character lines; raises :class:`CsrError` for anything else.
+
+    A private key is refused before anything else, so that the message says it was never sent.
+    Another PEM block (a second CSR, a certificate) is refused too: SoftLayer takes one CSR, and
+    which one was meant is not for this module to guess.
+    """
+    text = text or ""
+    if "PRIVATE KEY-----" in text:
+        raise CsrError("csr contains a private key block: give only the CERTIFICATE REQUEST block; the private "
+                       "key never leaves your host (nothing was sent)")
+    labels = [label.strip() for label in PEM_LABEL_RE.findall(text)]
+    requests = [label for label in labels if label in CSR_LABELS]
+    if not requests:
+        raise CsrError(NOT_A_CSR)
+    if len(requests) > 1:
+        raise CsrError("csr holds %d CERTIFICATE REQUEST blocks: give exactly one (SoftLayer orders one CSR "
+                       "per order)" % len(requests))
+    others = sorted(set(label for label in labels if label not in CSR_LABELS))
+    if others:
+        raise CsrError("csr holds a %s block besides the CERTIFICATE REQUEST block: give only the CSR"
+                       % " and a ".join(others))
+    match = CSR_BLOCK_RE.search(text)
+    if match is None:
+        raise CsrError("csr is not a PEM certificate signing request: its '-----BEGIN %s-----' line has no "
+                       "matching '-----END %s-----' line" % (requests[0], requests[0]))
+    body = "".join(match.group(2).split())
+    try:
+        base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        raise CsrError("csr is not a PEM certificate signing request: the body of its CERTIFICATE REQUEST block "
+                       "is not base64") from None
+    lines = [body[at:at + 64] for at in range(0, len(body), 64)]
+    return "-----BEGIN CERTIFICATE REQUEST-----\n%s\n-----END CERTIFICATE REQUEST-----\n" % "\n".join(lines)
+
+
+def load_csr(text: str | None) -> Any:
+    """The ``cryptography`` CSR object of the one CSR block in ``text``; raises :class:`CsrError`."""
+    from cryptography import x509
+
+    pem = csr_block(text)
+    try:
+        with warnings.catch_warnings():
+            # cryptography warns about a commonName over 64 characters; whether the name is too long
+            # is the CA's call, and a warning would only reach the module's stderr
+            warnings.simplefilter("ignore")
+            return x509.load_pem_x509_csr(pem.encode("ascii"))
+    except (ValueError, x509.InvalidVersion) as exc:
+        raise CsrError("csr is not a PEM certificate signing request: its CERTIFICATE REQUEST block does not "
+                       "parse as a PKCS#10 request (%s)" % exc) from None
+
+
+def csr_identity(text: str | None) -> CsrIdentity:
+    """``(cn, sans, digest)`` of the one CSR in ``text``: see :class:`CsrIdentity`. Raises
+    :class:`CsrError` naming the problem when ``text`` is not exactly one readable CSR, or when its
+    subject has several commonNames (SoftLayer records one, and which is not written down)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import NameOID
+
+    csr = load_csr(text)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the over-long commonName warning again, see load_csr
+            names = [attribute.value for attribute in csr.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+            try:
+                sans = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+                dns = tuple(sans.get_values_for_type(x509.DNSName))
+            except x509.ExtensionNotFound:
+                dns = ()
+            der = csr.public_bytes(Encoding.DER)
+    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:  # a subject or an extension that does not decode
+        raise CsrError("csr is not a readable certificate signing request: %s" % exc) from None
+    if len(names) > 1:
+        raise CsrError("csr has %d common names (CN) in its subject (%s): give a CSR with one, the name to order"
+                       % (len(names), ", ".join(repr(n) for n in names)))
+    if names and not isinstance(names[0], str):
+        raise CsrError("csr has a common name (CN) that is not text")
+    return CsrIdentity(names[0] if names else None, dns, hashlib.sha256(der).hexdigest())
+
+
+def same_request(wanted: CsrIdentity, common_name: str | None, csr: str | None) -> bool:
+    """Whether a certificate request, given its recorded ``commonName`` and its ``certificateSigningRequest``
+    text, is the one for ``wanted``: the same common name as a DNS name, and the same CSR DER.
+
+    A request whose CSR cannot be read is not it (an odd record is skipped, it does not fail the task).
+    """
+    if wanted.cn is not None and (common_name is None or dns_name(common_name) != dns_name(wanted.cn)):
+        return False
+    try:
+        return csr_identity(csr).digest == wanted.digest
+    except CsrError:
+        return False

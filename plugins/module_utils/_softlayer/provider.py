@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -50,9 +48,11 @@ from ansible_collections.certops.orders.plugins.module_utils._softlayer.statuses
 )
 
 if TYPE_CHECKING:  # the models import pydantic: the provider loads them on first use (see _models)
-    from ansible_collections.certops.orders.plugins.module_utils._softlayer.models import StatusCatalogue
+    from ansible_collections.certops.orders.plugins.module_utils._softlayer.models import CsrIdentity, StatusCatalogue
 
 HAS_PYDANTIC = installed("pydantic")
+#: softlayer_cert_order reads the CSR with it (imported where used, in models)
+HAS_CRYPTOGRAPHY = installed("cryptography")
 
 
 def _models() -> ModuleType:
@@ -72,8 +72,8 @@ LIST_REQUESTS = "%s::getSslCertificateRequests" % sl.REQUEST
 GET_ITEMS = "%s::getItems" % sl.PACKAGE
 VERIFY = "%s::verifyOrder" % sl.ORDER
 PLACE = "%s::placeOrder" % sl.ORDER
-CSR_RE = re.compile(r"-----BEGIN (NEW )?CERTIFICATE REQUEST-----\s+[A-Za-z0-9+/=\s]+-----END (NEW )?CERTIFICATE REQUEST-----")
-FQDN_RE = re.compile(r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+#: a DNS name, optionally a wildcard, optionally absolute (a trailing dot)
+FQDN_RE = re.compile(r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+\.?$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -149,43 +149,6 @@ ORDER_REQUIRED_TOGETHER = [("common_name", "csr")]
 ORDER_REQUIRED_ONE_OF = [("order_id", "common_name")]
 
 
-#: the DER of the commonName attribute type (OID 2.5.4.3)
-CN_OID = b"\x06\x03\x55\x04\x03"
-#: DER string types a commonName may use: UTF8String, PrintableString, T61String, IA5String, BMPString
-CN_STRING_TAGS = {0x0C: "utf-8", 0x13: "ascii", 0x14: "latin-1", 0x16: "ascii", 0x1E: "utf-16-be"}
-
-
-def csr_common_name(pem: str | None) -> str | None:
-    """The subject commonName of a PEM CSR, or None when it has none or cannot be read.
-
-    Only the first commonName attribute of the DER is read (the subject comes before the
-    attributes and extensions); no crypto library is needed for that.
-    """
-    match = CSR_RE.search(pem or "")
-    if not match:
-        return None
-    body = "".join(match.group(0).split("-----")[2].split())
-    try:
-        der = base64.b64decode(body)
-    except (TypeError, ValueError):
-        return None
-    at = der.find(CN_OID)
-    if at < 0 or at + len(CN_OID) + 2 > len(der):
-        return None
-    tag, length, start = der[at + len(CN_OID)], der[at + len(CN_OID) + 1], at + len(CN_OID) + 2
-    if tag not in CN_STRING_TAGS or length > 0x7F:
-        return None
-    try:
-        return der[start:start + length].decode(CN_STRING_TAGS[tag])
-    except UnicodeDecodeError:
-        return None
-
-
-def normalize_csr(text: str | None) -> str:
-    """The CSR without PEM armour differences (line breaks, trailing spaces, NEW)."""
-    return "".join((text or "").replace("NEW CERTIFICATE REQUEST", "CERTIFICATE REQUEST").split())
-
-
 def _address(value: dict | None) -> dict | None:
     if not value:
         return None
@@ -215,7 +178,8 @@ def build_container(params: dict, package_id: int, price_id: int) -> dict:
         "packageId": package_id,
         "quantity": 1,
         "prices": [{"id": price_id}],
-        "certificateSigningRequest": params["csr"].strip() + "\n",
+        # the one CSR block, in the standard armour (the same DER as given: the order's identity)
+        "certificateSigningRequest": _models().csr_block(params["csr"]),
         "serverType": params["server_type"],
         "orderApproverEmailAddress": params["approver_email"],
         "renewalFlag": params["renewal"],
@@ -346,32 +310,22 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
     """``softlayer_cert_order``: place once per (common name, CSR), cancel, resend the CA's e-mails."""
 
     item_key = "order"
+    requirements = SoftLayerProvider.requirements + (("cryptography", HAS_CRYPTOGRAPHY, None),)
     #: Terraform's resource polls ten minutes for the request record of a new order
     record_window = 600.0
 
     def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)
         self._progress = {}
+        self._identity = None
 
     def check_options(self) -> None:
         params = self.params
         if params["order_id"] is not None and params["order_id"] <= 0:
             raise OptionError("order_id is a positive integer, got %s" % params["order_id"])
-        if params["csr"] is not None and not CSR_RE.search(params["csr"]):
-            raise OptionError("csr is not a PEM certificate signing request: it must contain a '-----BEGIN "
-                              "CERTIFICATE REQUEST-----' ... '-----END CERTIFICATE REQUEST-----' block "
-                              "(the CSR text, not a file name; use lookup('file', ...) to read a file)")
-        if params["csr"] is not None and "PRIVATE KEY-----" in params["csr"]:
-            raise OptionError("csr contains a private key block: give only the CERTIFICATE REQUEST block; the private "
-                              "key never leaves your host (nothing was sent)")
         if params["common_name"] is not None and not FQDN_RE.match(params["common_name"]):
             raise OptionError("common_name %r is not a fully qualified domain name such as www.example.com"
                               % params["common_name"])
-        in_csr = csr_common_name(params["csr"])
-        if params["common_name"] is not None and in_csr is not None and in_csr.lower() != params["common_name"].lower():
-            raise OptionError("common_name %r does not match the csr's common name %r: SoftLayer orders the name in the "
-                              "CSR, and this module finds the order again by common_name and csr, so they must agree"
-                              % (params["common_name"], in_csr))
         if params["state"] == "canceled" and params["resend_email"]:
             raise OptionError("resend_email only applies to state=present (a canceled order has no e-mail to resend)")
         emails = [("approver_email", params["approver_email"])] + [
@@ -380,20 +334,60 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
         for option, value in emails:
             if value is not None and not EMAIL_RE.match(value):
                 raise OptionError("%s %r is not an e-mail address such as admin@example.com" % (option, value))
+        # last: reading the CSR loads the models (and pydantic), which the checks above do without
+        if params["csr"] is not None:
+            self.check_csr(params["common_name"])
+
+    @property
+    def csr_identity(self) -> CsrIdentity:
+        """The csr's common name, DNS names and DER digest; an unreadable csr is an OptionError."""
+        if self._identity is None:
+            models = _models()
+            try:
+                self._identity = models.csr_identity(self.params["csr"])
+            except models.CsrError as exc:
+                raise OptionError(str(exc)) from None
+        return self._identity
+
+    def check_csr(self, common_name: str) -> None:
+        """common_name must name what the CSR orders: its common name, or, in a CSR without one, one of
+        its DNS names. DNS names are compared without regard to case or a trailing dot."""
+        dns_name = _models().dns_name
+        csr = self.csr_identity
+        if csr.cn is not None:
+            if dns_name(csr.cn) != dns_name(common_name):
+                raise OptionError("common_name %r does not match the csr's common name %r (compared without regard to "
+                                  "case): SoftLayer orders the name in the CSR, and this module finds the order again "
+                                  "by that name and the csr, so they must agree" % (common_name, csr.cn))
+        elif not csr.sans:
+            raise OptionError("csr has neither a common name (CN) nor DNS names (subjectAltName): it names nothing "
+                              "to order a certificate for")
+        elif dns_name(common_name) not in [dns_name(name) for name in csr.sans]:
+            raise OptionError("common_name %r is not among the csr's DNS names (%s), and the csr has no common name "
+                              "(CN): common_name must be the name the CSR orders" % (common_name, ", ".join(csr.sans)))
 
     def progress(self) -> dict:
         return dict(self._progress)
 
     # -- finding the order ------------------------------------------------------------------------
-    def _by_csr(self, common_name: str, csr: str) -> tuple:
-        """The newest request for (common name, CSR) that is not Canceled, and the newest Canceled one."""
-        wanted = normalize_csr(csr)
+    def _by_csr(self) -> tuple:
+        """The newest request for the csr that is not Canceled, and the newest Canceled one.
+
+        placeOrder records the common name the CSR states (the order container has none of its own),
+        and a filter's bare value means equals (case-insensitive equality is a separate operator): so
+        the filter names the CN as the CSR spells it, whatever the case of common_name. Each row is then matched here on its common name, as a DNS
+        name, and on the digest of its CSR's DER (armour and line breaks do not count). A CSR without
+        a CN gives no name to filter on, and what SoftLayer records for it is not documented: all the
+        account's requests are read and matched by the digest alone.
+        """
+        models = _models()
+        wanted = self.csr_identity
+        object_filter = sl.request_filter(commonName=sl.equals(wanted.cn)) if wanted.cn is not None else None
+        rows = [models.request_result(raw, self.status_catalogue, LIST_REQUESTS)
+                for raw in self.api.list_requests(object_filter, mask=sl.REQUEST_MASK_WITH_CSR)]
         live, canceled = None, None
-        raws = self.api.list_requests(sl.request_filter(commonName=sl.equals(common_name)),
-                                      mask=sl.REQUEST_MASK_WITH_CSR)
-        for raw in sorted(raws, key=lambda r: r.get("id") or 0):
-            order, order_csr = _models().request_result(raw, self.status_catalogue, LIST_REQUESTS)
-            if normalize_csr(order_csr) != wanted:
+        for order, order_csr in sorted(rows, key=lambda row: row[0]["id"]):
+            if not models.same_request(wanted, order["common_name"], order_csr):
                 continue
             self._note_unknown(order)
             if order["status"] == CANCELED:
@@ -407,7 +401,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
         params = self.params
         if params["order_id"] is not None:
             return self.get(params["order_id"])
-        live, canceled = self._by_csr(params["common_name"], params["csr"])
+        live, canceled = self._by_csr()
         return live if params["state"] == "present" else live or canceled
 
     # -- present ----------------------------------------------------------------------------------
@@ -422,8 +416,9 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
         params = self.params
         if params["order_id"] is not None:
             return None
-        return Identity("softlayer", self.api.http.base_url, self.account, common_name=params["common_name"].lower(),
-                        csr_sha256=hashlib.sha256(normalize_csr(params["csr"]).encode("ascii", "replace")).hexdigest())
+        csr = self.csr_identity
+        return Identity("softlayer", self.api.http.base_url, self.account,
+                        common_name=_models().dns_name(csr.cn or params["common_name"]), csr_sha256=csr.digest)
 
     def order_id(self, existing: dict) -> int:
         return existing["id"]
@@ -477,7 +472,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
         def find_after_error() -> dict | None:
             # a placed order's record shows up within seconds: a minute of looking settles it, not the
             # whole budget (if it shows up later, the journal's open intent keeps the next run from posting)
-            order, spent = search(lambda: self._by_csr(params["common_name"], params["csr"])[0], self.budget,
+            order, spent = search(lambda: self._by_csr()[0], self.budget,
                                   params["wait_sleep"], within=min(LOOKUP_FLOOR, self.budget.remaining()))
             searched.append(spent)
             return order
@@ -514,7 +509,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
                 "order %s was placed (receipt returned) but its certificate request did not appear within %.0fs; "
                 "look it up later with certops.orders.softlayer_cert_order_status_info common_name=%s (the order "
                 "journal keeps a re-run of this task from ordering again while the request may still appear)" % (
-                    receipt["order_id"], spent, params["common_name"]), changed=True)
+                    receipt["order_id"], spent, self.csr_identity.cn or params["common_name"]), changed=True)
         self._progress["order"] = order
         after.update(_summary(order))
         return Change(True, before=None, after=after, keys=[order["id"]], objects={order["id"]: order},

@@ -4,12 +4,19 @@
 """softlayer_cert_order against scripted SoftLayer REST conversations."""
 
 import json
+import warnings
 
 import pytest
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from responses import matchers
 
-from ansible_collections.certops.orders.plugins.module_utils._softlayer.provider import csr_common_name
+from ansible_collections.certops.orders.plugins.module_utils._softlayer import provider
+from ansible_collections.certops.orders.plugins.module_utils._softlayer.client import PAGE_SIZE, REQUEST_MASK_WITH_CSR
+from ansible_collections.certops.orders.plugins.module_utils._softlayer.models import CsrError, csr_identity
 from ansible_collections.certops.orders.plugins.modules import softlayer_cert_order as order_module
 from ansible_collections.certops.orders.tests.unit.plugins.modules.softlayer_conversation import (
     BASE,
@@ -23,22 +30,41 @@ from ansible_collections.certops.orders.tests.unit.plugins.modules.softlayer_con
 
 VERIFY = BASE + "SoftLayer_Product_Order/verifyOrder.json"
 PLACE = BASE + "SoftLayer_Product_Order/placeOrder.json"
-CSR = "-----BEGIN CERTIFICATE REQUEST-----\nMIICijCCAXICAQAwGjEYMBYGA1UEAwwPd3d3LmV4YW1wbGUuY29t\n-----END CERTIFICATE REQUEST-----\n"
-OTHER_CSR = CSR.replace("MIICij", "MIICik")
+
+
+def make_csr(*cns, sans=(), key=None):
+    """A real PEM CSR (EC P-256: fast to make) with the given subject common names and SAN DNS names.
+
+    The length check cryptography makes when building a name is skipped, so that a test can make the
+    over-long common names a CSR may carry (a parser reads them; whether they are too long is the CA's call).
+    """
+    key = key or ec.generate_private_key(ec.SECP256R1())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the length warning that replaces the skipped check
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn, _validate=False) for cn in cns])
+    builder = x509.CertificateSigningRequestBuilder().subject_name(subject)
+    if sans:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in sans]), critical=False)
+    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def rearmour(pem, new=False, eol="\n", width=64, before="", indent=""):
+    """The same CSR (same DER) in another PEM dress: NEW armour, CRLF, other line width, text around it."""
+    body = "".join(pem.split("-----")[2].split())
+    label = "NEW CERTIFICATE REQUEST" if new else "CERTIFICATE REQUEST"
+    lines = ["-----BEGIN %s-----" % label] + [body[i:i + width] for i in range(0, len(body), width)] + [
+        "-----END %s-----" % label]
+    return before + eol.join(indent + line for line in lines) + eol
+
+
+CSR = make_csr("www.example.com")
+#: the same name with another key: another CSR, so another order
+OTHER_CSR = make_csr("www.example.com")
 ORG = {"name": "Example Corp", "phone": "+1 555 0100",
        "address": {"line1": "1 Main St", "city": "Dallas", "state": "TX", "postal_code": "75001", "country_code": "US"}}
 TECH = {"first_name": "Ada", "last_name": "Lovelace", "title": "Ops", "email": "ops@example.com", "phone": "+1 555 0101"}
-#: a real CSR (EC P-256) for shop.example.com with a SAN, to read its subject common name from
-SHOP_CSR = """-----BEGIN CERTIFICATE REQUEST-----
-MIIBKzCB0wIBADA/MQswCQYDVQQGEwJVUzEVMBMGA1UECgwMRXhhbXBsZSBDb3Jw
-MRkwFwYDVQQDDBBzaG9wLmV4YW1wbGUuY29tMFkwEwYHKoZIzj0CAQYIKoZIzj0D
-AQcDQgAEYt5v3Wf5LZrgJuisokrLc5d6uLjIrEeH1Pdfoi2dewwLWhW4UqU/LVST
-bwj3g1CIS+495JtM4WfNcFIx7EEh5qAyMDAGCSqGSIb3DQEJDjEjMCEwHwYDVR0R
-BBgwFoIUd3d3LnNob3AuZXhhbXBsZS5jb20wCgYIKoZIzj0EAwIDRwAwRAIgHPNN
-2T6uYPWwc+z8tnv8HGnk9ti8jLr/PD79IqpqjhwCICF19lmLqJHmIFIPf4O5v1/Q
-rNuNkNzhE0FrVGNNuwFX
------END CERTIFICATE REQUEST-----
-"""
+#: a CSR for shop.example.com with a SAN
+SHOP_CSR = make_csr("shop.example.com", sans=["www.shop.example.com"])
 ORDER = dict(CONN, common_name="www.example.com", csr=CSR, item_key_name="SSL_CERTIFICATE_RAPIDSSL_1_YEAR",
              server_type="nginx", approver_email="admin@example.com", organization=ORG, technical_contact=TECH)
 ITEMS = [{"id": 964, "keyName": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR", "description": "RapidSSL - 1 year",
@@ -67,11 +93,17 @@ def base(http):
     account(http)
 
 
-def existing(http, *rows):
-    """The lookup by common name."""
+def existing(http, *rows, cn="www.example.com"):
+    """The lookup by the CSR's common name ``cn``, spelled as the CSR spells it."""
     http.post(LIST, json=list(rows), match=[matchers.query_param_matcher(
-        {"objectFilter": json.dumps({"securityCertificateRequest": {"commonName": {"operation": "www.example.com"}}},
+        {"objectFilter": json.dumps({"securityCertificateRequest": {"commonName": {"operation": cn}}},
                                     separators=(",", ":"))}, strict_match=False)])
+
+
+def every_request(http, *rows):
+    """The lookup for a CSR without a common name: every request of the account, with its CSR, no filter."""
+    http.post(LIST, json=list(rows), match=[matchers.query_param_matcher(
+        {"objectMask": REQUEST_MASK_WITH_CSR, "resultLimit": "0,%d" % PAGE_SIZE})])
 
 
 def by_order(http, *answers):
@@ -395,11 +427,148 @@ def test_rejection_during_the_wait_fails_but_still_reports_the_placed_order(http
     assert len(calls(http, "placeOrder")) == 1
 
 
-def test_the_csr_common_name_is_read_from_the_der_and_unreadable_csrs_give_none():
-    assert csr_common_name(SHOP_CSR) == "shop.example.com"
-    assert csr_common_name(SHOP_CSR.replace("\n", "\r\n")) == "shop.example.com"
-    assert csr_common_name("not a csr") is None
-    assert csr_common_name(None) is None
+# -- the CSR as the order's identity ------------------------------------------------------------------------
+
+#: a 200-character common name: its DER length takes the long form (over 127 bytes)
+LONG_CN = ".".join(["a" * 60, "b" * 60, "c" * 60, "d" * 5, "example.com"])
+#: a private key block on its own (a made-up body: only the armour matters)
+EC_KEY_ALONE = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA\n-----END EC PRIVATE KEY-----\n"
+#: well-formed base64 that is no CSR (the fake body the tests used before cryptography read CSRs)
+NOT_A_REQUEST = "-----BEGIN CERTIFICATE REQUEST-----\nMIICijCCAXICAQAwGjEYMBYGA1UEAwwPd3d3LmV4YW1wbGUuY29t\n-----END CERTIFICATE REQUEST-----\n"
+
+
+def test_csr_identity_reads_the_cn_the_dns_names_and_a_digest_of_the_der():
+    shop = csr_identity(SHOP_CSR)
+    assert shop.cn == "shop.example.com" and shop.sans == ("www.shop.example.com",) and len(shop.digest) == 64
+    # the digest is of the DER: any PEM dress of the same CSR gives the same one, another key another one
+    for dressed in (rearmour(SHOP_CSR, new=True), rearmour(SHOP_CSR, eol="\r\n", width=76),
+                    rearmour(SHOP_CSR, before="Certificate Request:\n    Data: ...\n", indent="  ")):
+        assert csr_identity(dressed) == shop
+    assert csr_identity(CSR).digest != csr_identity(OTHER_CSR).digest
+    assert csr_identity(make_csr(sans=["www.example.com"])).cn is None
+    assert csr_identity(make_csr(LONG_CN)).cn == LONG_CN  # read whole, not cut at a length byte
+    with pytest.raises(CsrError, match="not a PEM certificate signing request"):
+        csr_identity(None)
+
+
+@pytest.mark.parametrize("common_name, csr_cn", [
+    ("WWW.Example.COM", "www.example.com"),
+    ("www.example.com", "WWW.Example.com"),
+    ("www.example.com.", "www.example.com"),
+])
+def test_a_common_name_differing_in_case_or_a_trailing_dot_finds_the_order_it_placed(http, run_module, common_name, csr_cn):
+    """The order is recorded under the CSR's CN, so the lookup filters on the CSR's spelling. Before, it
+    filtered on common_name's spelling, never found the order and placed a new one on every run (and a
+    trailing dot was refused as not a domain name)."""
+    csr = make_csr(csr_cn)
+    base(http)
+    existing(http, request(5, 43, csr=csr, cn=csr_cn), cn=csr_cn)
+    ok, result = run_module(order_module.main, dict(ORDER, common_name=common_name, csr=csr))
+    assert ok and result["changed"] is False and result["order"]["id"] == 5, result.get("msg")
+    assert not calls(http, "SoftLayer_Product_Order")
+
+
+def test_a_row_with_the_same_csr_but_a_differently_cased_common_name_is_the_order(http, run_module):
+    """Rows are matched on the common name as a DNS name and on the CSR digest, not on the text."""
+    base(http)
+    existing(http, request(4, 50, csr=OTHER_CSR), request(5, 43, cn="WWW.EXAMPLE.COM"))
+    ok, result = run_module(order_module.main, ORDER)
+    assert ok and result["changed"] is False and result["order"]["id"] == 5
+
+
+@pytest.mark.parametrize("dressed", [
+    rearmour(CSR, new=True),
+    rearmour(CSR, eol="\r\n", width=76),
+    rearmour(CSR, before="Certificate Request:\n    Data:\n        Version: 1 (0x0)\n"),
+], ids=["new-armour", "crlf-76-columns", "openssl-text-before"])
+def test_the_same_csr_in_another_pem_dress_finds_the_same_order(http, run_module, dressed):
+    """Before, the PEM text was compared (less whitespace and NEW): a CSR given with the text openssl prints
+    before it did not match its own order, and a second order was placed."""
+    base(http)
+    existing(http, request(5, 43, csr=CSR))
+    ok, result = run_module(order_module.main, dict(ORDER, csr=dressed))
+    assert ok and result["changed"] is False and result["order"]["id"] == 5
+    base(http)
+    existing(http, request(6, 43, csr=dressed))  # and the other way round: the order's copy is the odd one
+    ok, result = run_module(order_module.main, ORDER)
+    assert ok and result["changed"] is False and result["order"]["id"] == 6
+
+
+def test_an_order_whose_csr_does_not_parse_is_skipped_not_a_crash(http, run_module):
+    base(http)
+    existing(http, request(3, 50, csr=NOT_A_REQUEST), request(4, 50, csr=None), request(5, 43),
+             request(6, 50, csr="not a csr at all"))
+    ok, result = run_module(order_module.main, ORDER)
+    assert ok and result["changed"] is False and result["order"]["id"] == 5
+
+
+def test_a_csr_without_a_cn_is_accepted_for_one_of_its_dns_names_and_found_by_its_digest(http, run_module):
+    """A CSR without a CN: common_name must be one of its SAN DNS names (any case). It gives no name to filter
+    on, so every request is read and matched by digest. Before, the filter named common_name."""
+    csr = make_csr(sans=["www.example.com", "example.com"])
+    base(http)
+    every_request(http, request(3, 50, csr=CSR), request(5, 43, csr=csr, cn=None),
+                  request(6, 50, csr=make_csr(sans=["www.example.com", "example.com"])))
+    ok, result = run_module(order_module.main, dict(ORDER, common_name="Example.COM", csr=csr))
+    assert ok and result["changed"] is False and result["order"]["id"] == 5, result.get("msg")
+
+
+@pytest.mark.parametrize("changes, needle", [
+    # a CN over 127 bytes has a long-form DER length, which the old hand-written scan gave up on: the
+    # mismatch went unnoticed and the lookup (and an order for the CSR's name) followed
+    (dict(csr=make_csr(LONG_CN)), "common_name 'www.example.com' does not match the csr's common name '%s'" % LONG_CN),
+    # two CSRs: the old pattern took the first and sent both
+    (dict(csr=CSR + OTHER_CSR), "csr holds 2 CERTIFICATE REQUEST blocks: give exactly one"),
+    (dict(csr=rearmour(CSR, new=True) + CSR), "csr holds 2 CERTIFICATE REQUEST blocks"),
+    (dict(csr=CSR + "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
+     "csr holds a CERTIFICATE block besides the CERTIFICATE REQUEST block"),
+    # a private key alone was 'not a PEM certificate signing request'; the message now says it was not sent
+    (dict(csr=EC_KEY_ALONE), "csr contains a private key block"),
+    (dict(csr=CSR + "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----\n"),
+     "the private key never leaves your host (nothing was sent)"),
+    (dict(csr="-----BEGIN CERTIFICATE REQUEST-----\nMIIC!!notbase64!!\n-----END CERTIFICATE REQUEST-----"),
+     "the body of its CERTIFICATE REQUEST block is not base64"),
+    # base64 that is no CSR: the old pattern accepted it and the order was looked up and placed with it
+    (dict(csr=NOT_A_REQUEST), "does not parse as a PKCS#10 request"),
+    (dict(csr="-----BEGIN CERTIFICATE REQUEST-----\n" + CSR.split("-----")[2]), "has no matching '-----END"),
+    (dict(csr=make_csr("www.example.com", "shop.example.com")),
+     "csr has 2 common names (CN) in its subject ('www.example.com', 'shop.example.com')"),
+    (dict(csr=make_csr(sans=["shop.example.com", "example.com"])),
+     "common_name 'www.example.com' is not among the csr's DNS names (shop.example.com, example.com)"),
+    (dict(csr=make_csr()), "csr has neither a common name (CN) nor DNS names"),
+], ids=["long-cn", "two-csrs", "two-armours", "csr-and-certificate", "private-key-alone", "csr-and-private-key",
+        "bad-base64", "base64-not-a-csr", "no-end-line", "two-cns", "no-cn-san-mismatch", "no-names"])
+def test_a_csr_that_is_not_exactly_one_readable_request_for_common_name_is_refused_before_any_request(
+        http, run_module, changes, needle):
+    ok, result = run_module(order_module.main, dict(ORDER, **changes))
+    assert not ok and needle in result["msg"], result["msg"]
+    assert result["changed"] is False and "exception" not in result
+    assert len(http.calls) == 0
+
+
+def test_the_csr_is_sent_as_its_one_block_in_the_standard_armour(http, run_module):
+    """What is ordered is the CSR's DER; the text outside the block, NEW and CRLF stay home (before, the
+    value was sent as given)."""
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, json=RECEIPT)
+    by_order(http, [request(6, 50)])
+    ok, result = run_module(order_module.main, dict(ORDER, csr=rearmour(CSR, new=True, eol="\r\n", before="CSR:\n")))
+    assert ok and result["changed"] is True
+    container = json.loads(calls(http, "placeOrder")[0].request.body)["parameters"][0]
+    assert container["certificateSigningRequest"] == CSR
+
+
+def test_missing_cryptography_is_reported_with_missing_required_lib(http, run_module, monkeypatch):
+    requirements = provider.SoftLayerOrder.requirements
+    assert "cryptography" not in [name for name, _present, _error in provider.SoftLayerInfo.requirements]
+    monkeypatch.setattr(provider.SoftLayerOrder, "requirements",
+                        tuple((name, present and name != "cryptography", error) for name, present, error in requirements))
+    ok, result = run_module(order_module.main, ORDER)
+    assert not ok and "Failed to import the required Python library (cryptography)" in result["msg"]
+    assert len(http.calls) == 0
 
 
 # -- the order journal ---------------------------------------------------------------------------------
