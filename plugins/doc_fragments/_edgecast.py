@@ -32,6 +32,8 @@ options:
       - The base URL of the API gateway; the CPS API is below C(<api_url>/sec/cps).
       - If not set, the value of the E(EDGECAST_API_URL) environment variable is used, and if that is
         not set either, the default.
+      - A URL with user info (C(user:password@)) is refused; credentials belong in O(client_id) and
+        O(client_secret).
     type: str
     default: https://api.vdms.io
   ids_url:
@@ -39,6 +41,7 @@ options:
       - The base URL of the identity (token) service; tokens come from C(<ids_url>/connect/token).
       - If not set, the value of the E(EDGECAST_IDS_URL) environment variable is used, and if that is
         not set either, the default.
+      - A URL with user info (C(user:password@)) is refused, as for O(api_url).
     type: str
     default: https://id.vdms.io
 """

@@ -31,6 +31,7 @@ options:
         V(https://api.softlayer.com/rest/v3.1/) (use V(https://api.service.softlayer.com/rest/v3.1/)
         on the private network).
       - Only REST endpoints are supported, not XML-RPC.
+      - A URL with user info (C(user:password@)) is refused; credentials belong in O(username) and O(api_key).
     type: str
 notes:
   - Every call authenticates with HTTP Basic, as SoftLayer's REST API expects.

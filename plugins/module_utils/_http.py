@@ -17,15 +17,18 @@ Every provider client talks HTTP through :class:`HttpClient`, a thin layer over 
   after the deadline, no attempt runs past the hard end, a body still trickling in at the hard end
   is abandoned, and a ``Retry-After`` longer than what is left fails the call at once;
 - turns every failure into one :class:`ApiError` carrying the HTTP status, method, URL, and the
-  provider's code and message, with no secret in it.
+  provider's code and message, with no secret in it: whatever the provider echoes back passes
+  :meth:`Secrets.redact`, which knows every form of every credential of the run (:class:`Secrets`).
 """
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import json
 import random
 import re
+import threading
 import time
 import traceback
 from collections.abc import Callable, Container, Iterable, Mapping
@@ -41,13 +44,17 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 
 RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
 #: bytes read at a time from an answer, between two looks at the clock
 CHUNK = 65536
+#: what stands in for a credential in every text that leaves a task (Ansible's own mask)
+MASK = "********"
+#: characters of a non-JSON error body quoted in a message
+SNIPPET = 200
 
 
 def _sleep(seconds: float) -> None:
@@ -95,6 +102,98 @@ class ApiError(Exception):
         if self.attempts > 1:
             result["attempts"] = self.attempts
         return result
+
+
+def encoded_forms(value: str) -> set[str]:
+    """``value`` as it may come back from a provider that echoes a request: raw, URL-encoded (with and
+    without ``/`` kept), form-encoded (how a token request's body carries a client secret), and
+    escaped inside a JSON string."""
+    return {value, quote(value), quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1],
+            json.dumps(value, ensure_ascii=False)[1:-1]}
+
+
+def basic_values(user: str, password: str) -> set[str]:
+    """The value of an HTTP Basic header for ``user:password``: base64 of the pair in latin-1 (what
+    requests sends) and in UTF-8 (what other clients send for characters latin-1 lacks)."""
+    pair = "%s:%s" % (user, password)
+    values = set()
+    for encoding in ("latin-1", "utf-8"):
+        try:
+            values.add(base64.b64encode(pair.encode(encoding)).decode("ascii"))
+        except UnicodeEncodeError:
+            continue
+    return values
+
+
+class Secrets:
+    """The credentials of one module run, in every form they take on the wire, and the one redaction.
+
+    Whoever holds a credential registers it (the auth hooks: an API key and its HTTP Basic pair, a
+    client secret, each bearer token as it is issued); :meth:`redact` then replaces every registered
+    form in a text, or in every string of a JSON-like value, with ``********``. ``sink`` receives the
+    new forms of each registration: the runners pass the module's ``no_log_values``, so that Ansible
+    masks them too wherever it shows output. Safe to share between worker threads.
+    """
+
+    def __init__(self, sink: Callable[[set[str]], None] | None = None) -> None:
+        self._sink = sink
+        self._lock = threading.Lock()
+        self._forms: tuple[str, ...] = ()  # longest first, replaced whole on each registration
+
+    @property
+    def forms(self) -> frozenset[str]:
+        return frozenset(self._forms)
+
+    def register(self, *values: str | None) -> None:
+        """Record ``values`` (empty ones are ignored) in each of their :func:`encoded_forms`."""
+        fresh = set()
+        for value in values:
+            if isinstance(value, str) and value:
+                fresh.update(encoded_forms(value))
+        self._add(fresh)
+
+    def register_basic(self, user: str, password: str) -> None:
+        """Record ``password`` and the HTTP Basic header value of the pair."""
+        self.register(password, *sorted(basic_values(user, password)))
+
+    def _add(self, forms: set[str]) -> None:
+        with self._lock:
+            fresh = set(f for f in forms if f) - set(self._forms)
+            if not fresh:
+                return
+            # longest first: a secret that contains another is replaced whole, leaving no tail of it
+            self._forms = tuple(sorted(set(self._forms) | fresh, key=lambda form: (-len(form), form)))
+            if self._sink is not None:
+                self._sink(fresh)
+
+    def redact(self, value: Any) -> Any:
+        """``value`` with every registered form replaced by ``********``: a string, or a dict, list or
+        tuple whose strings (keys included) are replaced recursively; anything else as it is."""
+        return _redact(value, self._forms)
+
+    def redact_error(self, error: ApiError) -> ApiError:
+        """``error`` with every text that may come from the provider redacted (in place)."""
+        error.msg = self.redact(error.msg)
+        error.args = (error.msg,)
+        error.code = self.redact(error.code)
+        error.provider_message = self.redact(error.provider_message)
+        error.body = self.redact(error.body)
+        return error
+
+
+def _redact(value: Any, forms: tuple[str, ...]) -> Any:
+    if not forms:
+        return value
+    if isinstance(value, str):
+        for form in forms:
+            if form in value:
+                value = value.replace(form, MASK)
+        return value
+    if isinstance(value, dict):
+        return dict((_redact(key, forms), _redact(item, forms)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return type(value)(_redact(item, forms) for item in value)
+    return value
 
 
 def safe_url(url: str) -> str:
@@ -190,7 +289,8 @@ class HttpClient:
     ``(code, message)`` when a 2xx answer's body is really an error (treated as a retryable failure
     with that status); ``refusal_codes`` lists provider codes of 5xx answers that say the request was
     refused before it was processed (a rate limit), so that they are not ambiguous for a call that
-    changes state. ``budget`` is the task's :class:`Budget` (none: no time limit).
+    changes state. ``budget`` is the task's :class:`Budget` (none: no time limit). ``secrets`` is the
+    run's :class:`Secrets` (none: a registry of its own); every failure is redacted with it.
     """
 
     def __init__(self, base_url: str, timeout: float = 30, validate_certs: bool = True, ca_path: str | None = None,
@@ -200,11 +300,12 @@ class HttpClient:
                  sleep: Callable[[float], None] | None = None, session: requests.Session | None = None,
                  retryable_codes: Iterable[str] = (), classify: Callable[[int, str | None, str | None, bool], bool] | None = None,
                  body_error: Callable[[Any], tuple[str | None, str | None] | None] | None = None,
-                 refusal_codes: Iterable[str] = (), budget: Budget | None = None) -> None:
+                 refusal_codes: Iterable[str] = (), budget: Budget | None = None, secrets: Secrets | None = None) -> None:
         if not HAS_REQUESTS:
             raise RuntimeError("requests is required")
         self.base_url = base_url
         self.budget = budget or Budget(None, timeout)
+        self.secrets = Secrets() if secrets is None else secrets
         self.verify = (ca_path or True) if validate_certs else False
         self.proxies = {"http": proxy_url, "https": proxy_url} if proxy_url else None
         self.auth = auth
@@ -252,7 +353,7 @@ class HttpClient:
                 response, body = self._send(method, url, params, json_body, form, headers, use_auth)
             except ApiError as exc:  # transport failure, already described
                 if exc.url is not None:  # the auth hook's own request failed: described and retried already
-                    raise
+                    raise self.secrets.redact_error(exc)
                 exc.url, exc.method, exc.attempts = shown_url, method, attempt
                 error = exc
             else:
@@ -280,6 +381,9 @@ class HttpClient:
                 else:
                     error = self._error(response, body, method, shown_url, attempt)
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            # whatever the provider (or a transport error) said may echo the request: the Authorization
+            # header, a token request's form body
+            self.secrets.redact_error(error)
             if not (idempotent and error.retryable and attempt <= self.retry.retries):
                 raise error
             self._pause(self.retry.delay(attempt, retry_after), retry_after, error)
@@ -380,7 +484,9 @@ class HttpClient:
         try:
             body = json.loads(content.decode("utf-8")) if content else None
         except ValueError:
-            text = content[:200].decode("utf-8", errors="replace").strip() if content else None
+            # redacted before it is cut, so that the cut cannot leave the start of a secret behind
+            text = self.secrets.redact(content[:CHUNK].decode("utf-8", errors="replace"))[:SNIPPET].strip() \
+                if content else None
         code, message = self.error_parser(body) if body is not None else (None, None)
         retryable = status in RETRY_STATUSES or (status >= 500 and status != 501) or code in self.retryable_codes
         if self.classify is not None:

@@ -12,15 +12,19 @@
 - :func:`send_once` and :func:`create_once`: calls that change state are sent once, and an unclear
   answer is settled by reading, never by sending again;
 - :func:`run_info` and :func:`run_order`, the generic runners behind every module;
-- one place where errors become ``fail_json`` (no tracebacks, no secrets).
+- one place where errors become ``fail_json`` (no tracebacks, no secrets), and one where warnings
+  are issued: both redact every credential of the run (:func:`secrets_of`).
 
 The runners talk to a provider only through the contract in ``_contract``.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
@@ -41,6 +45,7 @@ from ansible_collections.certops.orders.plugins.module_utils._http import (
     Auth,
     HttpClient,
     RetryPolicy,
+    Secrets,
 )
 from ansible_collections.certops.orders.plugins.module_utils._journal import DEFAULT_DIR, ENV, Entry, Journal
 from ansible_collections.certops.orders.plugins.module_utils._wait import (
@@ -79,19 +84,69 @@ def wait_argument_spec() -> dict:
     )
 
 
+_SECRETS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_SECRETS_LOCK = threading.Lock()
+
+
 def journal_argument_spec() -> dict:
     """The order journal's option (doc fragment ``certops.orders._journal``), for modules that order."""
     return dict(journal_dir=dict(type="path", fallback=(env_fallback, [ENV])))
 
 
-def check_url(option: str, value: str | None, example: str) -> None:
-    """Raise :class:`OptionError` unless ``value`` is an http:// or https:// URL with a host (checked
-    before any request, so that no credential goes to a URL that was never meant)."""
-    from urllib.parse import urlsplit
+def secrets_of(module: AnsibleModule) -> Secrets:
+    """The credentials registry of a module run (one per module object, made on first use).
 
-    parts = urlsplit(value or "")
+    It starts with the values of the module's ``no_log`` options, and every form registered later (an
+    HTTP Basic pair, an encoded secret, a bearer token) also goes into ``module.no_log_values``: the
+    set Ansible masks results, warnings and the shown module arguments with, ``-vvvv`` included.
+    """
+    with _SECRETS_LOCK:
+        found = _SECRETS.get(module)
+        if found is not None:
+            return found
+        no_log = getattr(module, "no_log_values", None)
+        found = _SECRETS[module] = Secrets(sink=no_log.update if isinstance(no_log, set) else None)
+        found.register(*sorted(no_log if isinstance(no_log, set) else ()))  # before another thread can use it
+        return found
+
+
+def warn(module: AnsibleModule, text: str) -> None:
+    """The one way module_utils warn: ``text`` redacted (it may quote a provider's error)."""
+    module.warn(secrets_of(module).redact(text))
+
+
+def _shown(value: str) -> str:
+    """``value`` for an error message: whatever precedes an ``@`` (user info) masked."""
+    head, at, tail = str(value).rpartition("@")
+    if not at:
+        return repr(value)
+    scheme, slashes, _userinfo = head.partition("//")
+    return repr("%s***@%s" % (scheme + slashes if slashes else "", tail))
+
+
+def check_url(option: str, value: str | None, example: str, credentials: str = "the credential options",
+              secrets: Secrets | None = None) -> None:
+    """Raise :class:`OptionError` unless ``value`` is an http:// or https:// URL with a host and no
+    user info (checked before any request, so that no credential goes to a URL that was never meant).
+
+    User info is refused because requests would send it as HTTP Basic credentials in place of a bearer
+    token, or drop it without a word; ``credentials`` names the options they belong in. A password found there is
+    registered with ``secrets`` (it is in the module's arguments, which Ansible may show), and no
+    message repeats it.
+    """
+    try:
+        parts = urlsplit(value or "")
+        password = parts.password
+    except ValueError as exc:
+        raise OptionError("%s must be an http:// or https:// URL, such as %s; %s (got %s)" % (
+            option, example, exc, _shown(value)))
+    if "@" in parts.netloc:
+        if secrets is not None and password:
+            secrets.register(password, unquote(password))
+        raise OptionError("%s must not contain user info ('user:password@'): put credentials in %s, not in the "
+                          "URL; got %s" % (option, credentials, _shown(value)))
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise OptionError("%s must be an http:// or https:// URL, such as %s; got %r" % (option, example, value))
+        raise OptionError("%s must be an http:// or https:// URL, such as %s; got %s" % (option, example, _shown(value)))
 
 
 def installed(name: str) -> bool:
@@ -106,16 +161,28 @@ def installed(name: str) -> bool:
 
 
 def http_client(module: AnsibleModule, base_url: str, budget: Budget, auth: Auth | None = None, **options: Any) -> HttpClient:
-    """An :class:`HttpClient` from the transport options and the task's budget; warns once when TLS
-    checks are off. ``options`` are the provider's own :class:`HttpClient` arguments."""
+    """An :class:`HttpClient` from the transport options and the task's budget, redacting with the
+    run's :func:`secrets_of`; warns once when TLS checks are off. ``options`` are the provider's own
+    :class:`HttpClient` arguments."""
     params = module.params
+    secrets = secrets_of(module)
     if not params["validate_certs"]:
-        module.warn("validate_certs is false: the provider's TLS certificate is not verified. Use this "
-                    "only against a test endpoint; set ca_path to trust a private CA instead.")
+        warn(module, "validate_certs is false: the provider's TLS certificate is not verified. Use this "
+                     "only against a test endpoint; set ca_path to trust a private CA instead.")
+    if params["proxy_url"]:
+        # a proxy's credentials belong in its URL; a proxy error that echoes them must not show them
+        try:
+            proxy = urlsplit(params["proxy_url"])
+            user, password = proxy.username, proxy.password
+        except ValueError:
+            user = password = None
+        if password:
+            secrets.register(password, unquote(password))
+            secrets.register_basic(unquote(user or ""), unquote(password))
     return HttpClient(
         base_url, validate_certs=params["validate_certs"], ca_path=params["ca_path"], proxy_url=params["proxy_url"],
         auth=auth, retry=RetryPolicy(retries=params["retries"]), user_agent="certops.orders", budget=budget,
-        **options)
+        secrets=secrets, **options)
 
 
 def map_bounded(func: Callable[[_T], _R], items: Iterable[_T], workers: int = DEFAULT_WORKERS) -> list[_R]:
@@ -159,8 +226,8 @@ def send_once(module: AnsibleModule, send: Callable[[], Any], took_effect: Calla
         if not exc.ambiguous or took_effect is None:
             raise
         if took_effect():
-            module.warn("%s failed without a clear answer (%s), but a read afterwards shows it took effect; it was "
-                        "not repeated" % (what, exc.msg))
+            warn(module, "%s failed without a clear answer (%s), but a read afterwards shows it took effect; it was "
+                         "not repeated" % (what, exc.msg))
             return None
         exc.msg = "%s; it was not repeated (the call changes state, and nothing read afterwards shows that it " \
                   "took effect)" % exc.msg
@@ -254,7 +321,7 @@ def _settle(module, entry: Entry | None, call: CreateCall, exc: ApiError, accept
         raise exc
     if entry is not None:
         entry.done(call.id_of(found))
-    module.warn("%s %s (%s), but %s exists now: the request was processed, and it was not sent again" % (
+    warn(module, "%s %s (%s), but %s exists now: the request was processed, and it was not sent again" % (
         call.what, "was accepted but its answer cannot be read" if accepted else "failed without a clear answer",
         exc.msg, call.describe(found)))
     return Created(found=found)
@@ -342,11 +409,20 @@ def _waited(keys: list, wait_result: WaitResult) -> tuple:
 # -- the runners --------------------------------------------------------------------------------------
 def fail(module: AnsibleModule, exc: Exception, **extra: Any) -> None:
     """The one place an exception becomes a failed task (no traceback, no secret)."""
-    if isinstance(exc, ApiError):
-        result = exc.to_result()
-        result.update(extra)
-        module.fail_json(msg=str(exc), **result)
-    module.fail_json(msg=str(exc), **extra)
+    result = exc.to_result() if isinstance(exc, ApiError) else {}
+    result.update(extra)
+    result["msg"] = str(exc)
+    fail_with(module, result)
+
+
+def fail_with(module: AnsibleModule, result: dict) -> None:
+    """Fail the task with ``result`` (which has ``msg``), every credential of the run redacted."""
+    module.fail_json(**secrets_of(module).redact(result))
+
+
+def exit_with(module: AnsibleModule, result: dict) -> None:
+    """End the task with ``result``, every credential of the run redacted (results quote provider data)."""
+    module.exit_json(**secrets_of(module).redact(result))
 
 
 def start(module: AnsibleModule, provider_class: type[_P]) -> _P:
@@ -388,7 +464,7 @@ def run_info(module: AnsibleModule, provider_class: type[InfoProvider]) -> None:
         result[provider.result_key] = [objects[k] for k in keys]
     except WaitFailed as exc:
         found, summary = _waited(keys, exc.result)
-        module.fail_json(msg=str(exc), wait=summary, **{provider.result_key: found})
+        fail_with(module, {"msg": str(exc), "wait": summary, provider.result_key: found})
     except (ApiError, OptionError, TaskFailed) as exc:
         extra = {}
         partial = getattr(exc, "wait_result", None)
@@ -396,7 +472,7 @@ def run_info(module: AnsibleModule, provider_class: type[InfoProvider]) -> None:
             found, extra["wait"] = _waited(keys, partial)
             extra[provider.result_key] = found
         fail(module, exc, **extra)
-    module.exit_json(**result)
+    exit_with(module, result)
 
 
 def _present(module, provider: OrderProvider, entry: Entry | None) -> Change:
@@ -425,15 +501,15 @@ def _reconcile(module, provider: OrderProvider, entry: Entry, existing):
                                   within=min(left, provider.budget.remaining()))
     if existing is not None:
         entry.done(provider.order_id(existing))
-        module.warn("%s; the order was found now, so it was not ordered again" % what)
+        warn(module, "%s; the order was found now, so it was not ordered again" % what)
         return existing
     left = entry.since + provider.record_window - time.time()
     if left > 0:
         raise TaskFailed("%s. Nothing was ordered: the order may still appear. Run the task again after %ds, or look "
                          "the order up first (the status_info module); if you are sure no order was placed, delete %s"
                          % (what, max(1, int(left)), entry.path))
-    module.warn("%s; no such order appeared within %ds, so that call placed nothing, and the order is placed now"
-                % (what, provider.record_window))
+    warn(module, "%s; no such order appeared within %ds, so that call placed nothing, and the order is placed now"
+         % (what, provider.record_window))
     entry.drop()
     return None
 
@@ -470,7 +546,7 @@ def run_order(module: AnsibleModule, provider_class: type[OrderProvider]) -> Non
         found, result["wait"] = _waited(keys, exc.result)
         result[provider.item_key] = found[0] if found else result.get(provider.item_key)
         result["msg"] = str(exc)
-        module.fail_json(**result)
+        fail_with(module, result)
     except (ApiError, OptionError, TaskFailed) as exc:
         result.update(provider.progress())
         result["changed"] = result["changed"] or getattr(exc, "changed", False)
@@ -479,4 +555,4 @@ def run_order(module: AnsibleModule, provider_class: type[OrderProvider]) -> Non
             found, result["wait"] = _waited(keys, partial)
             result[provider.item_key] = found[0] if found else result.get(provider.item_key)
         fail(module, exc, **result)
-    module.exit_json(**result)
+    exit_with(module, result)

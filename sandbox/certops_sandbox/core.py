@@ -193,7 +193,7 @@ class ProviderPlugin:
     def fault_response(self, kind, rule):
         """A Flask response for an injected fault of ``kind`` in this provider's error shape.
 
-        kinds: rate_limit, softlayer_rate_limit, http_500, http_502, http_503, expired_token.
+        kinds: rate_limit, softlayer_rate_limit, http_500, http_502, http_503, expired_token, echo_request.
         Return None when the kind does not apply to this provider.
         """
         return None

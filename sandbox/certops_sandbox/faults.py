@@ -34,10 +34,18 @@ KINDS = (
     "malformed_json",        # 200 with a body that is not JSON
     "truncated_json",        # the real answer cut in the middle
     "expired_token",         # Edgecast: the presented bearer token expires now, 401
+    "echo_request",          # an error whose text echoes the request's Authorization header and body
 )
 
-ERROR_KINDS = ("rate_limit", "softlayer_rate_limit", "http_500", "http_502", "http_503", "expired_token")
+ERROR_KINDS = ("rate_limit", "softlayer_rate_limit", "http_500", "http_502", "http_503", "expired_token",
+               "echo_request")
 BODY_KINDS = ("malformed_json", "truncated_json")
+
+
+def echo_of_request(req):
+    """What a careless provider's error page repeats: the ``Authorization`` header and the body as sent."""
+    return "Authorization: %s; body: %s" % (req.headers.get("Authorization", "(none)"),
+                                            req.get_data(as_text=True) or "(empty)")
 
 
 class FaultError(ValueError):

@@ -62,6 +62,21 @@ def test_expired_token_fault_on_the_token_endpoint_passes(sandbox, control):
     assert response.status_code == 200 and response.json()["access_token"]
 
 
+def test_echo_request_fault_repeats_the_form_body_of_a_token_request(sandbox, control):
+    control.fault(kind="echo_request", provider="edgecast", path="/connect/token")
+    response = token_request(sandbox.url, client_secret="s3cr+t/ &=")
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+    assert "client_secret=s3cr%2Bt%2F+%26%3D" in response.json()["error_description"]
+    assert token_request(sandbox.url).status_code == 200
+
+
+def test_echo_request_fault_repeats_the_bearer_token_in_a_hyperion_error(cps, control):
+    assert cps.get(LIST).status_code == 200
+    control.fault(kind="echo_request", provider="edgecast", path="/sec/cps/")
+    body = assert_error(cps.get(LIST), 500, "internal_error")
+    assert "Authorization: Bearer %s" % cps.token in body["description"]
+
+
 def test_client_recovers_from_an_expired_token_by_renewing_once(cps, control):
     assert cps.get(LIST).status_code == 200
     control.fault(kind="expired_token", provider="edgecast", path="/sec/cps/")

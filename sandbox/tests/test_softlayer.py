@@ -937,6 +937,15 @@ def test_fault_kinds_use_softlayer_shapes(sl, control, kind, status, body):
     assert sl.get(STATUS + "/getSslRequestStatuses.json").status_code == 200
 
 
+def test_echo_request_fault_repeats_the_basic_header_and_the_body_in_a_softlayer_error(sl, control):
+    control.fault(kind="echo_request", provider="softlayer", path="verifyOrder")
+    response = sl.post("SoftLayer_Product_Order/verifyOrder.json", {"marker": "echo-me"})
+    body = assert_error(response, 500, "SoftLayer_Exception_Public")
+    basic = base64.b64encode(("%s:%s" % (USER, API_KEY)).encode()).decode()
+    assert "Authorization: Basic %s" % basic in body["error"] and '"marker": "echo-me"' in body["error"]
+    assert control.faults()["rules"][0]["fired"] == 1
+
+
 def test_expired_token_status_is_configurable(sl, control):
     control.configure(softlayer={"expired_token_status": 500})
     control.fault(kind="expired_token", provider="softlayer")

@@ -1,12 +1,15 @@
 """R3: no secret appears in the output of a playbook run at -vvvv, in results, warnings or exceptions.
 
 The demo (``playbooks/demo.yml``, all four modules) and ``playbooks/r3_secret_failures.yml`` (wrong credentials,
-provider errors, a wait through injected ``expired_token`` faults, errors on SoftLayer calls) run at ``-vvvv``
-against a sandbox with a state file, through ``RecordingProxy`` (a transparent proxy that keeps every bearer
-token the token service issues and every ``Authorization`` header presented). The combined stdout and stderr
-of both runs and the dumped results are then searched for the SoftLayer API keys (right and wrong), the HTTP
-Basic header values, the Edgecast client secrets (right, wrong and the scope-less client's) and every issued
-bearer token. The test first proves the secrets are real and were used, so the search can fail.
+provider errors, a wait through injected ``expired_token`` faults, errors on SoftLayer calls, and
+``echo_request`` faults: errors whose text repeats the request's ``Authorization`` header and body) run at
+``-vvvv`` against a sandbox with a state file, through ``RecordingProxy`` (a transparent proxy that keeps every
+bearer token the token service issues and every ``Authorization`` header presented). The combined stdout and
+stderr of both runs and the dumped results are then searched for every form of every credential: the SoftLayer
+API keys (right, wrong and the echoed one) raw, URL-encoded and form-encoded, the HTTP Basic header values, the
+Edgecast client secrets (right, wrong, echoed and the scope-less client's) raw, URL-encoded and form-encoded,
+and every issued bearer token. The test first proves the secrets are real, were used and were echoed, so the
+search can fail.
 
 The sandbox keeps tokens only in its state (``store.data["edgecast"]["tokens"]``, not in the control API)
 and drops expired ones when it issues the next, so the proxy is the complete record; the state file's tokens
@@ -44,8 +47,11 @@ def r3_runs(collections_path, tmp_path_factory):
         with RecordingProxy(box.info["url"]) as proxy:
             routed = {"sandbox_softlayer_endpoint_url": proxy.url + "/rest/v3.1/",
                       "sandbox_edgecast_api_url": proxy.url, "sandbox_edgecast_ids_url": proxy.url}
+            # the echoed credentials hold characters that URL encoding, form encoding and base64 each change
             extra = dict(routed, r3_wrong_api_key="wrong-sl-key-" + secrets.token_hex(16),
                          r3_wrong_client_secret="wrong-ec-secret-" + secrets.token_hex(16),
+                         r3_echo_api_key="echo-sl-k3y+/ &=" + secrets.token_hex(16),
+                         r3_echo_client_secret="echo-ec-s3cr+t/ &=" + secrets.token_hex(16),
                          r3_suffix=secrets.token_hex(4), r3_results_path=os.path.join(tmp, "r3-results.json"))
             books = Playbooks(collections_path, tmp, box)
             demo = books.run(DEMO, extra_vars=routed, verbosity=4, timeout=600)
@@ -70,11 +76,18 @@ def r3_runs(collections_path, tmp_path_factory):
             "softlayer wrong api_key": extra["r3_wrong_api_key"],
             "softlayer wrong Basic header value": _basic(v["sandbox_softlayer_username"], extra["r3_wrong_api_key"]),
             "edgecast client_secret": v["sandbox_edgecast_client_secret"],
-            "edgecast client_secret URL-encoded": urllib.parse.quote_plus(v["sandbox_edgecast_client_secret"]),
             "edgecast client Basic value": _basic(v["sandbox_edgecast_client_id"], v["sandbox_edgecast_client_secret"]),
             "edgecast scope-less client_secret": v["sandbox_edgecast_forbidden_client_secret"],
             "edgecast wrong client_secret": extra["r3_wrong_client_secret"],
+            "softlayer echoed api_key": extra["r3_echo_api_key"],
+            "softlayer echoed Basic header value": _basic(v["sandbox_softlayer_username"], extra["r3_echo_api_key"]),
+            "edgecast echoed client_secret": extra["r3_echo_client_secret"],
+            "edgecast echoed client Basic value": _basic(v["sandbox_edgecast_client_id"], extra["r3_echo_client_secret"]),
         }
+        for label in [label for label in secret_values if label.endswith(("api_key", "client_secret"))]:
+            secret_values[label + " URL-encoded"] = urllib.parse.quote(secret_values[label])
+            secret_values[label + " URL-encoded, '/' too"] = urllib.parse.quote(secret_values[label], safe="")
+            secret_values[label + " form-encoded"] = urllib.parse.quote_plus(secret_values[label])
         for index, token in enumerate(sorted(set(issued) | set(state_tokens))):
             secret_values["edgecast bearer token #%d" % index] = token
         yield {
@@ -113,6 +126,13 @@ def test_failure_cases_failed_as_intended(r3_runs):
     fired = {(r["kind"], r["path"]): r["fired"] for r in results["faults_after_wait"]["rules"]}
     assert all(count == 1 for count in fired.values()), fired
     assert results["ec_wait_expired"]["failed"] and results["ec_wait_expired"]["http_status"] == 401
+    # the echoes: each error repeated the request, and what came back is masked
+    echo = results["sl_echo"]
+    assert echo["failed"] and echo["http_status"] == 500 and "Authorization: Basic ********;" in echo["msg"], echo
+    echo = results["ec_echo_token"]
+    assert echo["failed"] and echo["provider_code"] == "invalid_request" and "client_secret=********" in echo["msg"], echo
+    echo = results["ec_echo_bearer"]
+    assert echo["failed"] and echo["http_status"] == 500 and "Authorization: Bearer ********;" in echo["msg"], echo
 
 
 def test_secrets_are_real_and_were_used(r3_runs):
@@ -140,6 +160,12 @@ def test_secrets_are_real_and_were_used(r3_runs):
     expired = [r for r in log if r.get("fault") == "expired_token" and r["status"] == 401]
     assert len(expired) >= 4, "the expired_token faults did not fire: %s" % expired
     assert v["sandbox_edgecast_client_secret"] != v["sandbox_edgecast_forbidden_client_secret"]
+    echoed = [r for r in log if r.get("fault") == "echo_request"]
+    assert [(r["provider"], r["status"]) for r in echoed] == [("softlayer", 500), ("edgecast", 400), ("edgecast", 500)], echoed
+    assert r3_runs["secrets"]["softlayer echoed Basic header value"] in [h.split(" ", 1)[1] for h in r3_runs["basic_headers"]]
+    extra = r3_runs["extra"]
+    for value in (extra["r3_echo_api_key"], extra["r3_echo_client_secret"]):  # the encodings differ from the raw value
+        assert len({value, urllib.parse.quote(value), urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value)}) == 4
 
 
 @pytest.mark.parametrize("where", ["demo.yml -vvvv", "r3_secret_failures.yml -vvvv",

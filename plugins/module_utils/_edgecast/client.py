@@ -16,6 +16,8 @@ The token: one :class:`TokenAuth` per module run fetches it from ``<ids_url>/con
 first call, reuses it until shortly before it expires, and fetches a new one when the API answers
 401 (the HTTP seam then repeats the request once). Worker threads share it, so the token is
 guarded by a lock and a burst of 401s from several threads fetches one new token, not one each.
+The client secret and every token issued are registered with the seam's :class:`Secrets`, so that
+an error that echoes the token request's body or an ``Authorization`` header shows neither.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError, HttpClient
-from ansible_collections.certops.orders.plugins.module_utils._runner import check_url, http_client
+from ansible_collections.certops.orders.plugins.module_utils._runner import check_url, http_client, secrets_of
 
 DEFAULT_API_URL = "https://api.vdms.io"
 DEFAULT_IDS_URL = "https://id.vdms.io"
@@ -207,8 +209,9 @@ def connect(module: AnsibleModule, budget: Budget) -> CpsClient:
     for name in ("client_id", "client_secret", "scope", "api_url", "ids_url"):
         if not (params[name] or "").strip():
             raise OptionError("%s must not be empty" % name)
-    check_url("api_url", params["api_url"], DEFAULT_API_URL)
-    check_url("ids_url", params["ids_url"], DEFAULT_IDS_URL)
+    secrets = secrets_of(module)
+    for name, example in (("api_url", DEFAULT_API_URL), ("ids_url", DEFAULT_IDS_URL)):
+        check_url(name, params[name], example, credentials="client_id and client_secret", secrets=secrets)
     http = http_client(module, cps_base(params["api_url"]), budget, error_parser=parse_error)
     http.auth = TokenAuth(http, params["ids_url"].rstrip("/") + "/connect/token", params["client_id"],
                           params["client_secret"], params["scope"])
@@ -236,6 +239,8 @@ class TokenAuth:
         self._local = threading.local()
         self._token = None
         self._expires_at = 0.0
+        # the secret travels form-encoded in the token request; some token services take it as HTTP Basic
+        http.secrets.register_basic(client_id, client_secret)
 
     def apply(self, headers: dict) -> None:
         with self._lock:
@@ -271,7 +276,9 @@ class TokenAuth:
             raise
         data = response.data if isinstance(response.data, dict) else {}
         token = data.get("access_token")
-        if not isinstance(token, str) or not token:
+        if isinstance(token, str) and token:
+            self.http.secrets.register(token)  # before anything can fail with it in a message
+        else:
             raise ApiError("%s: the answer carries no access_token" % what, status=response.status,
                            method="POST", url=response.url)
         try:

@@ -33,10 +33,11 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError
-from ansible_collections.certops.orders.plugins.module_utils._http import HttpClient
+from ansible_collections.certops.orders.plugins.module_utils._http import HttpClient, Secrets
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
     check_url,
     http_client,
+    secrets_of,
     transport_argument_spec,
 )
 
@@ -92,8 +93,9 @@ class Credentials:
         self.source = source
 
 
-def resolve_credentials(params: dict, config_path: str = CONFIG_FILE) -> Credentials:
-    """Options and environment first (the argument spec applied them), then ``~/.softlayer``."""
+def resolve_credentials(params: dict, config_path: str = CONFIG_FILE, secrets: Secrets | None = None) -> Credentials:
+    """Options and environment first (the argument spec applied them), then ``~/.softlayer``; a
+    password wrongly put in the endpoint's URL is registered with ``secrets`` before it is refused."""
     username, api_key, endpoint = params.get("username"), params.get("api_key"), params.get("endpoint_url")
     source = "options"
     if not (username and api_key) or not endpoint:
@@ -108,7 +110,7 @@ def resolve_credentials(params: dict, config_path: str = CONFIG_FILE) -> Credent
             "For an IBM Cloud API key use the username 'apikey'"
             % (missing, ", ".join(ENV["username"]), ", ".join(ENV["api_key"]), config_path))
     endpoint = endpoint or DEFAULT_ENDPOINT
-    check_url("endpoint_url", endpoint, DEFAULT_ENDPOINT)
+    check_url("endpoint_url", endpoint, DEFAULT_ENDPOINT, credentials="username and api_key", secrets=secrets)
     if "/xmlrpc" in endpoint:
         raise OptionError("endpoint_url %s is an XML-RPC endpoint; only the REST API is supported, such as %s"
                           % (endpoint, DEFAULT_ENDPOINT))
@@ -118,10 +120,15 @@ def resolve_credentials(params: dict, config_path: str = CONFIG_FILE) -> Credent
 
 
 class BasicAuth:
-    """HTTP Basic with the username (or ``apikey``) and the API key; nothing to renew."""
+    """HTTP Basic with the username (or ``apikey``) and the API key; nothing to renew.
 
-    def __init__(self, username: str, api_key: str) -> None:
+    The key and the header value made from the pair are registered with ``secrets`` at once: an error
+    page that echoes the request's ``Authorization`` header shows them.
+    """
+
+    def __init__(self, username: str, api_key: str, secrets: Secrets) -> None:
         self._pair = (username, api_key)
+        secrets.register_basic(username, api_key)
 
     def apply(self, headers: dict) -> tuple[str, str]:
         return self._pair
@@ -158,8 +165,9 @@ def body_error(data: Any) -> tuple[str | None, str | None] | None:
 
 def connect(module: AnsibleModule, budget: Budget, config_path: str = CONFIG_FILE) -> HttpClient:
     """An :class:`HttpClient` for the REST API from the module's options (no request is made)."""
-    creds = resolve_credentials(module.params, config_path)
-    return http_client(module, creds.endpoint_url, budget, auth=BasicAuth(creds.username, creds.api_key),
+    secrets = secrets_of(module)
+    creds = resolve_credentials(module.params, config_path, secrets)
+    return http_client(module, creds.endpoint_url, budget, auth=BasicAuth(creds.username, creds.api_key, secrets),
                        error_parser=parse_error, classify=classify, body_error=body_error, refusal_codes=(RATE_LIMIT,),
                        headers={"Content-Type": "application/json"})
 

@@ -36,6 +36,7 @@ from ansible_collections.certops.orders.plugins.module_utils._runner import (
     selected_ids,
     send_once,
     wait_argument_spec,
+    warn,
 )
 from ansible_collections.certops.orders.plugins.module_utils._softlayer import client as sl
 from ansible_collections.certops.orders.plugins.module_utils._softlayer.client import connect, connection_argument_spec
@@ -254,8 +255,8 @@ class SoftLayerProvider(Provider):
     def _note_unknown(self, order: dict) -> None:
         if order["status"] is None and order["status_id"] not in self._unknown_ids:
             self._unknown_ids.add(order["status_id"])
-            self.module.warn("order %s has status id %s, which getSslRequestStatuses does not list; its status "
-                             "is reported as null" % (order["id"], order["status_id"]))
+            warn(self.module, "order %s has status id %s, which getSslRequestStatuses does not list; its status "
+                              "is reported as null" % (order["id"], order["status_id"]))
 
     def get(self, request_id: int) -> dict:
         return self.result(self.api.get_request(request_id), GET_REQUEST)

@@ -12,6 +12,7 @@ import math
 from flask import Blueprint, request
 
 from ..core import ProviderPlugin
+from ..faults import echo_of_request
 from . import hyperion, render
 from .api import Api
 from .lifecycle import Lifecycle
@@ -152,6 +153,10 @@ class EdgecastPlugin(ProviderPlugin):
             if request.path.startswith("/connect/"):
                 return None
             return expire_presented_token(self, self.sandbox.clock.now())
+        if kind == "echo_request":
+            if request.path.startswith("/connect/"):
+                return oauth_error("invalid_request", "could not read the request (%s)" % echo_of_request(request))
+            return hyperion.error("internal_error", description="request failed (%s)" % echo_of_request(request))
         return None
 
     def describe(self, base_url):

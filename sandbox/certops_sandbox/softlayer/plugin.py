@@ -2,7 +2,10 @@
 
 import copy
 
+from flask import request
+
 from ..core import ProviderPlugin
+from ..faults import echo_of_request
 from . import catalog, lifecycle, rest
 from . import errors as err
 
@@ -135,6 +138,9 @@ class SoftLayerPlugin(ProviderPlugin):
         if kind == "expired_token":
             status = int(self.config.get("expired_token_status", 401))
             return rest.json_response({"error": "Expired Token", "code": err.TOKEN}, status=status)
+        if kind == "echo_request":
+            return rest.json_response({"error": "Access denied for the request (%s)" % echo_of_request(request),
+                                       "code": err.PUBLIC}, status=500)
         return None
 
     def describe(self, base_url):

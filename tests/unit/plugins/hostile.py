@@ -4,8 +4,9 @@
 """A hostile provider on 127.0.0.1: real HTTP, with answers that stall, trickle, throttle or fail.
 
 A test gives :class:`Hostile` a function ``answer(request) -> Answer`` and points a module's
-endpoint at ``hostile.url``; every request is recorded with the monotonic time it arrived, so a
-test can count its own requests and see the pauses between them.
+endpoint at ``hostile.url``; every request is recorded with its headers, its body and the monotonic
+time it arrived, so a test can count its own requests and see the pauses between them, and an answer
+can echo what the client sent (as a careless provider's error page does).
 """
 
 import json
@@ -27,11 +28,14 @@ class Answer:
 
 
 class Seen:
-    def __init__(self, method, path, body, at):
+    """One request as it arrived: ``headers`` is a dict of the request's headers (names as sent)."""
+
+    def __init__(self, method, path, body, at, headers=None):
         self.method = method
         self.path = path
         self.body = body
         self.at = at
+        self.headers = dict(headers or {})
 
 
 class Hostile:
@@ -40,6 +44,7 @@ class Hostile:
     def __init__(self, answer):
         self.answer = answer
         self.requests = []
+        self.answers = []
         self.stopping = threading.Event()
         owner = self
 
@@ -52,9 +57,10 @@ class Hostile:
             def _serve(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                seen = Seen(self.command, self.path, body, time.monotonic())
+                seen = Seen(self.command, self.path, body, time.monotonic(), self.headers.items())
                 owner.requests.append(seen)
                 reply = owner.answer(seen)
+                owner.answers.append(reply)
                 if reply.stall and owner.stopping.wait(reply.stall):
                     return
                 try:

@@ -12,7 +12,7 @@ from ansible_collections.certops.orders.plugins.module_utils._edgecast import mo
 from ansible_collections.certops.orders.plugins.module_utils._contract import PARSE_ERRORS
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import statuses
 from ansible_collections.certops.orders.plugins.module_utils._edgecast.client import CpsClient, TokenAuth, create_call, parse_error
-from ansible_collections.certops.orders.plugins.module_utils._http import ApiError, HttpClient, RetryPolicy
+from ansible_collections.certops.orders.plugins.module_utils._http import ApiError, HttpClient, RetryPolicy, Secrets
 from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_helpers import (  # pylint: disable=unused-import
     CPS,
     SECRET,
@@ -117,6 +117,7 @@ def test_threads_that_all_get_a_401_share_one_new_token(clock):
     class Http:
         def __init__(self):
             self.count = 0
+            self.secrets = Secrets()
 
         def request(self, *args, **kwargs):
             self.count += 1
