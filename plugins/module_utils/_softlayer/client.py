@@ -33,7 +33,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError
-from ansible_collections.certops.orders.plugins.module_utils._http import HttpClient
+from ansible_collections.certops.orders.plugins.module_utils._http import Applied, HttpClient
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
     check_url,
     http_client,
@@ -118,15 +118,16 @@ def resolve_credentials(params: dict, config_path: str = CONFIG_FILE) -> Credent
 
 
 class BasicAuth:
-    """HTTP Basic with the username (or ``apikey``) and the API key; nothing to renew."""
+    """HTTP Basic with the username (or ``apikey``) and the API key: one generation of credentials,
+    never renewed (a 401 is final)."""
 
     def __init__(self, username: str, api_key: str) -> None:
         self._pair = (username, api_key)
 
-    def apply(self, headers: dict) -> tuple[str, str]:
-        return self._pair
+    def apply(self, headers: dict) -> Applied:
+        return Applied(0, self._pair)
 
-    def renew(self) -> bool:
+    def renew(self, generation: int) -> bool:
         return False
 
 

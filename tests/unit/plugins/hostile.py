@@ -4,8 +4,9 @@
 """A hostile provider on 127.0.0.1: real HTTP, with answers that stall, trickle, throttle or fail.
 
 A test gives :class:`Hostile` a function ``answer(request) -> Answer`` and points a module's
-endpoint at ``hostile.url``; every request is recorded with the monotonic time it arrived, so a
-test can count its own requests and see the pauses between them.
+endpoint at ``hostile.url``; every request is recorded with its headers and the monotonic time it
+arrived, so a test can count its own requests and see the pauses between them. The server answers
+on several threads at once: an ``answer`` that keeps state must guard it with a lock.
 """
 
 import json
@@ -27,11 +28,12 @@ class Answer:
 
 
 class Seen:
-    def __init__(self, method, path, body, at):
+    def __init__(self, method, path, body, at, headers=None):
         self.method = method
         self.path = path
         self.body = body
         self.at = at
+        self.headers = dict(headers or {})
 
 
 class Hostile:
@@ -45,6 +47,9 @@ class Hostile:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body leave in separate writes: without this, Nagle's algorithm holds the
+            # body until the client's delayed ACK (about 40 ms an answer on loopback)
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
@@ -52,7 +57,7 @@ class Hostile:
             def _serve(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                seen = Seen(self.command, self.path, body, time.monotonic())
+                seen = Seen(self.command, self.path, body, time.monotonic(), self.headers.items())
                 owner.requests.append(seen)
                 reply = owner.answer(seen)
                 if reply.stall and owner.stopping.wait(reply.stall):
