@@ -18,7 +18,8 @@ options:
       - The secret of that client.
       - If not set, the value of the E(EDGECAST_CLIENT_SECRET) environment variable is used.
       - The module fetches one access token per run and reuses it until shortly before it expires;
-        when the API refuses a token (HTTP 401), it fetches a new one and repeats the request once.
+        when the API refuses a token (HTTP 401), it fetches a new one and repeats the request. A request
+        refused three times in a row (after two new tokens) fails.
       - A wrong secret fails the task with the token service's answer (HTTP status and OAuth error).
     type: str
     required: true

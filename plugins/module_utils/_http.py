@@ -9,7 +9,8 @@ Every provider client talks HTTP through :class:`HttpClient`, a thin layer over 
 
 - joins paths to a base URL and passes ``timeout``, ``verify`` (``validate_certs`` / ``ca_path``)
   and proxies on *every* request (``Session.verify`` alone is overridden by ``REQUESTS_CA_BUNDLE``);
-- applies an auth hook, and lets it renew credentials once on a 401;
+- applies an auth hook, and lets it renew credentials on a 401, at most :data:`MAX_RENEWALS` times
+  per request;
 - retries reads and idempotent calls, never anything else, on connection errors, timeouts,
   throttling, 5xx other than 501, and answers whose JSON is broken, with jittered exponential
   backoff that honours ``Retry-After``;
@@ -32,7 +33,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Container, Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 try:
     import requests
@@ -49,6 +50,13 @@ from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 
 RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
+#: How many times one request may renew its credentials after a 401 before the 401 is final. One
+#: renewal covers a token that expired or was revoked while in use. The second covers a token
+#: revoked between its issue and its first use: after a revocation the provider may refuse the
+#: token that replaced it too (a revocation sweep, or another thread's request that got the new
+#: token refused first). A third refusal of credentials fetched moments ago is no accident: the
+#: provider does not accept them, and renewing again would only spend the task's time.
+MAX_RENEWALS = 2
 #: bytes read at a time from an answer, between two looks at the clock
 CHUNK = 65536
 #: what stands in for a credential in every text that leaves a task (Ansible's own mask)
@@ -268,20 +276,33 @@ class Response:
         self.url = url
 
 
+class Applied(NamedTuple):
+    """What an auth hook's ``apply`` returns: the ``generation`` of the credentials it put on the
+    request (handed back to ``renew`` after a 401), and a ``(user, password)`` pair for HTTP Basic,
+    or None when it set the headers itself."""
+
+    generation: int
+    basic: tuple[str, str] | None = None
+
+
 class Auth(Protocol):
     """What :class:`HttpClient` expects of its ``auth`` hook (see there); for type checking only."""
 
-    def apply(self, headers: dict) -> tuple[str, str] | None: ...
+    def apply(self, headers: dict) -> Applied: ...
 
-    def renew(self) -> bool: ...
+    def renew(self, generation: int) -> bool: ...
 
 
 class HttpClient:
     """The HTTP seam. One instance per module run; safe to share between worker threads.
 
-    ``auth`` is an object with ``apply(headers)`` (add credentials to a request's headers and
-    return None, or return a ``(user, password)`` pair for HTTP Basic) and ``renew()`` (return True
-    when it obtained fresh credentials after a 401, so the request may be repeated once).
+    ``auth`` is an object with ``apply(headers)`` and ``renew(generation)``. ``apply`` adds
+    credentials to a request's headers and returns an :class:`Applied`: the generation of the
+    credentials used, and a ``(user, password)`` pair for HTTP Basic or None. After a 401,
+    ``renew(generation)`` gets the request credentials newer than the generation that was refused
+    and returns True when there are some (it fetches them only if nobody has yet, so threads refused
+    together share one renewal), False when it has nothing newer (fixed credentials); the request is
+    then repeated, at most :data:`MAX_RENEWALS` times, without counting as a retry.
     ``error_parser(body)`` returns the provider's ``(code, message)`` from a decoded error body;
     ``retryable_codes`` lists provider codes that make any answer retryable for reads (5xx and 429
     are retryable anyway). ``classify(status, code, message, retryable)`` may overrule that verdict
@@ -345,12 +366,12 @@ class HttpClient:
         url = join_url(self.base_url, path)
         shown_url = safe_url(url)
         attempt = 0
-        renewed = False
+        renewals = 0
         while True:
             attempt += 1
             retry_after = None
             try:
-                response, body = self._send(method, url, params, json_body, form, headers, use_auth)
+                response, body, generation = self._send(method, url, params, json_body, form, headers, use_auth)
             except ApiError as exc:  # transport failure, already described
                 if exc.url is not None:  # the auth hook's own request failed: described and retried already
                     raise self.secrets.redact_error(exc)
@@ -358,9 +379,10 @@ class HttpClient:
                 error = exc
             else:
                 status = response.status_code
-                if status == 401 and use_auth and self.auth is not None and not renewed and self.auth.renew():
-                    # fresh credentials: the gateway refused the request before processing it
-                    renewed = True
+                if status == 401 and generation is not None and renewals < MAX_RENEWALS and self.auth.renew(generation):
+                    # newer credentials: the gateway refused the request before processing it, so
+                    # even a call that is never retried may go again
+                    renewals += 1
                     attempt -= 1
                     continue
                 if 200 <= status < 300 or status in allow_status:
@@ -381,10 +403,18 @@ class HttpClient:
                 else:
                     error = self._error(response, body, method, shown_url, attempt)
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                    if status == 401 and renewals:
+                        # renewed and refused again: the call ends here, but a wait treats it as a poll
+                        # without an answer and goes on (random revocation must not end a long wait)
+                        self.secrets.redact_error(error)
+                        error.retryable = True
+                        error.msg = ("%s; refused again after the credentials were renewed %d time%s for this request, so "
+                                     "the provider does not accept them (check the client's permissions)"
+                                     % (error.msg, renewals, "s" if renewals > 1 else ""))
             # whatever the provider (or a transport error) said may echo the request: the Authorization
             # header, a token request's form body
             self.secrets.redact_error(error)
-            if not (idempotent and error.retryable and attempt <= self.retry.retries):
+            if error.status == 401 or not (idempotent and error.retryable and attempt <= self.retry.retries):
                 raise error
             self._pause(self.retry.delay(attempt, retry_after), retry_after, error)
 
@@ -407,24 +437,25 @@ class HttpClient:
         self.sleep(delay)
 
     def _send(self, method: str, url: str, params: dict | None, json_body: Any, form: dict | None,
-              extra_headers: dict | None, use_auth: bool) -> tuple[requests.Response, bytes]:
-        """One attempt: ``(response, body bytes)``. The body is read in chunks, so that an answer that
-        trickles in is abandoned at the budget's hard end instead of holding the task."""
+              extra_headers: dict | None, use_auth: bool) -> tuple[requests.Response, bytes, int | None]:
+        """One attempt: ``(response, body bytes, generation of the credentials sent or None)``. The
+        body is read in chunks, so that an answer that trickles in is abandoned at the budget's hard
+        end instead of holding the task."""
         timeout = self.budget.attempt_timeout()
         if timeout is None:
             raise ApiError("not sent: %s is spent" % self.budget.describe(), retryable=False)
         headers = dict(self.headers)
         headers.update(extra_headers or {})
-        basic = None
+        basic = generation = None
         if use_auth and self.auth is not None:
-            basic = self.auth.apply(headers)
+            generation, basic = self.auth.apply(headers)
         try:
             response = self.session.request(
                 method, url, params=params, json=json_body, data=form, headers=headers, auth=basic,
                 timeout=(timeout, timeout), verify=self.verify, proxies=self.proxies, allow_redirects=False,
                 stream=True)
             try:
-                return response, self._read_body(response)
+                return response, self._read_body(response), generation
             finally:
                 response.close()
         except requests.exceptions.SSLError as exc:

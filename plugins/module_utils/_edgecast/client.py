@@ -6,7 +6,7 @@
 (private: not for use outside this collection).
 
 Every path is relative to ``<api_url>/sec/cps``. Reads are retried by the HTTP seam; the create POST
-never is (a 401 is repeated once after a new token, because the gateway refused it unprocessed).
+never is (a 401 is repeated after a new token, because the gateway refused it unprocessed).
 PATCH calls with the same body are idempotent; every other write (cancel, delete, renew,
 retrigger, DCV check, organization change) is sent once, and callers re-read the status after an
 ambiguous failure instead of repeating it. A write is a :class:`Call`, built here and sent by
@@ -14,8 +14,11 @@ ambiguous failure instead of repeating it. A write is a :class:`Call`, built her
 
 The token: one :class:`TokenAuth` per module run fetches it from ``<ids_url>/connect/token`` on the
 first call, reuses it until shortly before it expires, and fetches a new one when the API answers
-401 (the HTTP seam then repeats the request once). Worker threads share it, so the token is
-guarded by a lock and a burst of 401s from several threads fetches one new token, not one each.
+401 (the HTTP seam then repeats the request, and renews at most twice per request: see
+``_http.MAX_RENEWALS``). Worker threads share one token, numbered by a generation: a request
+remembers the generation it sent, and a 401 fetches a new token only while that generation is still
+the current one, so a burst of 401s from several threads on the same token fetches one new token,
+not one each. Token fetches go through the same HTTP seam, so they count against the task's budget.
 The client secret and every token issued are registered with the seam's :class:`Secrets`, so that
 an error that echoes the token request's body or an ``Authorization`` header shows neither.
 """
@@ -32,7 +35,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError
-from ansible_collections.certops.orders.plugins.module_utils._http import ApiError, HttpClient
+from ansible_collections.certops.orders.plugins.module_utils._http import ApiError, Applied, HttpClient
 from ansible_collections.certops.orders.plugins.module_utils._runner import check_url, http_client, secrets_of
 
 DEFAULT_API_URL = "https://api.vdms.io"
@@ -223,7 +226,8 @@ EXPIRY_MARGIN = 30.0
 
 
 class TokenAuth:
-    """The HTTP seam's auth hook: ``apply(headers)`` adds the bearer token, ``renew()`` replaces it."""
+    """The HTTP seam's auth hook: ``apply(headers)`` adds the bearer token and returns its generation,
+    ``renew(generation)`` replaces the token if that generation is still the current one."""
 
     def __init__(self, http: HttpClient, token_url: str, client_id: str, client_secret: str, scope: str,
                  margin: float = EXPIRY_MARGIN, clock: Callable[[], float] | None = None) -> None:
@@ -235,29 +239,30 @@ class TokenAuth:
         self.margin = float(margin)
         self.clock = clock or time.monotonic
         self.fetches = 0
+        # one token for every thread; the generation counts the tokens fetched (0: none yet)
         self._lock = threading.Lock()
-        self._local = threading.local()
         self._token = None
+        self._generation = 0
         self._expires_at = 0.0
         # the secret travels form-encoded in the token request; some token services take it as HTTP Basic
         http.secrets.register_basic(client_id, client_secret)
 
-    def apply(self, headers: dict) -> None:
+    def apply(self, headers: dict) -> Applied:
         with self._lock:
             if self._token is None or self.clock() >= self._expires_at:
                 self._fetch()
-            token = self._token
-        self._local.used = token
+            token, generation = self._token, self._generation
         headers["Authorization"] = "Bearer " + token
-        return None
+        return Applied(generation)
 
-    def renew(self) -> bool:
-        """Fetch a new token after a 401, unless another thread already replaced the one refused."""
-        refused = getattr(self._local, "used", None)
+    def renew(self, generation: int) -> bool:
+        """After a 401 on the token of ``generation``: fetch a new token unless another thread already
+        replaced that one (the lock makes the others wait for the fetch and then find it done).
+        True: a token newer than ``generation`` is there to repeat the request with."""
         with self._lock:
-            if self._token is None or self._token == refused:
+            if self._generation <= generation:
                 self._fetch()
-        return True
+            return self._generation > generation
 
     def _fetch(self) -> None:
         form = {
@@ -286,5 +291,6 @@ class TokenAuth:
         except (TypeError, ValueError):
             lifetime = 300.0
         self._token = token
+        self._generation += 1
         self._expires_at = self.clock() + max(0.0, lifetime - min(self.margin, lifetime / 2.0))
         self.fetches += 1

@@ -33,7 +33,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError
-from ansible_collections.certops.orders.plugins.module_utils._http import HttpClient, Secrets
+from ansible_collections.certops.orders.plugins.module_utils._http import Applied, HttpClient, Secrets
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
     check_url,
     http_client,
@@ -120,7 +120,8 @@ def resolve_credentials(params: dict, config_path: str = CONFIG_FILE, secrets: S
 
 
 class BasicAuth:
-    """HTTP Basic with the username (or ``apikey``) and the API key; nothing to renew.
+    """HTTP Basic with the username (or ``apikey``) and the API key: one generation of credentials,
+    never renewed (a 401 is final).
 
     The key and the header value made from the pair are registered with ``secrets`` at once: an error
     page that echoes the request's ``Authorization`` header shows them.
@@ -130,10 +131,10 @@ class BasicAuth:
         self._pair = (username, api_key)
         secrets.register_basic(username, api_key)
 
-    def apply(self, headers: dict) -> tuple[str, str]:
-        return self._pair
+    def apply(self, headers: dict) -> Applied:
+        return Applied(0, self._pair)
 
-    def renew(self) -> bool:
+    def renew(self, generation: int) -> bool:
         return False
 
 

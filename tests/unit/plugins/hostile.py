@@ -6,7 +6,8 @@
 A test gives :class:`Hostile` a function ``answer(request) -> Answer`` and points a module's
 endpoint at ``hostile.url``; every request is recorded with its headers, its body and the monotonic
 time it arrived, so a test can count its own requests and see the pauses between them, and an answer
-can echo what the client sent (as a careless provider's error page does).
+can echo what the client sent (as a careless provider's error page does). The server answers on
+several threads at once: an ``answer`` that keeps state must guard it with a lock.
 """
 
 import json
@@ -50,6 +51,9 @@ class Hostile:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body leave in separate writes: without this, Nagle's algorithm holds the
+            # body until the client's delayed ACK (about 40 ms an answer on loopback)
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass

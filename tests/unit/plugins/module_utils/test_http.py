@@ -10,7 +10,9 @@ import requests
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._http import (
+    MAX_RENEWALS,
     ApiError,
+    Applied,
     HttpClient,
     RetryPolicy,
     parse_retry_after,
@@ -22,34 +24,37 @@ SECRET = "s3cr3t-key-value"
 
 
 class BasicAuth:
+    """Fixed credentials: one generation, nothing to renew (as SoftLayer's)."""
+
     def __init__(self):
-        self.renewals = 0
+        self.renewals = []
 
     def apply(self, headers):
-        return ("user", SECRET)
+        return Applied(0, ("user", SECRET))
 
-    def renew(self):
+    def renew(self, generation):
+        self.renewals.append(generation)
         return False
 
 
 class TokenAuth:
-    """Bearer token that can be renewed a limited number of times."""
+    """A bearer token per generation (1, 2, ...) from ``tokens``; ``renew`` records the generation
+    it was told was refused."""
 
     def __init__(self, tokens):
         self.tokens = list(tokens)
-        self.current = self.tokens.pop(0)
-        self.renewals = 0
+        self.generation = 1
+        self.renewals = []
 
     def apply(self, headers):
-        headers["Authorization"] = "Bearer " + self.current
-        return None
+        headers["Authorization"] = "Bearer " + self.tokens[self.generation - 1]
+        return Applied(self.generation)
 
-    def renew(self):
-        if not self.tokens:
-            return False
-        self.current = self.tokens.pop(0)
-        self.renewals += 1
-        return True
+    def renew(self, generation):
+        self.renewals.append(generation)
+        if self.generation == generation and self.generation < len(self.tokens):
+            self.generation += 1
+        return self.generation > generation
 
 
 def client(sleeps=None, **kwargs):
@@ -216,21 +221,72 @@ def test_truncated_json_on_a_read_is_retried_and_on_a_write_is_ambiguous(http):
     assert err.value.ambiguous and "not valid JSON" in str(err.value)
 
 
-def test_401_renews_credentials_once_and_repeats_even_a_post(http):
+def test_401_renews_credentials_and_repeats_even_a_post(http):
     http.post(BASE + "orders", status=401, json={"code": "unauthorized"})
     http.post(BASE + "orders", json={"id": 9})
     auth = TokenAuth(["old", "new"])
     assert client(auth=auth).post("orders", json_body={}).data == {"id": 9}
-    assert auth.renewals == 1
+    assert auth.renewals == [1]  # the generation that was refused
     assert [c.request.headers["Authorization"] for c in http.calls] == ["Bearer old", "Bearer new"]
 
 
-def test_a_second_401_fails(http):
-    http.get(BASE + "x", status=401, json={"code": "unauthorized", "title": "Unauthorized"})
+def test_a_401_right_after_a_renewal_renews_once_more(http):
+    # before, the 401 on the renewed credentials was final: a token revoked between its issue and
+    # its first use failed the request
+    http.post(BASE + "orders", status=401, json={"code": "unauthorized"})
+    http.post(BASE + "orders", status=401, json={"code": "unauthorized"})
+    http.post(BASE + "orders", json={"id": 9})
     auth = TokenAuth(["a", "b", "c"])
+    assert client(auth=auth).post("orders", json_body={}).data == {"id": 9}
+    assert auth.renewals == [1, 2]
+    assert [c.request.headers["Authorization"] for c in http.calls] == ["Bearer a", "Bearer b", "Bearer c"]
+
+
+def test_a_third_401_is_final_and_says_the_credentials_were_renewed(http):
+    http.get(BASE + "x", status=401, json={"code": "unauthorized", "title": "Unauthorized"})
+    auth = TokenAuth(["a", "b", "c", "d"])
     with pytest.raises(ApiError) as err:
         client(auth=auth).get("x")
-    assert err.value.status == 401 and auth.renewals == 1 and len(http.calls) == 2
+    # the call ends (never repeated by the seam), but a wait counts it as a poll without an answer
+    assert err.value.status == 401 and err.value.code == "unauthorized" and err.value.retryable
+    assert auth.renewals == [1, 2] and len(http.calls) == 1 + MAX_RENEWALS == 3
+    assert str(err.value) == ("GET https://api.example.test/v1/x failed: HTTP 401 unauthorized: Unauthorized; refused again "
+                              "after the credentials were renewed 2 times for this request, so the provider does not "
+                              "accept them (check the client's permissions)")
+
+
+def test_a_401_is_final_when_there_is_nothing_newer(http):
+    # a renewal that has nothing newer (fixed credentials, or a token hook that could not renew)
+    # ends the request at once; the message does not claim a renewal
+    http.get(BASE + "x", status=401, json={"code": "unauthorized", "title": "Unauthorized"})
+    auth = BasicAuth()
+    with pytest.raises(ApiError) as err:
+        client(auth=auth).get("x")
+    assert auth.renewals == [0] and len(http.calls) == 1
+    assert str(err.value) == "GET https://api.example.test/v1/x failed: HTTP 401 unauthorized: Unauthorized"
+    assert SECRET not in str(err.value)
+
+
+def test_renewals_are_counted_per_request_not_per_client(http):
+    # each request gets its own two renewals: a long task is not worn down by revocations spread
+    # over its many requests
+    for dummy in range(3):
+        http.get(BASE + "x", status=401, json={"code": "unauthorized"})
+        http.get(BASE + "x", json={"ok": True})
+    auth = TokenAuth(["a", "b", "c", "d"])
+    seam = client(auth=auth)
+    assert [seam.get("x").data for dummy in range(3)] == [{"ok": True}] * 3
+    assert auth.renewals == [1, 2, 3]
+
+
+def test_a_renewal_does_not_count_as_a_retry(http):
+    # the 401 was refused before processing: the repeat is not one of the ``retries``
+    http.get(BASE + "x", status=401, json={"code": "unauthorized"})
+    http.get(BASE + "x", status=503, json={"code": "busy"})
+    http.get(BASE + "x", json={"ok": True})
+    sleeps = []
+    assert client(sleeps, auth=TokenAuth(["a", "b"]), retry=RetryPolicy(retries=1, jitter=False)).get("x").data == {"ok": True}
+    assert len(sleeps) == 1
 
 
 def test_error_carries_status_url_code_and_message_without_secrets(http):

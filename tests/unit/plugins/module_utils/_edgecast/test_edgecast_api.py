@@ -4,6 +4,7 @@
 """The Edgecast token hook, CPS client and models over scripted HTTP."""
 
 import threading
+import time
 
 import pytest
 from responses import matchers
@@ -12,7 +13,8 @@ from ansible_collections.certops.orders.plugins.module_utils._edgecast import mo
 from ansible_collections.certops.orders.plugins.module_utils._contract import PARSE_ERRORS
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import statuses
 from ansible_collections.certops.orders.plugins.module_utils._edgecast.client import CpsClient, TokenAuth, create_call, parse_error
-from ansible_collections.certops.orders.plugins.module_utils._http import ApiError, HttpClient, RetryPolicy, Secrets
+from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
+from ansible_collections.certops.orders.plugins.module_utils._http import ApiError, Applied, HttpClient, RetryPolicy, Secrets
 from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_helpers import (  # pylint: disable=unused-import
     CPS,
     SECRET,
@@ -70,17 +72,61 @@ def test_a_401_mid_run_fetches_a_new_token_and_repeats_the_request_once(http, cl
     assert auth.fetches == 2
 
 
-def test_a_second_401_is_a_failure(http, clock):
-    token(http, "tok-1")
-    token(http, "tok-2")
+def test_a_401_right_after_a_renewal_fetches_a_second_token_and_succeeds(http, clock):
+    # before, the 401 on the renewed token was final: a token revoked between its issue and its
+    # first use (here tok-2) failed the read, and with it the whole wait
+    for n in (1, 2, 3):
+        token(http, "tok-%d" % n)
+    cps, auth = client(clock)
+    url = CPS + "/v2.0/certificates/1/status"
+    http.get(url, status=401, json=error("unauthorized", 401, "You are not authorized to access this resource"))
+    http.get(url, status=401, json=error("unauthorized", 401, "You are not authorized to access this resource"))
+    http.get(url, json=status_node(1, "Active"))
+    assert cps.status(1)["status"] == "Active"
+    reads = [c for c in http.calls if c.request.url.startswith(url)]
+    assert [bearer(c) for c in reads] == ["Bearer tok-1", "Bearer tok-2", "Bearer tok-3"]
+    assert auth.fetches == 3 and clock.sleeps == []  # renewals are not retries: no backoff
+
+
+def test_a_third_401_is_final_with_a_message_that_says_the_token_was_renewed(http, clock):
+    for n in (1, 2, 3):
+        token(http, "tok-%d" % n)
     cps, auth = client(clock)
     url = CPS + "/v2.0/certificates/1/status"
     http.get(url, status=401, json=error("unauthorized", 401, "You are not authorized to access this resource"))
     with pytest.raises(ApiError) as caught:
         cps.status(1)
-    assert caught.value.status == 401 and caught.value.code == "unauthorized"
-    assert len([c for c in http.calls if c.request.url.startswith(url)]) == 2
-    assert auth.fetches == 2
+    exc = caught.value
+    assert exc.status == 401 and exc.code == "unauthorized" and exc.url == url and exc.method == "GET"
+    assert str(exc) == ("GET %s failed: HTTP 401 unauthorized: You are not authorized to access this resource; refused "
+                        "again after the credentials were renewed 2 times for this request, so the provider does not "
+                        "accept them (check the client's permissions)" % url)
+    assert len([c for c in http.calls if c.request.url.startswith(url)]) == 3
+    assert auth.fetches == 3 and SECRET not in str(exc)
+
+
+def test_a_renewal_token_fetch_is_held_to_the_tasks_budget(http, clock):
+    # the renewal goes through the same HTTP seam: once the budget is spent no token call is sent,
+    # and the task fails naming the token call and the budget instead of waiting on the token service
+    token(http, "tok-1")
+    url = CPS + "/v2.0/certificates/1/status"
+
+    def refused_late(request):
+        # the 401 arrives after the budget's hard end (10 s + one 5 s timeout); without a body, so
+        # that the seam reads no chunk of it against the clock
+        clock.now += 100
+        return 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'}, ""
+
+    http.add_callback("GET", url, callback=refused_late)
+    budget = Budget(10, 5, clock=clock.monotonic)
+    seam = HttpClient(CPS, retry=RetryPolicy(retries=2), error_parser=parse_error, sleep=clock.sleep, budget=budget)
+    seam.auth = auth = TokenAuth(seam, TOKEN_URL, "ci-client", SECRET, "sec.cps.certificates", clock=clock.monotonic)
+    with pytest.raises(ApiError) as caught:
+        CpsClient(seam).status(1)
+    assert str(caught.value) == ("POST %s: could not get an access token for client_id 'ci-client' and scope "
+                                 "'sec.cps.certificates' from the token service: not sent: the task's time budget "
+                                 "(wait_timeout=10s) is spent" % TOKEN_URL)
+    assert auth.fetches == 1 and len(http.calls) == 2  # the first token and the refused read; no second token call
 
 
 def test_a_bad_secret_fails_with_the_token_services_answer_and_no_secret(http, clock):
@@ -113,37 +159,73 @@ def test_a_token_answer_without_access_token_is_an_error(http, clock):
         cps.status(1)
 
 
-def test_threads_that_all_get_a_401_share_one_new_token(clock):
-    class Http:
-        def __init__(self):
-            self.count = 0
-            self.secrets = Secrets()
+class SlowTokenService:
+    """Stands in for the HTTP seam under :class:`TokenAuth`: numbered tokens, each fetch taking
+    ``delay`` seconds of real time, so that threads refused together pile up at the lock while the
+    first renewal runs."""
 
-        def request(self, *args, **kwargs):
-            self.count += 1
+    def __init__(self, delay=0.0):
+        self.delay = delay
+        self.count = 0
+        self.secrets = Secrets()  # TokenAuth registers the secret and every token it gets
 
-            class Answer:
-                status = 200
-                url = TOKEN_URL
-                data = {"access_token": "tok-%d" % self.count, "expires_in": 300}
-            return Answer()
+    def request(self, *args, **kwargs):
+        time.sleep(self.delay)
+        self.count += 1
 
-    http = Http()
-    auth = TokenAuth(http, TOKEN_URL, "ci-client", SECRET, "sec.cps.certificates", clock=clock.monotonic)
-    barrier = threading.Barrier(4)
+        class Answer:
+            status = 200
+            url = TOKEN_URL
+            data = {"access_token": "tok-%d" % self.count, "expires_in": 300}
+        return Answer()
+
+
+def test_threads_that_all_get_a_401_on_the_same_generation_share_one_fetch(clock):
+    # the token is one for all threads, with a generation: eight threads refused on generation 1
+    # (a revoked token: every request that carried it is refused) cause exactly one fetch, and all
+    # go on with generation 2. Before, renew() took no generation and compared the token string a
+    # thread-local remembered.
+    service = SlowTokenService(delay=0.2)
+    auth = TokenAuth(service, TOKEN_URL, "ci-client", SECRET, "sec.cps.certificates", clock=clock.monotonic)
+    barrier = threading.Barrier(8)
+    seen = []
 
     def worker():
-        headers = {}
-        auth.apply(headers)
+        generation = auth.apply({})
         barrier.wait()
-        assert auth.renew() is True
+        renewed = auth.renew(generation.generation)
+        headers = {}
+        seen.append((generation.generation, renewed, auth.apply(headers).generation, headers["Authorization"]))
 
-    threads = [threading.Thread(target=worker) for dummy in range(4)]
+    threads = [threading.Thread(target=worker) for dummy in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert http.count == 2  # the first token, then one renewal for all four threads
+    assert service.count == 2  # the first token, then one renewal for all eight threads
+    assert seen == [(1, True, 2, "Bearer tok-2")] * 8
+    # a refusal of a generation already replaced costs nothing; one of the current one fetches
+    assert auth.renew(1) is True and service.count == 2
+    assert auth.renew(2) is True and service.count == 3 and auth.apply({}) == Applied(3)
+
+
+def test_a_request_refused_on_a_token_another_thread_already_replaced_renews_without_a_fetch(http, clock):
+    # a thread that used generation 1 is refused after another thread's renewal fetched generation
+    # 2: its renewal is the token already there, and its repeat carries it
+    token(http, "tok-1")
+    token(http, "tok-2")
+    cps, auth = client(clock)
+    url = CPS + "/v2.0/certificates/1/status"
+    http.get(url, json=status_node(1))
+    cps.status(1)
+    assert auth.renew(auth.apply({}).generation) is True  # another thread's renewal
+    assert auth.fetches == 2
+    http.get(url, json=status_node(1, "Active"))
+    headers = {}
+    stale = Applied(1)
+    assert auth.renew(stale.generation) is True and auth.fetches == 2  # nothing fetched
+    assert auth.apply(headers) == Applied(2) and headers["Authorization"] == "Bearer tok-2"
+    assert cps.status(1)["status"] == "Active" and bearer(http.calls[-1]) == "Bearer tok-2"
 
 
 # -- the client ------------------------------------------------------------------------------
