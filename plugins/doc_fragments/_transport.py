@@ -38,4 +38,14 @@ options:
       - From 0 to 100; a retry only starts when its pause ends before O(wait_timeout) runs out.
     type: int
     default: 4
+  max_response_size:
+    description:
+      - The largest answer, in bytes, that the task reads from the provider, from 1024 (1 KiB) to
+        1073741824 (1 GiB). The default is 64 MiB.
+      - An answer whose C(Content-Length) is larger is refused before its body is read, and one
+        that grows past it while arriving is abandoned; either way the task fails, naming the size,
+        and the call is not repeated. Real answers are far smaller, so a larger one comes from a faulty or
+        hostile endpoint.
+    type: int
+    default: 67108864
 """

@@ -14,6 +14,9 @@ The generic runners in ``_runner`` talk to a provider only through these classes
 - :class:`InfoProvider` for a ``*_status_info`` module: select, read, poll;
 - :class:`OrderProvider` for a ``*_cert_order`` module: find, create once, update, remove.
 
+A client follows every paged list under a :class:`Paging`, so that no provider answer keeps a
+listing going for ever.
+
 Both start with :meth:`Provider.check_options`, which must refuse bad input without any I/O: the
 runner calls it before the first request, so a typo never costs a call (or sends a credential).
 """
@@ -66,6 +69,57 @@ def parse(reader: Callable, data: Any, endpoint: str) -> Any:
             problems.append("(the body): %s" % " ".join(str(exc).split())[:200])
         raise ApiError("%s answered with a body this module cannot read: %s" % (endpoint, "; ".join(problems)),
                        url=endpoint)
+
+
+class Paging:
+    """The bounds of one paged list call, so that no answer keeps a listing going for ever.
+
+    A provider that ignores the page size or the offset, or that never stops offering pages, would
+    otherwise be followed without end (one such SoftLayer double took 46,670 calls in a minute).
+    :meth:`check` ends the listing with an :class:`ApiError` naming the call and why, when a page
+    holds more items than asked (the page size is ignored, so the next offset would skip or repeat
+    items; unless it is the first page and the provider's total says it is the whole list) or
+    repeats an earlier page (the same ids: the offset is ignored); :meth:`exhausted` when
+    ``max_pages`` pages were read and the provider still offers more.
+    """
+
+    def __init__(self, call: str, size: int, max_pages: int, narrow: str) -> None:
+        self.call = call
+        self.size = size
+        self.max_pages = max_pages
+        self.narrow = narrow
+        self.read = 0
+        self._seen: dict[tuple, str] = {}
+
+    def pages(self) -> range:
+        """The page numbers (0-based) a listing may read."""
+        return range(self.max_pages)
+
+    def check(self, items: list, where: str, total: int | None, response: Any = None) -> None:
+        """Accept the page read at ``where`` (how the request named its position) or raise; ``total``
+        is the item count the provider announced, if any; ``response`` the seam's Response."""
+        first = self.read == 0
+        self.read += 1
+        if len(items) > self.size and not (first and total == len(items)):
+            raise self._error(response, "answered %d items at %s, where at most %d were asked for: the provider "
+                                        "ignores the page size, so its pages cannot be followed without skipping or "
+                                        "repeating items" % (len(items), where, self.size))
+        key = tuple(item.get("id") if isinstance(item, dict) and item.get("id") is not None else repr(item)
+                    for item in items)
+        if items and key in self._seen:
+            raise self._error(response, "answered at %s the same %d items (the same ids) as at %s: the provider "
+                                        "ignores the position asked for, so the list would never end"
+                              % (where, len(items), self._seen[key]))
+        self._seen.setdefault(key, where)
+
+    def exhausted(self, count: int, response: Any = None) -> ApiError:
+        return self._error(response, "still offered more items after %d pages (%d items), the most this module reads "
+                                     "from one list; %s" % (self.max_pages, count, self.narrow))
+
+    def _error(self, response: Any, why: str) -> ApiError:
+        return ApiError("%s %s" % (self.call, why), status=getattr(response, "status", None),
+                        url=getattr(response, "url", None) or self.call,
+                        method=getattr(response, "method", None))
 
 
 class Vocabulary:

@@ -15,8 +15,12 @@ Every provider client talks HTTP through :class:`HttpClient`, a thin layer over 
   throttling, 5xx other than 501, and answers whose JSON is broken, with jittered exponential
   backoff that honours ``Retry-After``;
 - takes every attempt's timeout and every pause from the task's :class:`Budget`: no retry starts
-  after the deadline, no attempt runs past the hard end, a body still trickling in at the hard end
-  is abandoned, and a ``Retry-After`` longer than what is left fails the call at once;
+  after the deadline, and a ``Retry-After`` longer than what is left fails the call at once;
+- lets no attempt outlive the budget's hard end: a socket timeout bounds each receive, not the
+  whole answer, so a watchdog shuts the socket of an attempt still running at the hard end, whether
+  it waits for the status line, the headers or the body;
+- reads no answer larger than ``max_response_size``: a ``Content-Length`` above it is refused before
+  the body is read, and a body that grows past it is abandoned as it arrives;
 - turns every failure into one :class:`ApiError` carrying the HTTP status, method, URL, and the
   provider's code and message, with no secret in it: whatever the provider echoes back passes
   :meth:`Secrets.redact`, which knows every form of every credential of the run (:class:`Secrets`).
@@ -29,6 +33,7 @@ import email.utils
 import json
 import random
 import re
+import socket
 import threading
 import time
 import traceback
@@ -38,6 +43,10 @@ from typing import Any, NamedTuple, Protocol
 try:
     import requests
     import requests.adapters
+    import urllib3.connection
+    import urllib3.connectionpool
+    import urllib3.exceptions
+    import urllib3.poolmanager
 except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -63,6 +72,14 @@ CHUNK = 65536
 MASK = "********"
 #: characters of a non-JSON error body quoted in a message
 SNIPPET = 200
+#: The largest answer read unless ``max_response_size`` says otherwise: far above any real answer
+#: (a page of 100 SoftLayer requests with their CSRs is a few hundred KiB), far below what hurts the
+#: host that runs the task (the body is held in memory, then decoded).
+DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024
+#: The range ``max_response_size`` accepts: below 1 KiB not even an error body fits; above 1 GiB the
+#: cap protects nothing.
+MIN_RESPONSE_SIZE = 1024
+MAX_RESPONSE_SIZE = 1024 * 1024 * 1024
 
 
 def _sleep(seconds: float) -> None:
@@ -267,13 +284,15 @@ def default_error_parser(body: Any) -> tuple[str | None, str | None]:
 
 
 class Response:
-    """What a successful call returns: status, headers and the decoded JSON body (or None)."""
+    """What a successful call returns: status, headers and the decoded JSON body (or None), and the
+    method and URL (without credentials) that were sent."""
 
-    def __init__(self, status: int, headers: Mapping[str, str], data: Any, url: str) -> None:
+    def __init__(self, status: int, headers: Mapping[str, str], data: Any, url: str, method: str | None = None) -> None:
         self.status = status
         self.headers = headers
         self.data = data
         self.url = url
+        self.method = method
 
 
 class Applied(NamedTuple):
@@ -291,6 +310,139 @@ class Auth(Protocol):
     def apply(self, headers: dict) -> Applied: ...
 
     def renew(self, generation: int) -> bool: ...
+
+
+# -- the watchdog of an attempt ------------------------------------------------------------------------
+#: the attempt the current thread is running (worker threads each run their own)
+_CURRENT = threading.local()
+
+#: what an attempt was doing when the budget ran out, as a message says it (``%s``: the budget)
+PHASES = {
+    "connecting": "%s ran out while connecting to the provider; nothing was sent",
+    "sending": "%s ran out while the request was being sent; the request may or may not have been processed",
+    "headers": "%s ran out while the answer's status line and headers were arriving; the request may or may not "
+               "have been processed",
+    "body": "the answer was still arriving when %s ran out; the request may or may not have been processed",
+}
+
+
+class Attempt:
+    """One HTTP attempt's watchdog.
+
+    A socket timeout bounds each receive, not the answer: a provider that sends one byte of its
+    status line a second, each within the timeout, would hold the attempt for as long as it likes.
+    So :meth:`start` arms a timer for the budget's hard end; when it fires, the socket of the
+    connection the attempt uses is shut down, the receive it is blocked in returns at once, and
+    :attr:`fired` tells the seam why the answer broke off. The connection classes below tell the
+    attempt of their thread which connection it uses and what it is doing (:func:`_note`).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._conn: Any = None
+        self.phase = "connecting"
+        self.fired = False
+        self.fired_in = ""
+        self.done = False
+
+    def start(self, seconds: float) -> None:
+        if seconds == float("inf"):
+            return  # a budget without an end: nothing to enforce
+        self._timer = threading.Timer(max(0.0, seconds), self.fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def use(self, conn: Any, phase: str) -> None:
+        with self._lock:
+            self._conn, self.phase = conn, phase
+            if self.fired:  # the hard end passed before this connection had a socket
+                _shut(conn)
+
+    def fire(self) -> None:
+        # under the lock, so that a connection handed back to the pool is never shut afterwards
+        with self._lock:
+            if self.done:
+                return
+            self.fired, self.fired_in = True, self.phase
+            if self._conn is not None:
+                _shut(self._conn)
+
+    def finish(self) -> None:
+        with self._lock:
+            self.done = True
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def failure(self, budget: Budget) -> ApiError:
+        """The error of an attempt the watchdog ended: never retried (the budget is spent), and
+        ambiguous once the request may have left."""
+        phase = self.fired_in if self.fired_in in PHASES else "headers"
+        return ApiError(PHASES[phase] % budget.describe(), retryable=False, ambiguous=phase != "connecting")
+
+
+def _shut(conn: Any) -> None:
+    """Shut down the socket of ``conn`` (the plain socket call: ``SSLSocket.shutdown`` would also drop
+    the TLS state that the blocked reader is still using)."""
+    sock = getattr(conn, "sock", None)
+    if sock is None:
+        return
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except (OSError, ValueError, TypeError):
+        pass  # already closed, or not a socket this seam can shut: the receive timeout still applies
+
+
+def _note(conn: Any, phase: str) -> None:
+    attempt = getattr(_CURRENT, "attempt", None)
+    if attempt is not None:
+        attempt.use(conn, phase)
+
+
+if HAS_REQUESTS:
+    class _Watched:
+        """Tells the current thread's :class:`Attempt` which connection it uses and what it does."""
+
+        def connect(self) -> None:
+            _note(self, "connecting")
+            super().connect()  # type: ignore[misc]
+
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            _note(self, "sending")
+            super().request(*args, **kwargs)  # type: ignore[misc]
+
+        def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+            _note(self, "headers")
+            return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+
+    class _HTTPConnection(_Watched, urllib3.connection.HTTPConnection):
+        pass
+
+    class _HTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+        pass
+
+    class _HTTPConnectionPool(urllib3.connectionpool.HTTPConnectionPool):
+        ConnectionCls = _HTTPConnection
+
+    class _HTTPSConnectionPool(urllib3.connectionpool.HTTPSConnectionPool):
+        ConnectionCls = _HTTPSConnection
+
+    _POOLS = {"http": _HTTPConnectionPool, "https": _HTTPSConnectionPool}
+
+    class WatchedAdapter(requests.adapters.HTTPAdapter):
+        """requests' adapter, with pools whose connections report to the current :class:`Attempt`."""
+
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = _POOLS
+
+        def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+            manager = super().proxy_manager_for(proxy, **kwargs)
+            # an HTTP(S) proxy uses urllib3's standard pools, replaced here; a SOCKS proxy brings its
+            # own, left alone (its attempts keep the receive timeout only)
+            if getattr(manager, "pool_classes_by_scheme", None) is urllib3.poolmanager.pool_classes_by_scheme:
+                manager.pool_classes_by_scheme = _POOLS
+            return manager
 
 
 class HttpClient:
@@ -312,6 +464,7 @@ class HttpClient:
     refused before it was processed (a rate limit), so that they are not ambiguous for a call that
     changes state. ``budget`` is the task's :class:`Budget` (none: no time limit). ``secrets`` is the
     run's :class:`Secrets` (none: a registry of its own); every failure is redacted with it.
+    ``max_response_size`` is the most bytes of one answer's body that are read.
     """
 
     def __init__(self, base_url: str, timeout: float = 30, validate_certs: bool = True, ca_path: str | None = None,
@@ -321,7 +474,8 @@ class HttpClient:
                  sleep: Callable[[float], None] | None = None, session: requests.Session | None = None,
                  retryable_codes: Iterable[str] = (), classify: Callable[[int, str | None, str | None, bool], bool] | None = None,
                  body_error: Callable[[Any], tuple[str | None, str | None] | None] | None = None,
-                 refusal_codes: Iterable[str] = (), budget: Budget | None = None, secrets: Secrets | None = None) -> None:
+                 refusal_codes: Iterable[str] = (), budget: Budget | None = None, secrets: Secrets | None = None,
+                 max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE) -> None:
         if not HAS_REQUESTS:
             raise RuntimeError("requests is required")
         self.base_url = base_url
@@ -337,11 +491,12 @@ class HttpClient:
         self.classify = classify
         self.body_error = body_error
         self.sleep = sleep or _sleep
+        self.max_response_size = int(max_response_size)
         self.headers = {"User-Agent": user_agent, "Accept": "application/json"}
         self.headers.update(headers or {})
         self.session = session or requests.Session()
         if session is None:
-            adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+            adapter = WatchedAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)
 
@@ -394,7 +549,7 @@ class HttpClient:
                     else:
                         inside = self.body_error(data) if self.body_error is not None else None
                         if inside is None:
-                            return Response(status, response.headers, data, shown_url)
+                            return Response(status, response.headers, data, shown_url, method)
                         code, message = inside
                         error = ApiError("%s %s failed: HTTP %s with an error body%s: %s" % (
                             method, shown_url, status, " %s" % code if code else "", message), status=status,
@@ -438,66 +593,74 @@ class HttpClient:
 
     def _send(self, method: str, url: str, params: dict | None, json_body: Any, form: dict | None,
               extra_headers: dict | None, use_auth: bool) -> tuple[requests.Response, bytes, int | None]:
-        """One attempt: ``(response, body bytes, generation of the credentials sent or None)``. The
-        body is read in chunks, so that an answer that trickles in is abandoned at the budget's hard
-        end instead of holding the task."""
-        timeout = self.budget.attempt_timeout()
+        """One attempt: ``(response, body bytes, generation of the credentials sent or None)``. A
+        watchdog (:class:`Attempt`) ends the attempt at the budget's hard end, wherever it is; the body
+        is read in chunks, up to ``max_response_size``."""
+        budget = self.budget
+        timeout = budget.attempt_timeout()
         if timeout is None:
-            raise ApiError("not sent: %s is spent" % self.budget.describe(), retryable=False)
+            raise ApiError("not sent: %s is spent" % budget.describe(), retryable=False)
         headers = dict(self.headers)
         headers.update(extra_headers or {})
         basic = generation = None
         if use_auth and self.auth is not None:
+            # may make a request of its own (a token): before ours is watched
             generation, basic = self.auth.apply(headers)
+        attempt = Attempt()
+        outer = getattr(_CURRENT, "attempt", None)
+        _CURRENT.attempt = attempt
+        attempt.start(budget.hard_end - budget.clock())
         try:
             response = self.session.request(
                 method, url, params=params, json=json_body, data=form, headers=headers, auth=basic,
                 timeout=(timeout, timeout), verify=self.verify, proxies=self.proxies, allow_redirects=False,
                 stream=True)
+            attempt.phase = "body"
             try:
-                return response, self._read_body(response), generation
+                body = self._read_body(response)
             finally:
                 response.close()
-        except requests.exceptions.SSLError as exc:
-            raise ApiError("TLS verification failed talking to the provider (%s); set ca_path to the CA "
-                           "that signed the endpoint's certificate, or validate_certs=false for a test "
-                           "endpoint" % _short(exc), retryable=False)
-        except requests.exceptions.ConnectTimeout:
-            raise ApiError("timed out connecting to the provider after %gs" % timeout,
-                           retryable=True, ambiguous=False)
-        except (requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-            reason = "no answer from the provider within %gs" % timeout if isinstance(
-                exc, requests.exceptions.Timeout) else "the answer broke off (%s)" % _short(exc)
-            raise ApiError("%s; the request may or may not have been processed" % reason,
-                           retryable=True, ambiguous=True)
-        except requests.exceptions.ProxyError as exc:
-            raise ApiError("the proxy refused or failed the connection (%s)" % _short(exc), retryable=True)
-        except requests.exceptions.ConnectionError as exc:
-            if "timed out" in str(exc).lower():  # a read timeout while the body streams in
-                raise ApiError("no answer from the provider within %gs; the request may or may not have been "
-                               "processed" % timeout, retryable=True, ambiguous=True)
-            ambiguous = "refused" not in str(exc).lower() and "name or service" not in str(exc).lower()
-            raise ApiError("connection to the provider failed (%s)" % _short(exc), retryable=True,
-                           ambiguous=ambiguous)
-        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                requests.exceptions.InvalidSchema) as exc:
-            raise ApiError("invalid URL %s (%s); use an http:// or https:// URL" % (safe_url(url), _short(exc)))
-        except requests.exceptions.RequestException as exc:
-            raise ApiError("request failed (%s)" % _short(exc), retryable=True, ambiguous=True)
+            if attempt.fired:  # a socket shut mid-answer may look like its end (no Content-Length, or cut headers)
+                raise attempt.failure(budget)
+            return response, body, generation
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
+            if attempt.fired:
+                raise attempt.failure(budget)
+            raise _transport_error(exc, timeout, url)
+        finally:
+            attempt.finish()
+            _CURRENT.attempt = outer
 
     def _read_body(self, response: requests.Response) -> bytes:
         """The body, read as it arrives (``read1``: whatever one receive gives) with a look at the
-        clock after each piece; a body still arriving at the budget's hard end is abandoned."""
+        clock and at the size after each piece: a body still arriving at the budget's hard end is
+        abandoned, and so is one larger than ``max_response_size`` (refused at once when its
+        ``Content-Length`` says so)."""
+        limit = self.max_response_size
+        declared = (response.headers.get("Content-Length") or "").strip()
+        if declared.isdigit() and int(declared) > limit:
+            raise self._too_large(response, "announces %s bytes (Content-Length)" % declared)
         raw = response.raw
         pieces = iter(lambda: raw.read1(CHUNK, decode_content=True), b"") if hasattr(raw, "read1") else \
             response.iter_content(CHUNK)  # urllib3 1.x: fills each chunk before the clock is read
         chunks = []
+        size = 0
         for piece in pieces:
+            size += len(piece)
+            if size > limit:
+                raise self._too_large(response, "was still arriving after %d bytes" % size)
             chunks.append(piece)
             if self.budget.clock() >= self.budget.hard_end:
-                raise ApiError("the answer was still arriving when %s ran out; the request may or may not have been "
-                               "processed" % self.budget.describe(), retryable=False, ambiguous=True)
+                raise ApiError(PHASES["body"] % self.budget.describe(), retryable=False, ambiguous=True)
         return b"".join(chunks)
+
+    def _too_large(self, response: requests.Response, what: str) -> ApiError:
+        """An answer over ``max_response_size``: not retried (the next one would be as large); ambiguous
+        unless the provider refused the request (4xx), since its answer cannot be read."""
+        status = response.status_code
+        return ApiError("HTTP %s answer %s, more than max_response_size=%d bytes allows; it was not read. Raise "
+                        "max_response_size if an answer this large is expected" % (status, what, self.max_response_size),
+                        status=status, retryable=False, ambiguous=not 400 <= status < 500)
 
     @staticmethod
     def _decode(response: requests.Response, body: bytes, expect_json: bool) -> Any:
@@ -529,6 +692,35 @@ class HttpClient:
         return ApiError(msg, status=status, method=method, url=url, code=code, provider_message=message,
                         body=body if isinstance(body, (dict, list)) else None, retryable=retryable,
                         ambiguous=status >= 500 and retryable and code not in self.refusal_codes, attempts=attempt)
+
+
+def _transport_error(exc: Exception, timeout: float, url: str) -> ApiError:
+    """The :class:`ApiError` of an attempt that got no usable answer. ``exc`` is requests' exception,
+    or urllib3's own when the body was being read (``raw.read1`` does not translate them)."""
+    if isinstance(exc, (requests.exceptions.SSLError, urllib3.exceptions.SSLError)):
+        return ApiError("TLS verification failed talking to the provider (%s); set ca_path to the CA "
+                        "that signed the endpoint's certificate, or validate_certs=false for a test "
+                        "endpoint" % _short(exc), retryable=False)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return ApiError("timed out connecting to the provider after %gs" % timeout, retryable=True, ambiguous=False)
+    if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError)):
+        return ApiError("no answer from the provider within %gs; the request may or may not have been processed"
+                        % timeout, retryable=True, ambiguous=True)
+    if isinstance(exc, (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError)):
+        return ApiError("the answer broke off (%s); the request may or may not have been processed" % _short(exc),
+                        retryable=True, ambiguous=True)
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return ApiError("the proxy refused or failed the connection (%s)" % _short(exc), retryable=True)
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        if "timed out" in str(exc).lower():  # a read timeout while the body streams in
+            return ApiError("no answer from the provider within %gs; the request may or may not have been "
+                            "processed" % timeout, retryable=True, ambiguous=True)
+        ambiguous = "refused" not in str(exc).lower() and "name or service" not in str(exc).lower()
+        return ApiError("connection to the provider failed (%s)" % _short(exc), retryable=True, ambiguous=ambiguous)
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                        requests.exceptions.InvalidSchema)):
+        return ApiError("invalid URL %s (%s); use an http:// or https:// URL" % (safe_url(url), _short(exc)))
+    return ApiError("request failed (%s)" % _short(exc), retryable=True, ambiguous=True)
 
 
 #: the reasons urllib3 buries deep in its long wrapper texts: a TLS verdict, an OS error

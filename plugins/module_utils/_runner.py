@@ -39,7 +39,10 @@ from ansible_collections.certops.orders.plugins.module_utils._contract import (
     TaskFailed,
 )
 from ansible_collections.certops.orders.plugins.module_utils._http import (
+    DEFAULT_MAX_RESPONSE_SIZE,
     HAS_REQUESTS,
+    MAX_RESPONSE_SIZE,
+    MIN_RESPONSE_SIZE,
     REQUESTS_IMPORT_ERROR,
     ApiError,
     Auth,
@@ -71,7 +74,17 @@ def transport_argument_spec() -> dict:
         timeout=dict(type="int", default=30),
         proxy_url=dict(type="str"),
         retries=dict(type="int", default=4),
+        max_response_size=dict(type="int", default=DEFAULT_MAX_RESPONSE_SIZE),
     )
+
+
+def check_transport_options(params: dict) -> None:
+    """Raise :class:`OptionError` for a ``max_response_size`` no answer can honour (checked at task
+    start, beside the time options, before any request)."""
+    value = params.get("max_response_size")
+    if value is not None and not MIN_RESPONSE_SIZE <= value <= MAX_RESPONSE_SIZE:
+        raise OptionError("max_response_size must be between %d and %d bytes (1 KiB to 1 GiB), got %s"
+                          % (MIN_RESPONSE_SIZE, MAX_RESPONSE_SIZE, value))
 
 
 def wait_argument_spec() -> dict:
@@ -182,7 +195,7 @@ def http_client(module: AnsibleModule, base_url: str, budget: Budget, auth: Auth
     return HttpClient(
         base_url, validate_certs=params["validate_certs"], ca_path=params["ca_path"], proxy_url=params["proxy_url"],
         auth=auth, retry=RetryPolicy(retries=params["retries"]), user_agent="certops.orders", budget=budget,
-        secrets=secrets, **options)
+        secrets=secrets, max_response_size=params["max_response_size"], **options)
 
 
 def map_bounded(func: Callable[[_T], _R], items: Iterable[_T], workers: int = DEFAULT_WORKERS) -> list[_R]:
@@ -435,6 +448,7 @@ def start(module: AnsibleModule, provider_class: type[_P]) -> _P:
     params = module.params
     try:
         check_time_options(params)
+        check_transport_options(params)
         if params.get("fail_on") and not params.get("wait_for"):
             raise OptionError("fail_on only applies together with wait_for")
         provider = provider_class(module, Budget.for_task(params))

@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
-from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError
+from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError, Paging, parse
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError, Applied, HttpClient
 from ansible_collections.certops.orders.plugins.module_utils._runner import check_url, http_client, secrets_of
 
@@ -58,8 +58,11 @@ def connection_argument_spec() -> dict:
 CPS_PATH = "/sec/cps"
 #: The largest page CPS serves (and the default).
 PAGE_SIZE = 20
-#: Never follow more pages than this (a guard against an API that keeps offering a next page).
+#: The most list pages read in one listing (10,000 certificates): a provider still offering pages
+#: after that is looping, and the listing fails instead of returning part of the list.
 MAX_PAGES = 500
+#: The certificate list.
+LIST_PATH = "/v2.0/certificates"
 
 
 def parse_error(body: Any) -> tuple[str | None, str | None]:
@@ -164,27 +167,33 @@ class CpsClient:
         return self._get("/v2.0/appendix/%s" % name)
 
     def certificates(self, query: str | None = None) -> list:
-        """Every item of ``GET /v2.0/certificates`` (optionally filtered), following every page."""
+        """Every item of ``GET /v2.0/certificates`` (optionally filtered), following pages of
+        :data:`PAGE_SIZE` until an empty page, the ``total_items`` count, or a short last page, at most
+        :data:`MAX_PAGES` of them (see :class:`Paging` for what ends a listing with an error). An
+        answer that is not a Collection (a bare list, null, fields of the wrong type) fails naming
+        the call and the field."""
+        from ansible_collections.certops.orders.plugins.module_utils._edgecast import models  # loads pydantic
+
+        paging = Paging("GET %s" % LIST_PATH, PAGE_SIZE, MAX_PAGES, "use a more specific label or domain")
         items = []
-        page = 1
-        while page <= MAX_PAGES:
-            params = {"page": page, "page_size": PAGE_SIZE}
+        response = None
+        for number in paging.pages():
+            params = {"page": number + 1, "page_size": PAGE_SIZE}
             if query:
                 params["query"] = query
-            data = self._get("/v2.0/certificates", params=params) or {}
-            batch = data.get("items") or []
+            response = self.http.get(LIST_PATH, params=params)
+            page = parse(models.collection, response.data, "GET %s" % LIST_PATH)
+            batch = page.items or []
+            paging.check(batch, "page=%d" % (number + 1), page.total_items, response)
             items.extend(batch)
-            total = data.get("total_items")
-            links = data.get("@links") or {}
             if not batch:
-                break
-            if isinstance(total, int):
-                if len(items) >= total:
-                    break
-            elif "next" not in links and len(batch) < PAGE_SIZE:
-                break
-            page += 1
-        return items
+                return items
+            if page.total_items is not None:
+                if len(items) >= page.total_items:
+                    return items
+            elif "next" not in (page.links or {}) and len(batch) < PAGE_SIZE:
+                return items
+        raise paging.exhausted(len(items), response)
 
     def certificate(self, cert_id: int) -> Any:
         return self._get(certificate_path(cert_id))

@@ -106,9 +106,14 @@ if HAS_PYDANTIC:
         emails: Optional[List[str]] = None
 
     class Collection(_Node):
-        items: Optional[list] = None
+        items: Optional[List[dict]] = None
         total_items: Optional[int] = None
         links: Optional[dict] = Field(default=None, alias="@links")
+
+
+def collection(data: Any) -> Collection:
+    """A page of a list: the Collection object itself (a bare list or null is not one)."""
+    return Collection.model_validate(data)
 
 
 def named_entities(data: Any) -> list[dict]:

@@ -32,8 +32,8 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
-from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError
-from ansible_collections.certops.orders.plugins.module_utils._http import Applied, HttpClient, Secrets
+from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError, Paging
+from ansible_collections.certops.orders.plugins.module_utils._http import Applied, HttpClient, Response, Secrets
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
     check_url,
     http_client,
@@ -183,13 +183,23 @@ ACCOUNT = "SoftLayer_Account"
 SSL_PACKAGE_TYPE = "ADDITIONAL_SERVICES_SSL_CERTIFICATE"
 FALLBACK_PACKAGE_TYPE = "ADDITIONAL_SERVICES"
 CONTAINER_TYPE = "SoftLayer_Container_Product_Order_Security_Certificate"
+#: Items asked for per list page (``resultLimit``), as softlayer-python's paging asks.
 PAGE_SIZE = 100
+#: The most list pages read in one listing (50,000 certificate requests): far more than an account
+#: holds; a provider still offering pages after that is looping, and the listing fails instead.
+MAX_PAGES = 500
 ID_CHUNK = 100
 
 # Every local property the modules report, plus the billing order's id (relational, so masked).
 REQUEST_MASK = ("mask[id,commonName,statusId,approverEmailAddress,technicalContactEmailAddress,"
                 "createDate,modifyDate,effectiveDate,expirationDate,order[id]]")
 REQUEST_MASK_WITH_CSR = REQUEST_MASK[:-1] + ",certificateSigningRequest]"
+
+
+def total_items(response: Response) -> int | None:
+    """The ``SoftLayer-Total-Items`` count of a list answer (the total before ``resultLimit``), if sent."""
+    total = response.headers.get("SoftLayer-Total-Items")
+    return int(total) if total and total.isdigit() else None
 
 
 def as_list(data: Any) -> list:
@@ -226,6 +236,12 @@ class SoftLayerApi:
     def call(self, service: str, method: str, obj_id: int | None = None, parameters: list | None = None, mask: str | None = None,
              object_filter: dict | None = None, limit: tuple[int, int] | None = None, idempotent: bool = True) -> tuple[Any, int | None]:
         """Call ``service::method`` and return ``(data, total_items)``."""
+        response = self.send(service, method, obj_id, parameters, mask, object_filter, limit, idempotent)
+        return response.data, total_items(response)
+
+    def send(self, service: str, method: str, obj_id: int | None = None, parameters: list | None = None, mask: str | None = None,
+             object_filter: dict | None = None, limit: tuple[int, int] | None = None, idempotent: bool = True) -> Response:
+        """Call ``service::method`` and return the seam's :class:`Response`."""
         path = service + ("/%s" % obj_id if obj_id is not None else "") + "/%s.json" % method
         query = {}
         if mask:
@@ -235,12 +251,9 @@ class SoftLayerApi:
         if limit:
             query["resultLimit"] = "%d,%d" % limit
         if parameters is None:
-            response = self.http.request("GET", path, params=query or None, idempotent=idempotent)
-        else:
-            response = self.http.request("POST", path, params=query or None,
-                                         json_body={"parameters": list(parameters)}, idempotent=idempotent)
-        total = response.headers.get("SoftLayer-Total-Items")
-        return response.data, int(total) if total and total.isdigit() else None
+            return self.http.request("GET", path, params=query or None, idempotent=idempotent)
+        return self.http.request("POST", path, params=query or None, json_body={"parameters": list(parameters)},
+                                 idempotent=idempotent)
 
     def get(self, service: str, method: str, obj_id: int | None = None, **kwargs: Any) -> Any:
         return self.call(service, method, obj_id, **kwargs)[0]
@@ -278,18 +291,25 @@ class SoftLayerApi:
         return self.get(REQUEST, "getObject", request_id, mask=mask)
 
     def list_requests(self, object_filter: dict | None = None, mask: str = REQUEST_MASK) -> list:
-        """Every request of the account matching ``object_filter``, following ``resultLimit`` pages."""
+        """Every request of the account matching ``object_filter``, following ``resultLimit`` pages of
+        :data:`PAGE_SIZE` until a short page or the ``SoftLayer-Total-Items`` count, at most
+        :data:`MAX_PAGES` of them (see :class:`Paging` for what ends a listing with an error)."""
         account = self.account_id()
+        paging = Paging("%s::getSslCertificateRequests" % REQUEST, PAGE_SIZE, MAX_PAGES,
+                        "select fewer orders (order_ids, common_name or status)")
         found = []
         offset = 0
-        while True:
-            data, total = self.call(REQUEST, "getSslCertificateRequests", parameters=[account], mask=mask,
-                                    object_filter=object_filter, limit=(offset, PAGE_SIZE))
-            page = as_list(data)
+        response = None
+        for _page in paging.pages():
+            response = self.send(REQUEST, "getSslCertificateRequests", parameters=[account], mask=mask,
+                                 object_filter=object_filter, limit=(offset, PAGE_SIZE))
+            page, total = as_list(response.data), total_items(response)
+            paging.check(page, "resultLimit=%d,%d" % (offset, PAGE_SIZE), total, response)
             found.extend(page)
             offset += len(page)
             if len(page) < PAGE_SIZE or (total is not None and offset >= total):
                 return found
+        raise paging.exhausted(len(found), response)
 
     def requests_by_id(self, ids: Iterable[int]) -> dict[int, dict]:
         """``{id: request}`` for ``ids`` in one filtered list call per chunk of 100 ids."""

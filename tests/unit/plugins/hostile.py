@@ -11,6 +11,7 @@ several threads at once: an ``answer`` that keeps state must guard it with a loc
 """
 
 import json
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,14 +19,26 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class Answer:
     """What the double sends: ``status``, ``body`` (JSON-encoded unless bytes), ``headers``;
-    ``stall`` seconds of silence before the status line; ``trickle`` seconds between body bytes."""
+    ``stall`` seconds of silence before the status line; ``trickle`` seconds between body bytes;
+    ``head_trickle`` seconds between the bytes of the status line and headers; ``stream`` bytes of a
+    body made up as it is sent (never held in memory: for answers of hundreds of MB) instead of
+    ``body``, announced by ``Content-Length`` unless ``length`` is false (then the end of the body is
+    the end of the connection)."""
 
-    def __init__(self, status=200, body=None, headers=None, stall=0.0, trickle=0.0):
+    def __init__(self, status=200, body=None, headers=None, stall=0.0, trickle=0.0, head_trickle=0.0, stream=None,
+                 length=True):
         self.status = status
         self.body = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.headers = dict(headers or {})
         self.stall = stall
         self.trickle = trickle
+        self.head_trickle = head_trickle
+        self.stream = stream
+        self.length = length
+
+
+#: what a streamed body is made of, one chunk at a time
+STREAM_CHUNK = b"x" * 65536
 
 
 class Seen:
@@ -39,10 +52,18 @@ class Seen:
         self.headers = dict(headers or {})
 
 
-class Hostile:
-    """``with Hostile(answer) as double:`` serves until the block ends (stalls end with it)."""
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
 
-    def __init__(self, answer):
+    def handle_error(self, request, client_address):
+        pass  # a client that hangs up mid-answer is what these tests play; nothing to print
+
+
+class Hostile:
+    """``with Hostile(answer) as double:`` serves until the block ends (stalls end with it).
+    ``tls=(certfile, keyfile)`` serves HTTPS instead."""
+
+    def __init__(self, answer, tls=None):
         self.answer = answer
         self.requests = []
         self.answers = []
@@ -51,7 +72,7 @@ class Hostile:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
-            # headers and body leave in separate writes: without this, Nagle's algorithm holds the
+            # headers and body may leave in separate writes: without this, Nagle's algorithm holds the
             # body until the client's delayed ACK (about 40 ms an answer on loopback)
             disable_nagle_algorithm = True
 
@@ -67,30 +88,58 @@ class Hostile:
                 owner.answers.append(reply)
                 if reply.stall and owner.stopping.wait(reply.stall):
                     return
+                size = len(reply.body) if reply.stream is None else reply.stream
+                head = ["HTTP/1.1 %d %s" % (reply.status, self.responses.get(reply.status, ("",))[0])]
+                head += ["%s: %s" % item for item in reply.headers.items()]
+                head.append("Content-Type: application/json")
+                if reply.length:
+                    head.append("Content-Length: %d" % size)
+                else:
+                    head.append("Connection: close")
+                    self.close_connection = True
+                head = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
                 try:
-                    self.send_response(reply.status)
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(reply.body)))
-                    self.end_headers()
-                    if not reply.trickle:
-                        self.wfile.write(reply.body)
+                    if reply.stream is None and not reply.head_trickle and not reply.trickle:
+                        self.wfile.write(head + reply.body)  # one write: no wait for the ACK of a first one
                         return
-                    for byte in reply.body:
-                        self.wfile.write(bytes([byte]))
-                        self.wfile.flush()
-                        if owner.stopping.wait(reply.trickle):
+                    if not self._write(head, reply.head_trickle):
+                        return
+                    if reply.stream is None:
+                        self._write(reply.body, reply.trickle)
+                        return
+                    sent = 0
+                    while sent < size:  # bounded by the size asked for
+                        piece = STREAM_CHUNK[:size - sent]
+                        self.wfile.write(piece)
+                        sent += len(piece)
+                        if owner.stopping.is_set():
                             return
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
+            def _write(self, data, pause):
+                """Send ``data`` at once, or a byte at a time ``pause`` seconds apart; False once the double stops."""
+                if not pause:
+                    self.wfile.write(data)
+                    return True
+                for byte in data:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    if owner.stopping.wait(pause):
+                        return False
+                return True
+
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = "http://127.0.0.1:%d/" % self.httpd.server_port
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.httpd = Server(("127.0.0.1", 0), Handler)
+        scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            scheme = "https"
+        self.url = "%s://127.0.0.1:%d/" % (scheme, self.httpd.server_port)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self):
         self.thread.start()
