@@ -212,7 +212,9 @@ def test_a_url_option_with_user_info_is_refused_before_any_request(ran, idle_dou
         assert PASSWORD in ran.no_log_values()  # Ansible masks it where it shows the options (-vvvv)
 
 
-@pytest.mark.parametrize("value", ["ftp://someone:%s@files.example.test/" % PASSWORD, "someone:%s@api.example.test" % PASSWORD])
+# ids that do not hold the (random) password: xdist workers must collect the same test names
+@pytest.mark.parametrize("value", ["ftp://someone:%s@files.example.test/" % PASSWORD, "someone:%s@api.example.test" % PASSWORD],
+                         ids=["ftp-url", "no-scheme"])
 def test_a_url_option_that_is_no_http_url_is_refused_without_echoing_a_password(ran, value):
     # before, the message quoted the whole value
     ok, result = run(ec_info_module.main, dict(client_id=EC_ID, client_secret=EC_SECRET, api_url=value,
