@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import random
 import re
 import time
@@ -34,6 +35,7 @@ from typing import Any, Protocol
 try:
     import requests
     import requests.adapters
+    import urllib3.exceptions
 except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -114,17 +116,23 @@ def join_url(base: str, path: str) -> str:
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date), or None."""
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date), or None when
+    the header says nothing usable (then the backoff decides)."""
     if value is None:
         return None
     value = value.strip()
     try:
         seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_tz(value)
-        if parsed is None:
-            return None
-        seconds = email.utils.mktime_tz(parsed) - (time.time() if now is None else now)
+        try:
+            parsed = email.utils.parsedate_tz(value)
+            if parsed is None:
+                return None
+            seconds = email.utils.mktime_tz(parsed) - (time.time() if now is None else now)
+        except (ValueError, OverflowError, TypeError, IndexError):
+            return None  # a date the calendar cannot hold (year 0, year 10000, a field out of range)
+    if not math.isfinite(seconds):
+        return None  # "inf" and "nan" parse as floats, but are no pause
     return max(0.0, seconds)
 
 
@@ -349,6 +357,18 @@ class HttpClient:
             raise ApiError("invalid URL %s (%s); use an http:// or https:// URL" % (safe_url(url), _short(exc)))
         except requests.exceptions.RequestException as exc:
             raise ApiError("request failed (%s)" % _short(exc), retryable=True, ambiguous=True)
+        except urllib3.exceptions.ReadTimeoutError:
+            # the body stopped arriving for longer than the timeout (requests wraps only the wait for the headers)
+            raise ApiError("no answer from the provider within %gs while the answer was arriving; the request may or may "
+                           "not have been processed" % timeout, retryable=True, ambiguous=True)
+        except urllib3.exceptions.HTTPError as exc:
+            # the connection broke off while the body was arriving (fewer bytes than Content-Length, a reset)
+            raise ApiError("the answer broke off (%s); the request may or may not have been processed" % _short(exc),
+                           retryable=True, ambiguous=True)
+        except OSError as exc:
+            # what requests does not wrap, such as a CA bundle (ca_path) that vanished after the option
+            # checks: not worth retrying, and not known to be unsent
+            raise ApiError("request failed (%s)" % _short(exc), retryable=False, ambiguous=True)
 
     def _read_body(self, response: requests.Response) -> bytes:
         """The body, read as it arrives (``read1``: whatever one receive gives) with a look at the

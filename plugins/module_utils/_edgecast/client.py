@@ -20,16 +20,18 @@ guarded by a lock and a burst of 401s from several threads fetches one new token
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
-from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError
+from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError, parse
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError, HttpClient
 from ansible_collections.certops.orders.plugins.module_utils._runner import check_url, http_client
 
@@ -57,27 +59,30 @@ PAGE_SIZE = 20
 MAX_PAGES = 500
 
 
+def _models() -> ModuleType:
+    """The pydantic models, imported on first use (a task that fails on its options never loads them)."""
+    from ansible_collections.certops.orders.plugins.module_utils._edgecast import models
+
+    return models
+
+
 def parse_error(body: Any) -> tuple[str | None, str | None]:
-    """``(code, message)`` from a Hyperion error body or an OAuth 2.0 token-service error."""
+    """``(code, message)`` from a Hyperion error body or an OAuth 2.0 token-service error; a body of
+    another shape gives ``(None, None)``, and the failure is reported by its HTTP status."""
     if not isinstance(body, dict):
         return None, None
-    if isinstance(body.get("error"), str) and "code" not in body:  # RFC 6749 section 5.2
-        description = body.get("error_description")
-        return body["error"], description if isinstance(description, str) and description else body["error"]
-    code = body.get("code") if isinstance(body.get("code"), str) else None
-    parts = [p for p in (body.get("title"), body.get("description")) if isinstance(p, str) and p]
+    error = _models().error_body(body)
+    if error.error is not None and "code" not in body:  # RFC 6749 section 5.2
+        return error.error, error.error_description or error.error
+    parts = [p for p in (error.title, error.description) if p]
     message = ": ".join(parts) if parts else None
-    details = []
-    for detail in body.get("details") or []:
-        if not isinstance(detail, dict) or not isinstance(detail.get("description"), str):
-            continue
-        source = detail.get("source")
-        details.append("%s: %s" % (source, detail["description"]) if source else detail["description"])
+    details = ["%s: %s" % (d.source, d.description) if d.source else d.description
+               for d in error.details or [] if d is not None and d.description is not None]
     if details:
         message = "%s (%s)" % (message, "; ".join(details)) if message else "; ".join(details)
     if message is None:
-        message = body.get("message") if isinstance(body.get("message"), str) else None
-    return code, message
+        message = error.message
+    return error.code, message
 
 
 def cps_base(api_url: str) -> str:
@@ -158,15 +163,17 @@ class CpsClient:
     def appendix(self, name: str) -> Any:
         return self._get("/v2.0/appendix/%s" % name)
 
-    def certificates(self, query: str | None = None) -> list:
-        """Every item of ``GET /v2.0/certificates`` (optionally filtered), following every page."""
+    def certificates(self, query: str | None = None) -> list[dict]:
+        """Every item of ``GET /v2.0/certificates`` (optionally filtered), following every page; each
+        item is an object with an integer ``id`` (a page of another shape is an :class:`ApiError`)."""
         items = []
         page = 1
         while page <= MAX_PAGES:
             params = {"page": page, "page_size": PAGE_SIZE}
             if query:
                 params["query"] = query
-            data = self._get("/v2.0/certificates", params=params) or {}
+            data = parse(_models().certificate_page, self._get("/v2.0/certificates", params=params),
+                         "GET /v2.0/certificates")
             batch = data.get("items") or []
             items.extend(batch)
             total = data.get("total_items")
@@ -269,15 +276,17 @@ class TokenAuth:
         except ApiError as exc:
             exc.msg = "%s: %s" % (what, exc.msg)
             raise
-        data = response.data if isinstance(response.data, dict) else {}
-        token = data.get("access_token")
-        if not isinstance(token, str) or not token:
+        try:
+            answer = parse(_models().token_answer, response.data, "the token service")
+        except ApiError as exc:
+            raise ApiError("%s: %s" % (what, exc.msg), status=response.status, method="POST", url=response.url)
+        token = answer.access_token
+        if not token:
             raise ApiError("%s: the answer carries no access_token" % what, status=response.status,
                            method="POST", url=response.url)
-        try:
-            lifetime = float(data.get("expires_in") or 300)
-        except (TypeError, ValueError):
-            lifetime = 300.0
+        lifetime = answer.expires_in
+        if lifetime is None or not math.isfinite(lifetime) or lifetime <= 0:
+            lifetime = 300.0  # none, or none that makes sense: the service's usual lifetime
         self._token = token
         self._expires_at = self.clock() + max(0.0, lifetime - min(self.margin, lifetime / 2.0))
         self.fetches += 1

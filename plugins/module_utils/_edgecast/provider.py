@@ -211,7 +211,7 @@ class EdgecastProvider(Provider):
     def find_label(self, label: str) -> dict | None:
         """The list item whose label is ``label`` (CPS compares labels without regard to case)."""
         for node in self.cps.certificates(query="certificate_label:%s" % label):
-            if isinstance(node, dict) and str(node.get("certificate_label", "")).lower() == label.lower():
+            if (node["certificate_label"] or "").lower() == label.lower():
                 return node
         return None
 
@@ -246,8 +246,7 @@ class EdgecastInfo(EdgecastProvider, InfoProvider):
             node = self.find_label(params["label"])
             nodes = [node] if node is not None else []
         elif params["domain"] is not None:
-            nodes = [n for n in self.cps.certificates(query="domain_names:%s" % params["domain"])
-                     if isinstance(n, dict) and "id" in n]
+            nodes = self.cps.certificates(query="domain_names:%s" % params["domain"])
         else:
             return []
         self._nodes = dict((node["id"], node) for node in nodes)
@@ -385,7 +384,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
             body["organization"] = self._wanted_organization()
         notifications = self._wanted_notifications()
         created = self._write(cps.create_call(body), send=lambda: self._post(body))
-        cert_id = self.cert_id = created["id"] if created else None
+        cert_id = self.cert_id = None if self.module.check_mode else self._created_id(created, label)
         if notifications:
             self._write(cps.notifications_call(cert_id, notifications))
         if self.module.check_mode:
@@ -394,8 +393,9 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         flat = self.read_one(cert_id)
         return self._done(True, cert_id, flat, None, self._diff_state(flat, body, notifications or None))
 
-    def _post(self, body: dict) -> dict:
-        """The one create call: after an ambiguous failure look the label up, never send it again."""
+    def _post(self, body: dict) -> Any:
+        """The one create call: after an ambiguous failure look the label up, never send it again.
+        Returns CPS's answer, or the list item of the certificate found by its label."""
         label = body["certificate_label"]
         created = create_once(
             self.module, lambda: self.cps.send(cps.create_call(body)), lambda: self.find_label(label),
@@ -404,10 +404,21 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
             "and it was not repeated. Re-run the task to create it; if CPS then answers that the label already "
             "exists, the failed create reserved it: choose another label" % label,
             describe=lambda node: "certificate %s with that label" % node.get("id"))
-        answer = created.answer if created.found is None else created.found
-        if not isinstance(answer, dict) or not isinstance(answer.get("id"), int):
-            raise ApiError("CPS answered POST %s without a certificate id" % cps.CREATE_PATH, method="POST")
-        return {"id": answer["id"]}
+        return created.answer if created.found is None else created.found
+
+    def _created_id(self, answer: Any, label: str) -> int:
+        """The new certificate's id, from the create's answer; when that has none, from the label (CPS
+        accepted the create, so the certificate exists: it must not be created again)."""
+        try:
+            return parse(_models().created_id, answer, "POST %s" % cps.CREATE_PATH)
+        except ApiError as exc:
+            node = self.find_label(label)
+            if node is None:
+                exc.msg = ("%s; CPS accepted the create, but no certificate with the label %r is listed yet: look it "
+                           "up by label before running the task again" % (exc.msg, label))
+                raise
+            self.module.warn("%s; the certificate was found by its label %r instead" % (exc.msg, label))
+            return node["id"]
 
     @staticmethod
     def _predict_new(body: dict) -> dict:
@@ -499,7 +510,8 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
                 raise OptionError("organization is refused for certificate %s: it is a DV certificate, and CPS takes "
                                   "an organization only for OV and EV" % cert_id)
             org_after = self._wanted_organization()
-            current = cert.organization or {}  # read_parts read the whole certificate already
+            # read_parts read the whole certificate already
+            current = cert.organization.model_dump() if cert.organization is not None else {}
             org_before = dict((k, current.get(k)) for k in org_after)
             if self._organization_differs(current, org_after):
                 reason = self._blocked(status, "the organization")

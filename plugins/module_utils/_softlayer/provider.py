@@ -66,7 +66,6 @@ LOOKUP_FLOOR = 60
 #: the calls a parse failure names
 GET_REQUEST = "%s::getObject" % sl.REQUEST
 LIST_REQUESTS = "%s::getSslCertificateRequests" % sl.REQUEST
-GET_ITEMS = "%s::getItems" % sl.PACKAGE
 VERIFY = "%s::verifyOrder" % sl.ORDER
 PLACE = "%s::placeOrder" % sl.ORDER
 CSR_RE = re.compile(r"-----BEGIN (NEW )?CERTIFICATE REQUEST-----\s+[A-Za-z0-9+/=\s]+-----END (NEW )?CERTIFICATE REQUEST-----")
@@ -383,7 +382,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
         live, canceled = None, None
         raws = self.api.list_requests(sl.request_filter(commonName=sl.equals(common_name)),
                                       mask=sl.REQUEST_MASK_WITH_CSR)
-        for raw in sorted(raws, key=lambda r: r.get("id") or 0):
+        for raw in sorted(raws, key=lambda r: r.id):
             order, order_csr = _models().request_result(raw, self.status_catalogue, LIST_REQUESTS)
             if normalize_csr(order_csr) != wanted:
                 continue
@@ -429,8 +428,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
 
     def resolve_price(self) -> tuple:
         params = self.params
-        package_id, raw_items = self.api.ssl_items()
-        items = _models().catalogue_items(raw_items, GET_ITEMS)
+        package_id, items = self.api.ssl_items()
         by_key = dict((i.keyName, i) for i in items if i.keyName and i.keyName.startswith("SSL_CERTIFICATE"))
         item = by_key.get(params["item_key_name"])
         if item is None:
@@ -438,10 +436,10 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
                               "names are: %s" % (params["item_key_name"], ", ".join(sorted(by_key)) or "(none)"))
         if not item.prices or item.prices[0].id is None:
             raise OptionError("item %s has no price in the provider's catalogue" % item.keyName)
-        server_types = [t.get("name") for t in self.api.server_types() if isinstance(t, dict)]
+        server_types = self.api.server_type_names()
         if params["server_type"] not in server_types:
             raise OptionError("server_type %r is not in the provider's server-type catalogue; valid names are: %s"
-                              % (params["server_type"], ", ".join(sorted(n for n in server_types if n))))
+                              % (params["server_type"], ", ".join(sorted(server_types))))
         return package_id, item.prices[0].id
 
     def _search(self, find: Callable[[], dict | None]) -> tuple:
@@ -459,8 +457,11 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
             return Change(True, before=None, after=after, result={"order": None, "receipt": verified})
         searched = []
 
+        def by_csr() -> dict | None:
+            return self._by_csr(params["common_name"], params["csr"])[0]
+
         def find_after_error() -> dict | None:
-            order, spent = self._search(lambda: self._by_csr(params["common_name"], params["csr"])[0])
+            order, spent = self._search(by_csr)
             searched.append(spent)
             return order
 
@@ -470,28 +471,50 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
                     "have been placed: check with certops.orders.softlayer_cert_order_status_info before running "
                     "again; it was not retried" % (params["common_name"], searched[-1]),
             describe=lambda order: "request %s for %s" % (order["id"], params["common_name"]))
-        if created.answer is None:
+        if created.found is not None:
             order = created.found
             return Change(True, before=None, after=_summary(order), keys=[order["id"]], objects={order["id"]: order},
                           result={"order": order, "receipt": None})
-        receipt = _models().receipt_result(created.answer, True, PLACE)
+        receipt = self._read_receipt(created.answer)
         self._progress = {"changed": True, "order": None, "receipt": receipt}
+        if receipt is not None and receipt["order_id"] is not None:
+            order_id = receipt["order_id"]
 
-        def placed() -> dict | None:
-            found = self.api.requests_for_order(receipt["order_id"])
-            return self.result(max(found, key=lambda r: r.get("id") or 0), LIST_REQUESTS) if found else None
+            def placed() -> dict | None:
+                found = self.api.requests_for_order(order_id)
+                return self.result(max(found, key=lambda r: r.id), LIST_REQUESTS) if found else None
 
-        order, spent = self._search(placed)
+            order, spent = self._search(placed)
+            what = "order %s was placed (receipt returned)" % order_id
+        else:
+            # placeOrder answered, so the order exists; with no billing order id to follow, its request is
+            # found the way an unclear answer's is: by common name and CSR
+            order, spent = self._search(by_csr)
+            what = "an order was placed (placeOrder answered without a billing order id this module can read)"
         if order is None:
             raise TaskFailed(
-                "order %s was placed (receipt returned) but its certificate request did not appear within %.0fs; "
+                "%s but its certificate request did not appear within %.0fs; "
                 "do not order again: look it up later with certops.orders.softlayer_cert_order_status_info "
                 "common_name=%s (re-running this task before it appears would place a second order)" % (
-                    receipt["order_id"], spent, params["common_name"]))
+                    what, spent, params["common_name"]))
         self._progress["order"] = order
         after.update(_summary(order))
         return Change(True, before=None, after=after, keys=[order["id"]], objects={order["id"]: order},
                       result={"order": order, "receipt": receipt})
+
+    def _read_receipt(self, answer: Any) -> dict | None:
+        """The receipt of a placed order; None, with a warning, when it cannot be read (the order was
+        placed either way: placeOrder answered)."""
+        try:
+            receipt = _models().receipt_result(answer, True, PLACE)
+        except ApiError as exc:
+            self.module.warn("the order was placed, but %s; its certificate request is looked for by common name and csr"
+                             % exc)
+            return None
+        if receipt["order_id"] is None:
+            self.module.warn("the order was placed, but its receipt has no orderId; its certificate request is looked "
+                             "for by common name and csr")
+        return receipt
 
     def resend(self, change: Change) -> Change:
         kind = self.params["resend_email"]

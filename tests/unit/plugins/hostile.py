@@ -16,14 +16,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class Answer:
     """What the double sends: ``status``, ``body`` (JSON-encoded unless bytes), ``headers``;
-    ``stall`` seconds of silence before the status line; ``trickle`` seconds between body bytes."""
+    ``stall`` seconds of silence before the status line; ``trickle`` seconds between body bytes;
+    ``cut``: send only that many bytes of the body (Content-Length still says the whole), then close."""
 
-    def __init__(self, status=200, body=None, headers=None, stall=0.0, trickle=0.0):
+    def __init__(self, status=200, body=None, headers=None, stall=0.0, trickle=0.0, cut=None):
         self.status = status
         self.body = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.headers = dict(headers or {})
         self.stall = stall
         self.trickle = trickle
+        self.cut = cut
 
 
 class Seen:
@@ -64,6 +66,10 @@ class Hostile:
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(reply.body)))
                     self.end_headers()
+                    if reply.cut is not None:
+                        self.wfile.write(reply.body[:reply.cut])
+                        self.close_connection = True
+                        return
                     if not reply.trickle:
                         self.wfile.write(reply.body)
                         return
