@@ -17,6 +17,8 @@ options:
     description:
       - A PEM file with the CA certificates to trust for the provider's endpoint, instead of the
         system's bundle.
+      - A path that does not exist or cannot be read fails the task before any request (unless
+        O(validate_certs=false), which does not use it).
     type: path
   timeout:
     description:

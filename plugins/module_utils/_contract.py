@@ -104,8 +104,7 @@ class Paging:
             raise self._error(response, "answered %d items at %s, where at most %d were asked for: the provider "
                                         "ignores the page size, so its pages cannot be followed without skipping or "
                                         "repeating items" % (len(items), where, self.size))
-        key = tuple(item.get("id") if isinstance(item, dict) and item.get("id") is not None else repr(item)
-                    for item in items)
+        key = tuple(_item_id(item) for item in items)
         if items and key in self._seen:
             raise self._error(response, "answered at %s the same %d items (the same ids) as at %s: the provider "
                                         "ignores the position asked for, so the list would never end"
@@ -120,6 +119,15 @@ class Paging:
         return ApiError("%s %s" % (self.call, why), status=getattr(response, "status", None),
                         url=getattr(response, "url", None) or self.call,
                         method=getattr(response, "method", None))
+
+
+def _item_id(item: Any) -> Any:
+    """What tells a list item from another for :meth:`Paging.check`: its id (a model's attribute, or
+    a dict's key), or its text when it has no id that can be compared."""
+    found = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
+    if isinstance(found, (int, str)):
+        return found
+    return repr(item)
 
 
 class Vocabulary:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import json
+import math
 import random
 import re
 import socket
@@ -238,17 +239,23 @@ def join_url(base: str, path: str) -> str:
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date), or None."""
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date), or None when
+    the header says nothing usable (then the backoff decides)."""
     if value is None:
         return None
     value = value.strip()
     try:
         seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_tz(value)
-        if parsed is None:
-            return None
-        seconds = email.utils.mktime_tz(parsed) - (time.time() if now is None else now)
+        try:
+            parsed = email.utils.parsedate_tz(value)
+            if parsed is None:
+                return None
+            seconds = email.utils.mktime_tz(parsed) - (time.time() if now is None else now)
+        except (ValueError, OverflowError, TypeError, IndexError):
+            return None  # a date the calendar cannot hold (year 0, year 10000, a field out of range)
+    if not math.isfinite(seconds):
+        return None  # "inf" and "nan" parse as floats, but are no pause
     return max(0.0, seconds)
 
 
@@ -623,7 +630,9 @@ class HttpClient:
             if attempt.fired:  # a socket shut mid-answer may look like its end (no Content-Length, or cut headers)
                 raise attempt.failure(budget)
             return response, body, generation
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
+        except (OSError, urllib3.exceptions.HTTPError) as exc:
+            # requests' own exceptions are OSErrors; urllib3's come unwrapped from the body read; a plain
+            # OSError is what requests does not wrap (a CA bundle that vanished after the option checks)
             if attempt.fired:
                 raise attempt.failure(budget)
             raise _transport_error(exc, timeout, url)
@@ -703,6 +712,10 @@ def _transport_error(exc: Exception, timeout: float, url: str) -> ApiError:
                         "endpoint" % _short(exc), retryable=False)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return ApiError("timed out connecting to the provider after %gs" % timeout, retryable=True, ambiguous=False)
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+        # the body stopped arriving for longer than the timeout (requests wraps only the wait for the headers)
+        return ApiError("no answer from the provider within %gs while the answer was arriving; the request may or may "
+                        "not have been processed" % timeout, retryable=True, ambiguous=True)
     if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError)):
         return ApiError("no answer from the provider within %gs; the request may or may not have been processed"
                         % timeout, retryable=True, ambiguous=True)
@@ -720,6 +733,14 @@ def _transport_error(exc: Exception, timeout: float, url: str) -> ApiError:
     if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                         requests.exceptions.InvalidSchema)):
         return ApiError("invalid URL %s (%s); use an http:// or https:// URL" % (safe_url(url), _short(exc)))
+    if isinstance(exc, urllib3.exceptions.HTTPError):
+        # the connection broke off while the body was arriving (a reset, a body that cannot be decoded)
+        return ApiError("the answer broke off (%s); the request may or may not have been processed" % _short(exc),
+                        retryable=True, ambiguous=True)
+    if isinstance(exc, OSError) and not isinstance(exc, requests.exceptions.RequestException):
+        # what requests does not wrap, such as a CA bundle (ca_path) that vanished after the option
+        # checks: not worth retrying, and not known to be unsent
+        return ApiError("request failed (%s)" % _short(exc), retryable=False, ambiguous=True)
     return ApiError("request failed (%s)" % _short(exc), retryable=True, ambiguous=True)
 
 

@@ -20,6 +20,7 @@ The runners talk to a provider only through the contract in ``_contract``.
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterable
@@ -162,6 +163,20 @@ def check_url(option: str, value: str | None, example: str, credentials: str = "
         raise OptionError("%s must be an http:// or https:// URL, such as %s; got %s" % (option, example, _shown(value)))
 
 
+def check_ca_path(params: dict) -> None:
+    """Raise :class:`OptionError` when ``ca_path`` is set but cannot be read. requests would raise a
+    bare OSError on the first request instead, outside its own exceptions (a traceback); with
+    ``validate_certs=false`` the file is not used, so it is not checked."""
+    path = params.get("ca_path")
+    if not path or not params.get("validate_certs", True):
+        return
+    if not os.path.exists(path):
+        raise OptionError("ca_path %s does not exist: give the PEM file of the CA certificates that signed the "
+                          "provider endpoint's certificate (nothing was sent)" % path)
+    if not os.access(path, os.R_OK):
+        raise OptionError("ca_path %s cannot be read by the user running the task (nothing was sent)" % path)
+
+
 def installed(name: str) -> bool:
     """Whether ``name`` can be imported, without importing it: a library that only some code paths
     use (pydantic) is imported where it is used, not on every module start."""
@@ -178,6 +193,7 @@ def http_client(module: AnsibleModule, base_url: str, budget: Budget, auth: Auth
     run's :func:`secrets_of`; warns once when TLS checks are off. ``options`` are the provider's own
     :class:`HttpClient` arguments."""
     params = module.params
+    check_ca_path(params)
     secrets = secrets_of(module)
     if not params["validate_certs"]:
         warn(module, "validate_certs is false: the provider's TLS certificate is not verified. Use this "

@@ -25,9 +25,11 @@ an error that echoes the token request's body or an ``Authorization`` header sho
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -65,27 +67,30 @@ MAX_PAGES = 500
 LIST_PATH = "/v2.0/certificates"
 
 
+def _models() -> ModuleType:
+    """The pydantic models, imported on first use (a task that fails on its options never loads them)."""
+    from ansible_collections.certops.orders.plugins.module_utils._edgecast import models
+
+    return models
+
+
 def parse_error(body: Any) -> tuple[str | None, str | None]:
-    """``(code, message)`` from a Hyperion error body or an OAuth 2.0 token-service error."""
+    """``(code, message)`` from a Hyperion error body or an OAuth 2.0 token-service error; a body of
+    another shape gives ``(None, None)``, and the failure is reported by its HTTP status."""
     if not isinstance(body, dict):
         return None, None
-    if isinstance(body.get("error"), str) and "code" not in body:  # RFC 6749 section 5.2
-        description = body.get("error_description")
-        return body["error"], description if isinstance(description, str) and description else body["error"]
-    code = body.get("code") if isinstance(body.get("code"), str) else None
-    parts = [p for p in (body.get("title"), body.get("description")) if isinstance(p, str) and p]
+    error = _models().error_body(body)
+    if error.error is not None and "code" not in body:  # RFC 6749 section 5.2
+        return error.error, error.error_description or error.error
+    parts = [p for p in (error.title, error.description) if p]
     message = ": ".join(parts) if parts else None
-    details = []
-    for detail in body.get("details") or []:
-        if not isinstance(detail, dict) or not isinstance(detail.get("description"), str):
-            continue
-        source = detail.get("source")
-        details.append("%s: %s" % (source, detail["description"]) if source else detail["description"])
+    details = ["%s: %s" % (d.source, d.description) if d.source else d.description
+               for d in error.details or [] if d is not None and d.description is not None]
     if details:
         message = "%s (%s)" % (message, "; ".join(details)) if message else "; ".join(details)
     if message is None:
-        message = body.get("message") if isinstance(body.get("message"), str) else None
-    return code, message
+        message = error.message
+    return error.code, message
 
 
 def cps_base(api_url: str) -> str:
@@ -166,14 +171,13 @@ class CpsClient:
     def appendix(self, name: str) -> Any:
         return self._get("/v2.0/appendix/%s" % name)
 
-    def certificates(self, query: str | None = None) -> list:
+    def certificates(self, query: str | None = None) -> list[dict]:
         """Every item of ``GET /v2.0/certificates`` (optionally filtered), following pages of
         :data:`PAGE_SIZE` until an empty page, the ``total_items`` count, or a short last page, at most
-        :data:`MAX_PAGES` of them (see :class:`Paging` for what ends a listing with an error). An
-        answer that is not a Collection (a bare list, null, fields of the wrong type) fails naming
-        the call and the field."""
-        from ansible_collections.certops.orders.plugins.module_utils._edgecast import models  # loads pydantic
-
+        :data:`MAX_PAGES` of them (see :class:`Paging` for what ends a listing with an error). Each
+        item is an object with an integer ``id``; an answer that is not such a Collection (a bare
+        list, null, fields of the wrong type) fails naming the call and the field."""
+        models = _models()  # loads pydantic
         paging = Paging("GET %s" % LIST_PATH, PAGE_SIZE, MAX_PAGES, "use a more specific label or domain")
         items = []
         response = None
@@ -182,7 +186,7 @@ class CpsClient:
             if query:
                 params["query"] = query
             response = self.http.get(LIST_PATH, params=params)
-            page = parse(models.collection, response.data, "GET %s" % LIST_PATH)
+            page = parse(models.certificate_page, response.data, "GET %s" % LIST_PATH)
             batch = page.items or []
             paging.check(batch, "page=%d" % (number + 1), page.total_items, response)
             items.extend(batch)
@@ -288,17 +292,19 @@ class TokenAuth:
         except ApiError as exc:
             exc.msg = "%s: %s" % (what, exc.msg)
             raise
-        data = response.data if isinstance(response.data, dict) else {}
-        token = data.get("access_token")
-        if isinstance(token, str) and token:
+        try:
+            answer = parse(_models().token_answer, response.data, "the token service")
+        except ApiError as exc:
+            raise ApiError("%s: %s" % (what, exc.msg), status=response.status, method="POST", url=response.url)
+        token = answer.access_token
+        if token:
             self.http.secrets.register(token)  # before anything can fail with it in a message
         else:
             raise ApiError("%s: the answer carries no access_token" % what, status=response.status,
                            method="POST", url=response.url)
-        try:
-            lifetime = float(data.get("expires_in") or 300)
-        except (TypeError, ValueError):
-            lifetime = 300.0
+        lifetime = answer.expires_in
+        if lifetime is None or not math.isfinite(lifetime) or lifetime <= 0:
+            lifetime = 300.0  # none, or none that makes sense: the service's usual lifetime
         self._token = token
         self._generation += 1
         self._expires_at = self.clock() + max(0.0, lifetime - min(self.margin, lifetime / 2.0))

@@ -13,11 +13,11 @@ not import this file: the provider loads it on the first answer it parses.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable
-from typing import Any, List, Optional
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, Dict, List, Optional
 
 try:
-    from pydantic import BaseModel, ConfigDict, Field
+    from pydantic import BaseModel, ConfigDict, Field, ValidationError, WrapValidator
 except ImportError:
     HAS_PYDANTIC = False
     PYDANTIC_IMPORT_ERROR = traceback.format_exc()
@@ -37,6 +37,16 @@ def parent_domain(name: str) -> str:
 
 
 if HAS_PYDANTIC:
+    def _or_none(value: Any, handler: Callable[[Any], Any]) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            return None
+
+    #: a field that reads as None when it holds the wrong type: for what only steers (paging) or
+    #: describes (error bodies), where the rest of the body is still worth reading
+    LENIENT = WrapValidator(_or_none)
+
     class _Node(BaseModel):
         model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
@@ -57,6 +67,11 @@ if HAS_PYDANTIC:
         platform: Optional[str] = None
         hex_url: Optional[str] = None
 
+    class Organization(_Node):
+        # every key is compared with the module's option as text; only the contacts need a shape
+        model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
+        additional_contacts: Optional[List[Dict[str, Any]]] = None
+
     class Certificate(_Node):
         id: int
         certificate_label: str
@@ -70,7 +85,7 @@ if HAS_PYDANTIC:
         created: Optional[str] = None
         last_modified: Optional[str] = None
         expiration_date: Optional[str] = None
-        organization: Optional[dict] = None
+        organization: Optional[Organization] = None
         domains: Optional[List[Domain]] = None
         deployments: Optional[List[Deployment]] = None
 
@@ -110,10 +125,56 @@ if HAS_PYDANTIC:
         total_items: Optional[int] = None
         links: Optional[dict] = Field(default=None, alias="@links")
 
+    class CertificateItem(_Node):
+        """An item of the certificate list: what finding and selecting by it needs."""
+        id: int
+        certificate_label: Optional[str] = None
 
+    class CertificatePage(_Node):
+        """A page of the certificate list: a Collection whose items each have an integer id."""
+        items: Optional[List[CertificateItem]] = None
+        total_items: Optional[int] = None
+        links: Optional[dict] = Field(default=None, alias="@links")
+
+    class CreatedCertificate(_Node):
+        id: int
+
+    class TokenAnswer(_Node):
+        access_token: Annotated[Optional[str], LENIENT] = None
+        expires_in: Annotated[Optional[float], LENIENT] = None
+
+    class ErrorDetail(_Node):
+        source: Annotated[Optional[str], LENIENT] = None
+        description: Annotated[Optional[str], LENIENT] = None
+
+    class ErrorBody(_Node):
+        """A Hyperion error or an OAuth 2.0 token-service error. Read while a failure is being
+        described, so a field of the wrong type reads as None instead of failing the read."""
+        code: Annotated[Optional[str], LENIENT] = None
+        title: Annotated[Optional[str], LENIENT] = None
+        description: Annotated[Optional[str], LENIENT] = None
+        message: Annotated[Optional[str], LENIENT] = None
+        details: Annotated[Optional[List[Annotated[Optional[ErrorDetail], LENIENT]]], LENIENT] = None
+        error: Annotated[Optional[str], LENIENT] = None
+        error_description: Annotated[Optional[str], LENIENT] = None
+
+
+# -- readers: each takes a decoded body; the callers hand them to ``_contract.parse`` with the call's
+# name, so that a body of the wrong shape fails naming the call and the field path ---------------------
 def collection(data: Any) -> Collection:
     """A page of a list: the Collection object itself (a bare list or null is not one)."""
     return Collection.model_validate(data)
+
+
+def certificate_page(data: Any) -> Collection:
+    """A page of ``GET /v2.0/certificates`` as the paging loop reads it: the Collection itself (a bare
+    list or null is not one, nor are ``total_items`` and ``@links`` of the wrong type), whose items
+    each are an object with an integer ``id``; each item is returned as the list gave it, with its
+    ``id`` and ``certificate_label`` as read."""
+    page = CertificatePage.model_validate(data)
+    raw = data.get("items") or []
+    items = [dict(node, id=item.id, certificate_label=item.certificate_label) for node, item in zip(raw, page.items or [])]
+    return Collection.model_construct(items=items, total_items=page.total_items, links=page.links)
 
 
 def named_entities(data: Any) -> list[dict]:
@@ -141,6 +202,19 @@ def notifications(data: Any) -> dict[str, dict]:
         node = Notification.model_validate(item)
         result[node.notification_type] = {"enabled": bool(node.enabled), "emails": list(node.emails or [])}
     return result
+
+
+def created_id(data: Any) -> int:
+    """The id of the certificate a create made."""
+    return CreatedCertificate.model_validate(data).id
+
+
+def token_answer(data: Any) -> TokenAnswer:
+    return TokenAnswer.model_validate(data)
+
+
+def error_body(data: Any) -> ErrorBody:
+    return ErrorBody.model_validate(data)
 
 
 def _dcv_by_domain(cert: Certificate, items: list[DomainDcv]) -> dict[int | None, DomainDcv | None]:

@@ -215,7 +215,7 @@ class EdgecastProvider(Provider):
     def find_label(self, label: str) -> dict | None:
         """The list item whose label is ``label`` (CPS compares labels without regard to case)."""
         for node in self.cps.certificates(query="certificate_label:%s" % label):
-            if isinstance(node, dict) and str(node.get("certificate_label", "")).lower() == label.lower():
+            if (node["certificate_label"] or "").lower() == label.lower():
                 return node
         return None
 
@@ -250,8 +250,7 @@ class EdgecastInfo(EdgecastProvider, InfoProvider):
             node = self.find_label(params["label"])
             nodes = [node] if node is not None else []
         elif params["domain"] is not None:
-            nodes = [n for n in self.cps.certificates(query="domain_names:%s" % params["domain"])
-                     if isinstance(n, dict) and "id" in n]
+            nodes = self.cps.certificates(query="domain_names:%s" % params["domain"])
         else:
             return []
         self._nodes = dict((node["id"], node) for node in nodes)
@@ -406,14 +405,13 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         return self._done(True, cert_id, flat, None, self._diff_state(flat, body, notifications or None))
 
     def _post(self, body: dict, entry: Entry | None) -> dict:
-        """The one create call: after an unclear answer look the label up, never send it again."""
+        """The one create call: after an unclear answer (a 2xx whose body has no certificate id too:
+        CPS accepted the create, so the certificate exists) look the label up, never send it again."""
         label = body["certificate_label"]
 
-        def read(answer) -> tuple:
-            if not isinstance(answer, dict) or not isinstance(answer.get("id"), int):
-                raise ApiError("CPS answered POST %s without a certificate id" % cps.CREATE_PATH, method="POST",
-                               url=cps.CREATE_PATH)
-            return answer["id"], {"id": answer["id"]}
+        def read(answer: Any) -> tuple:
+            cert_id = parse(_models().created_id, answer, "POST %s" % cps.CREATE_PATH)
+            return cert_id, {"id": cert_id}
 
         created = create_once(self.module, entry, CreateCall(
             "The create request for label %r" % label, lambda: self.cps.send(cps.create_call(body)), read,
@@ -514,7 +512,8 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
                 raise OptionError("organization is refused for certificate %s: it is a DV certificate, and CPS takes "
                                   "an organization only for OV and EV" % cert_id)
             org_after = self._wanted_organization()
-            current = cert.organization or {}  # read_parts read the whole certificate already
+            # read_parts read the whole certificate already
+            current = cert.organization.model_dump() if cert.organization is not None else {}
             org_before = dict((k, current.get(k)) for k in org_after)
             if self._organization_differs(current, org_after):
                 reason = self._blocked(status, "the organization")

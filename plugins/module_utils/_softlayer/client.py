@@ -26,13 +26,13 @@ import json
 import os
 import threading
 from collections.abc import Iterable
-from typing import Any
-
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
-from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError, Paging
+from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError, Paging, parse
 from ansible_collections.certops.orders.plugins.module_utils._http import Applied, HttpClient, Response, Secrets
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
     check_url,
@@ -40,6 +40,9 @@ from ansible_collections.certops.orders.plugins.module_utils._runner import (
     secrets_of,
     transport_argument_spec,
 )
+
+if TYPE_CHECKING:  # the models import pydantic: they are loaded on first use (see _models)
+    from ansible_collections.certops.orders.plugins.module_utils._softlayer.models import CatalogueItem, CertificateRequest
 
 DEFAULT_ENDPOINT = "https://api.softlayer.com/rest/v3.1/"
 CONFIG_FILE = "~/.softlayer"
@@ -138,12 +141,20 @@ class BasicAuth:
         return False
 
 
+def _models() -> ModuleType:
+    """The pydantic models, imported on first use (a task that fails on its options never loads them)."""
+    from ansible_collections.certops.orders.plugins.module_utils._softlayer import models
+
+    return models
+
+
 def parse_error(body: Any) -> tuple[str | None, str | None]:
-    """SoftLayer's error body is ``{"error": message, "code": "SoftLayer_Exception_..."}``."""
-    if isinstance(body, dict):
-        code, message = body.get("code"), body.get("error")
-        return (code if isinstance(code, str) else None, message if isinstance(message, str) else None)
-    return None, None
+    """SoftLayer's error body is ``{"error": message, "code": "SoftLayer_Exception_..."}``; a body of
+    another shape gives ``(None, None)``, and the failure is reported by its HTTP status."""
+    if not isinstance(body, dict):
+        return None, None
+    error = _models().error_body(body)
+    return error.code, error.error
 
 
 def classify(status: int, code: str | None, message: str | None, retryable: bool) -> bool:
@@ -199,7 +210,8 @@ REQUEST_MASK_WITH_CSR = REQUEST_MASK[:-1] + ",certificateSigningRequest]"
 def total_items(response: Response) -> int | None:
     """The ``SoftLayer-Total-Items`` count of a list answer (the total before ``resultLimit``), if sent."""
     total = response.headers.get("SoftLayer-Total-Items")
-    return int(total) if total and total.isdigit() else None
+    # ASCII digits only: str.isdigit() also takes digits such as "\u00b2" that int() refuses
+    return int(total) if total and total.isascii() and total.isdigit() else None
 
 
 def as_list(data: Any) -> list:
@@ -225,7 +237,9 @@ def one_of(values: Iterable[int]) -> dict:
 
 
 class SoftLayerApi:
-    """Thin, typed-by-convention wrapper over :class:`HttpClient`; safe to share between threads."""
+    """Thin wrapper over :class:`HttpClient`, safe to share between threads. Reads return what the
+    models read (a body of the wrong shape is an :class:`ApiError` naming the call and the field);
+    ``call``, ``get`` and the writes return the decoded answer, for the provider to read."""
 
     def __init__(self, http: HttpClient) -> None:
         self.http = http
@@ -262,38 +276,46 @@ class SoftLayerApi:
     def request_statuses(self) -> list:
         return as_list(self.get(STATUS, "getSslRequestStatuses"))
 
-    def server_types(self) -> list:
-        return as_list(self.get(SERVER_TYPE, "getAllObjects", mask="mask[id,name,description]"))
+    def server_type_names(self) -> list[str]:
+        """The names of the server-type catalogue."""
+        return parse(_models().server_type_names, self.get(SERVER_TYPE, "getAllObjects", mask="mask[id,name,description]"),
+                     "%s::getAllObjects" % SERVER_TYPE)
 
-    def ssl_items(self) -> tuple[int | None, list]:
+    def ssl_items(self) -> tuple[int | None, list[CatalogueItem]]:
         """``(package_id, items)`` of the SSL certificate package: found by package type, OUTLET
         packages skipped, as Terraform's SSL certificate resource does."""
+        models = _models()
         for package_type in (SSL_PACKAGE_TYPE, FALLBACK_PACKAGE_TYPE):
-            packages = as_list(self.get(
+            packages = parse(models.packages, self.get(
                 PACKAGE, "getAllObjects", mask="mask[id,name,isActive,type[keyName]]",
-                object_filter={"type": {"keyName": equals(package_type)}}))
-            packages = [p for p in packages if isinstance(p, dict) and "OUTLET" not in str(p.get("name", "")).upper()]
+                object_filter={"type": {"keyName": equals(package_type)}}), "%s::getAllObjects" % PACKAGE)
             for package in packages:
-                items = as_list(self.get(PACKAGE, "getItems", package["id"],
-                                         mask="mask[id,keyName,description,capacity,units,prices[id,locationGroupId]]"))
-                if any(str(item.get("keyName", "")).startswith("SSL_CERTIFICATE") for item in items):
-                    return package["id"], items
+                if "OUTLET" in (package.name or "").upper():
+                    continue
+                items = parse(models.catalogue_items, self.get(
+                    PACKAGE, "getItems", package.id, mask="mask[id,keyName,description,capacity,units,prices[id,locationGroupId]]"),
+                    "%s::getItems" % PACKAGE)
+                if any((item.keyName or "").startswith("SSL_CERTIFICATE") for item in items):
+                    return package.id, items
         return None, []
 
-    # -- account and requests -------------------------------------------------------------------
+    # -- account and requests (read as CertificateRequest models) ------------------------------
     def account_id(self) -> int:
         with self._lock:
             if self._account_id is None:
-                self._account_id = self.get(ACCOUNT, "getObject", mask="mask[id]")["id"]
+                self._account_id = parse(_models().account_id, self.get(ACCOUNT, "getObject", mask="mask[id]"),
+                                         "%s::getObject" % ACCOUNT)
             return self._account_id
 
-    def get_request(self, request_id: int, mask: str = REQUEST_MASK) -> Any:
-        return self.get(REQUEST, "getObject", request_id, mask=mask)
+    def get_request(self, request_id: int, mask: str = REQUEST_MASK) -> CertificateRequest:
+        return parse(_models().CertificateRequest.model_validate, self.get(REQUEST, "getObject", request_id, mask=mask),
+                     "%s::getObject" % REQUEST)
 
-    def list_requests(self, object_filter: dict | None = None, mask: str = REQUEST_MASK) -> list:
+    def list_requests(self, object_filter: dict | None = None, mask: str = REQUEST_MASK) -> list[CertificateRequest]:
         """Every request of the account matching ``object_filter``, following ``resultLimit`` pages of
         :data:`PAGE_SIZE` until a short page or the ``SoftLayer-Total-Items`` count, at most
-        :data:`MAX_PAGES` of them (see :class:`Paging` for what ends a listing with an error)."""
+        :data:`MAX_PAGES` of them (see :class:`Paging` for what ends a listing with an error). Each
+        page is read as :class:`CertificateRequest` records before the paging checks look at its ids."""
         account = self.account_id()
         paging = Paging("%s::getSslCertificateRequests" % REQUEST, PAGE_SIZE, MAX_PAGES,
                         "select fewer orders (order_ids, common_name or status)")
@@ -303,7 +325,7 @@ class SoftLayerApi:
         for _page in paging.pages():
             response = self.send(REQUEST, "getSslCertificateRequests", parameters=[account], mask=mask,
                                  object_filter=object_filter, limit=(offset, PAGE_SIZE))
-            page, total = as_list(response.data), total_items(response)
+            page, total = parse(_models().request_records, response.data, paging.call), total_items(response)
             paging.check(page, "resultLimit=%d,%d" % (offset, PAGE_SIZE), total, response)
             found.extend(page)
             offset += len(page)
@@ -311,18 +333,18 @@ class SoftLayerApi:
                 return found
         raise paging.exhausted(len(found), response)
 
-    def requests_by_id(self, ids: Iterable[int]) -> dict[int, dict]:
+    def requests_by_id(self, ids: Iterable[int]) -> dict[int, CertificateRequest]:
         """``{id: request}`` for ``ids`` in one filtered list call per chunk of 100 ids."""
         found = {}
         ids = list(ids)
         for start in range(0, len(ids), ID_CHUNK):
             chunk = ids[start:start + ID_CHUNK]
             for item in self.list_requests(request_filter(id=one_of(chunk))):
-                if isinstance(item, dict) and item.get("id") in chunk:
-                    found[item["id"]] = item
+                if item.id in chunk:
+                    found[item.id] = item
         return found
 
-    def requests_for_order(self, billing_order_id: int, mask: str = REQUEST_MASK) -> list:
+    def requests_for_order(self, billing_order_id: int, mask: str = REQUEST_MASK) -> list[CertificateRequest]:
         """The requests a billing order created (filtered by the order id as a string, as Terraform's resource does)."""
         return self.list_requests(request_filter(order={"id": equals(str(billing_order_id))}), mask=mask)
 

@@ -19,19 +19,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import re
 import traceback
 import warnings
-from collections.abc import Iterable
-from typing import Any, List, NamedTuple, Optional, Tuple
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, List, NamedTuple, Optional, Tuple
 
 try:
-    from pydantic import BaseModel, ConfigDict
+    from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, WrapValidator
 except ImportError:
     HAS_PYDANTIC = False
     PYDANTIC_IMPORT_ERROR = traceback.format_exc()
     BaseModel = object  # the provider's requirements check fails the module before any model is used
+    LENIENT = None
 
     def ConfigDict(**kwargs: Any) -> dict:  # noqa: N802 - stands in for pydantic's
         return kwargs
@@ -39,12 +41,26 @@ else:
     HAS_PYDANTIC = True
     PYDANTIC_IMPORT_ERROR = None
 
+    def _or_none(value: Any, handler: Callable[[Any], Any]) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            return None
+
+    #: a field that reads as None when it holds the wrong type (for bodies read while describing a failure)
+    LENIENT = WrapValidator(_or_none)
+
 from ansible_collections.certops.orders.plugins.module_utils._contract import parse
+from ansible_collections.certops.orders.plugins.module_utils._softlayer.client import as_list
 from ansible_collections.certops.orders.plugins.module_utils._softlayer.statuses import PENDING, PHASES
 
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, defer_build=True)
+
+
+class Account(_Record):
+    id: int
 
 
 class RequestStatus(_Record):
@@ -69,6 +85,17 @@ class CertificateRequest(_Record):
     effectiveDate: Optional[str] = None
     expirationDate: Optional[str] = None
     order: Optional[BillingOrderRef] = None
+
+
+class ServerType(_Record):
+    id: Optional[int] = None
+    name: Optional[str] = None
+    description: Optional[str] = None
+
+
+class Package(_Record):
+    id: int
+    name: Optional[str] = None
 
 
 class ItemRef(_Record):
@@ -121,16 +148,74 @@ class Receipt(_Record):
     placedOrder: Optional[PlacedOrder] = None
 
 
+class ErrorBody(BaseModel):
+    """SoftLayer's error body. Read while a failure is being described, so a field of the wrong type
+    reads as None (the failure is still reported, with its HTTP status) instead of failing the read;
+    numbers are not turned into codes, since a code decides whether a call is retried."""
+
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+    code: Annotated[Optional[str], LENIENT] = None
+    error: Annotated[Optional[str], LENIENT] = None
+
+
+# -- readers: each takes a decoded body; the callers hand them to ``_contract.parse`` with the call's
+# name, so that a body of the wrong shape fails naming the call and the field path ---------------------
+@functools.lru_cache(maxsize=None)
+def _list_adapter(model: type) -> TypeAdapter:
+    return TypeAdapter(List[model])
+
+
+def list_of(model: type, data: Any) -> list:
+    """A list answer as ``model`` objects (a field path starts with the item's index). SoftLayer may
+    answer a one-element list with the bare object, and an empty one with null."""
+    return _list_adapter(model).validate_python(as_list(data))
+
+
+def _kind(value: Any) -> str:
+    """What a JSON value is, in words (never the value: it might be a secret)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return {list: "a list", str: "a string", int: "a number", float: "a number"}.get(type(value), "an object")
+
+
+def account_id(data: Any) -> int:
+    """The account's id from ``SoftLayer_Account::getObject``."""
+    if not isinstance(data, dict):
+        raise TypeError("expected an object with the account's integer id, got %s" % _kind(data))
+    return Account.model_validate(data).id
+
+
+def packages(data: Any) -> list[Package]:
+    return list_of(Package, data)
+
+
+def catalogue_items(data: Any) -> list[CatalogueItem]:
+    return list_of(CatalogueItem, data)
+
+
+def server_type_names(data: Any) -> list[str]:
+    return [entry.name for entry in list_of(ServerType, data) if entry.name]
+
+
+def request_records(data: Any) -> list[CertificateRequest]:
+    return list_of(CertificateRequest, data)
+
+
+def error_body(data: Any) -> ErrorBody:
+    return ErrorBody.model_validate(data)
+
+
 STATUS_SOURCE = "SoftLayer_Security_Certificate_Request_Status::getSslRequestStatuses"
 
 
 class StatusCatalogue:
     """The statuses from ``getSslRequestStatuses``: names by id and ids by name."""
 
-    def __init__(self, raw: list) -> None:
+    def __init__(self, raw: Any) -> None:
         self.entries = []
-        for item in raw:
-            status = parse(RequestStatus.model_validate, item, STATUS_SOURCE)
+        for status in parse(functools.partial(list_of, RequestStatus), raw, STATUS_SOURCE):
             if status.id is not None and status.name:
                 self.entries.append({"id": status.id, "name": status.name, "description": status.description})
         self.by_id = dict((e["id"], e["name"]) for e in self.entries)
@@ -145,8 +230,9 @@ class StatusCatalogue:
 
 
 def request_result(raw: Any, catalogue: StatusCatalogue, source: str) -> tuple[dict, str | None]:
-    """The ``order`` shape every SoftLayer module returns for a certificate request (``source``
-    names the call that answered), and the request's CSR."""
+    """The ``order`` shape every SoftLayer module returns for a certificate request (a raw body, or
+    a :class:`CertificateRequest` a list call read already; ``source`` names the call that
+    answered), and the request's CSR."""
     req = parse(CertificateRequest.model_validate, raw, source)
     status = catalogue.by_id.get(req.statusId)
     result = {
@@ -165,10 +251,6 @@ def request_result(raw: Any, catalogue: StatusCatalogue, source: str) -> tuple[d
         "expiration_date": req.expirationDate,
     }
     return result, req.certificateSigningRequest
-
-
-def catalogue_items(raw: list, source: str) -> list:
-    return [parse(CatalogueItem.model_validate, item, source) for item in raw]
 
 
 def receipt_result(raw: Any, placed: bool, source: str) -> dict:

@@ -70,7 +70,6 @@ LOOKUP_FLOOR = 60
 #: the calls a parse failure names
 GET_REQUEST = "%s::getObject" % sl.REQUEST
 LIST_REQUESTS = "%s::getSslCertificateRequests" % sl.REQUEST
-GET_ITEMS = "%s::getItems" % sl.PACKAGE
 VERIFY = "%s::verifyOrder" % sl.ORDER
 PLACE = "%s::placeOrder" % sl.ORDER
 #: a DNS name, optionally a wildcard, optionally absolute (a trailing dot)
@@ -444,8 +443,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
 
     def resolve_price(self) -> tuple:
         params = self.params
-        package_id, raw_items = self.api.ssl_items()
-        items = _models().catalogue_items(raw_items, GET_ITEMS)
+        package_id, items = self.api.ssl_items()
         by_key = dict((i.keyName, i) for i in items if i.keyName and i.keyName.startswith("SSL_CERTIFICATE"))
         item = by_key.get(params["item_key_name"])
         if item is None:
@@ -453,10 +451,10 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
                               "names are: %s" % (params["item_key_name"], ", ".join(sorted(by_key)) or "(none)"))
         if not item.prices or item.prices[0].id is None:
             raise OptionError("item %s has no price in the provider's catalogue" % item.keyName)
-        server_types = [t.get("name") for t in self.api.server_types() if isinstance(t, dict)]
+        server_types = self.api.server_type_names()
         if params["server_type"] not in server_types:
             raise OptionError("server_type %r is not in the provider's server-type catalogue; valid names are: %s"
-                              % (params["server_type"], ", ".join(sorted(n for n in server_types if n))))
+                              % (params["server_type"], ", ".join(sorted(server_types))))
         return package_id, item.prices[0].id
 
     def place(self, entry: Entry | None) -> Change:
@@ -501,7 +499,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
 
         def placed() -> dict | None:
             found = self.api.requests_for_order(receipt["order_id"])
-            return self.result(max(found, key=lambda r: r.get("id") or 0), LIST_REQUESTS) if found else None
+            return self.result(max(found, key=lambda r: r.id), LIST_REQUESTS) if found else None
 
         # the record appears some seconds after placeOrder: look for it at least LOOKUP_FLOOR seconds
         order, spent = search(placed, self.budget, params["wait_sleep"], at_least=LOOKUP_FLOOR)

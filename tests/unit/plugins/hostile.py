@@ -23,10 +23,11 @@ class Answer:
     ``head_trickle`` seconds between the bytes of the status line and headers; ``stream`` bytes of a
     body made up as it is sent (never held in memory: for answers of hundreds of MB) instead of
     ``body``, announced by ``Content-Length`` unless ``length`` is false (then the end of the body is
-    the end of the connection)."""
+    the end of the connection); ``cut``: send only that many bytes of the body (Content-Length still
+    says the whole), then close."""
 
     def __init__(self, status=200, body=None, headers=None, stall=0.0, trickle=0.0, head_trickle=0.0, stream=None,
-                 length=True):
+                 length=True, cut=None):
         self.status = status
         self.body = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.headers = dict(headers or {})
@@ -35,6 +36,7 @@ class Answer:
         self.head_trickle = head_trickle
         self.stream = stream
         self.length = length
+        self.cut = cut
 
 
 #: what a streamed body is made of, one chunk at a time
@@ -99,6 +101,10 @@ class Hostile:
                     self.close_connection = True
                 head = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
                 try:
+                    if reply.cut is not None:
+                        self.wfile.write(head + reply.body[:reply.cut])
+                        self.close_connection = True
+                        return
                     if reply.stream is None and not reply.head_trickle and not reply.trickle:
                         self.wfile.write(head + reply.body)  # one write: no wait for the ACK of a first one
                         return

@@ -1,9 +1,11 @@
 # Copyright (c) certops.orders contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The HTTP seam, against scripted HTTP conversations (responses)."""
+"""The HTTP seam, against scripted HTTP conversations (responses), and against the hostile double
+over real HTTP where the wire itself misbehaves (a body that breaks off or stalls)."""
 
 import socket
+import time
 
 import pytest
 import requests
@@ -18,6 +20,7 @@ from ansible_collections.certops.orders.plugins.module_utils._http import (
     parse_retry_after,
     safe_url,
 )
+from ansible_collections.certops.orders.tests.unit.plugins.hostile import Answer, Hostile
 
 BASE = "https://api.example.test/v1/"
 SECRET = "s3cr3t-key-value"
@@ -414,3 +417,41 @@ def test_every_attempt_takes_its_timeout_from_what_is_left_before_the_hard_end(h
     with pytest.raises(ApiError) as err:
         seam.get("x")
     assert "not sent: the task's time budget (wait_timeout=10s) is spent" in str(err.value) and len(http.calls) == 1
+
+
+def test_an_os_error_that_requests_does_not_wrap_is_a_clean_failure_and_not_retried(tmp_path):
+    """requests raises a bare OSError for a CA bundle that is missing when the request is sent (the
+    module option checks refuse a missing ca_path first, but the file may vanish between them); before,
+    it left the seam as a traceback. No server is needed: requests fails before it connects."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sleeps = []
+    seam = HttpClient("https://127.0.0.1:%d/" % port, ca_path=str(tmp_path / "gone.pem"), sleep=sleeps.append)
+    with pytest.raises(ApiError) as err:
+        seam.get("x")
+    assert "request failed" in str(err.value) and "CA certificate bundle" in str(err.value)
+    assert err.value.attempts == 1 and sleeps == []
+
+
+def test_an_answer_that_breaks_off_is_a_clean_failure_and_retried():
+    """Real HTTP: Content-Length promises more than arrives. Before, urllib3's ProtocolError
+    (IncompleteRead) left the seam unwrapped: a traceback."""
+    with Hostile(lambda request: Answer(body={"id": 1, "commonName": "www.example.com"}, cut=7)) as double:
+        seam = HttpClient(double.url, retry=RetryPolicy(retries=1, backoff=0.01), budget=Budget(30, 5))
+        with pytest.raises(ApiError) as err:
+            seam.get("x")
+    assert "the answer broke off" in str(err.value) and "IncompleteRead" in str(err.value)
+    assert err.value.ambiguous and err.value.attempts == 2 and len(double.requests) == 2
+
+
+def test_a_body_that_stops_arriving_for_longer_than_the_timeout_is_a_clean_failure():
+    """Real HTTP: the headers arrive, then the body stalls for longer than ``timeout``. Before,
+    urllib3's ReadTimeoutError while streaming the body was not wrapped: a traceback."""
+    started = time.monotonic()
+    with Hostile(lambda request: Answer(body={"id": 1}, trickle=10)) as double:
+        seam = HttpClient(double.url, retry=RetryPolicy(retries=0), budget=Budget(30, 1))
+        with pytest.raises(ApiError) as err:
+            seam.get("x")
+    assert "no answer from the provider within 1s while the answer was arriving" in str(err.value)
+    assert err.value.ambiguous and time.monotonic() - started < 8

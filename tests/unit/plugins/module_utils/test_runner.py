@@ -198,6 +198,23 @@ def test_validate_certs_false_warns(http):
     assert http.calls[0].request.req_kwargs["verify"] is False
 
 
+def test_a_missing_ca_path_fails_before_any_request(http, tmp_path):
+    """Before, requests first looked at ca_path while sending the first request and raised a bare
+    OSError ("Could not find a suitable TLS CA certificate bundle") that nothing handled: a traceback
+    (see test_softlayer_cert_order_status_info for a real HTTPS run). Under this mock a request was made."""
+    missing = str(tmp_path / "missing-ca.pem")
+    ok, result = run({"ids": [1], "ca_path": missing})
+    assert not ok and result["changed"] is False
+    assert result["msg"].startswith("ca_path %s does not exist: give the PEM file" % missing)
+    assert len(http.calls) == 0
+
+
+def test_ca_path_is_not_checked_when_certificates_are_not_validated(http, tmp_path):
+    script(http, (1, [8]))
+    ok, result = run({"ids": [1], "ca_path": str(tmp_path / "missing-ca.pem"), "validate_certs": False})
+    assert ok and http.calls[0].request.req_kwargs["verify"] is False
+
+
 def test_missing_requests_is_reported_with_missing_required_lib(monkeypatch):
     monkeypatch.setattr(_runner, "HAS_REQUESTS", False)
     monkeypatch.setattr(_runner, "REQUESTS_IMPORT_ERROR", "Traceback: no requests")

@@ -4,6 +4,7 @@
 """softlayer_cert_order_status_info against scripted SoftLayer REST conversations."""
 
 import json
+import socket
 
 import pytest
 from responses import matchers
@@ -307,3 +308,45 @@ def test_bad_endpoint_urls_are_refused_with_the_valid_form(http, run_module, url
     ok, result = run_module(info.main, dict(CONN, endpoint_url=url))
     assert not ok and needle in result["msg"] and "https://api.softlayer.com/rest/v3.1/" in result["msg"]
     assert len(http.calls) == 0
+
+
+# -- answers of the wrong shape, and a CA bundle that is not there -----------------------------------
+@pytest.mark.parametrize("body, problem", [
+    ([], "(the body): expected an object with the account's integer id, got a list"),
+    ({}, "id: Field required"),
+    ({"id": None}, "id: Input should be a valid integer"),
+    ({"id": "abc"}, "id: Input should be a valid integer, unable to parse string as an integer"),
+])
+def test_an_account_answer_without_an_id_is_a_clean_failure_naming_the_call_and_the_id(http, run_module, body, problem):
+    """SoftLayer_Account::getObject answering a list, or an object without a usable id: before, the
+    account id was read as ``answer["id"]`` and the task died with a TypeError or KeyError traceback."""
+    catalogue(http)
+    http.get(BASE + "SoftLayer_Account/getObject.json", json=body)
+    ok, result = run_module(info.main, dict(CONN, common_name="www.example.com"))
+    assert not ok
+    assert result["msg"] == "SoftLayer_Account::getObject answered with a body this module cannot read: " + problem
+    assert not calls(http, "getSslCertificateRequests")
+
+
+def test_an_empty_account_answer_is_a_clean_failure(http, run_module):
+    """A null body never reaches the model: the seam takes an empty 2xx answer for a failure, as
+    softlayer-go does (this passed before too; the model's own refusal of null is in test_shapes_softlayer)."""
+    catalogue(http)
+    http.get(BASE + "SoftLayer_Account/getObject.json", body="null")
+    ok, result = run_module(info.main, dict(CONN, common_name="www.example.com", retries=0))
+    assert not ok and "SoftLayer_Account/getObject.json failed: HTTP 200 with an error body: empty answer" in result["msg"]
+
+
+def test_a_missing_ca_path_is_a_clean_failure_before_any_connection(run_module, tmp_path):
+    """Real HTTPS, no mock: before, requests raised a bare OSError ("Could not find a suitable TLS CA
+    certificate bundle, invalid path") while sending the first request, and the module died with a
+    traceback. Now the option check refuses it first; the port has no listener, so any connection
+    attempt would fail differently."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    missing = str(tmp_path / "corp-ca.pem")
+    ok, result = run_module(info.main, dict(CONN, endpoint_url="https://127.0.0.1:%d/rest/v3.1/" % port,
+                                            ca_path=missing, order_id=1))
+    assert not ok and result["msg"].startswith("ca_path %s does not exist" % missing)
+    assert result["changed"] is False
