@@ -15,7 +15,7 @@ options:
         killed after the call does not make the next run order again (the next run looks the order up
         instead, and fails with instructions while it may still appear).
       - Runs on different hosts do not see each other's journal; run order tasks on one host
-        (C(delegate_to: localhost) with C(run_once: true), or one job per order).
+        (C(delegate_to=localhost) with C(run_once=true), or one job per order).
       - Check mode never writes it.
       - The E(CERTOPS_JOURNAL_DIR) environment variable is used when the option is not set, and
         C(~/.ansible/certops_orders/journal) when neither is.
