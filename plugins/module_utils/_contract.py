@@ -130,6 +130,21 @@ def _item_id(item: Any) -> Any:
     return repr(item)
 
 
+def lenient():
+    """A pydantic ``WrapValidator`` for a field that reads as None when it holds the wrong type: for
+    what only steers (paging) or describes (error bodies), where the rest of the body is still worth
+    reading. Called by the providers' models, which are the only code that loads pydantic."""
+    from pydantic import ValidationError, WrapValidator
+
+    def or_none(value, handler):
+        try:
+            return handler(value)
+        except ValidationError:
+            return None
+
+    return WrapValidator(or_none)
+
+
 class Vocabulary:
     """A provider's status names (fetched from its catalogue) and its terminal failures."""
 

@@ -13,11 +13,11 @@ not import this file: the provider loads it on the first answer it parses.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Annotated, Any, Dict, List, Optional
 
 try:
-    from pydantic import BaseModel, ConfigDict, Field, ValidationError, WrapValidator
+    from pydantic import BaseModel, ConfigDict, Field
 except ImportError:
     HAS_PYDANTIC = False
     PYDANTIC_IMPORT_ERROR = traceback.format_exc()
@@ -25,6 +25,7 @@ else:
     HAS_PYDANTIC = True
     PYDANTIC_IMPORT_ERROR = None
 
+from ansible_collections.certops.orders.plugins.module_utils._contract import lenient
 from ansible_collections.certops.orders.plugins.module_utils._edgecast.statuses import phase
 
 #: ``expiration_date`` while the CA has not issued the certificate (returned as null).
@@ -37,15 +38,7 @@ def parent_domain(name: str) -> str:
 
 
 if HAS_PYDANTIC:
-    def _or_none(value: Any, handler: Callable[[Any], Any]) -> Any:
-        try:
-            return handler(value)
-        except ValidationError:
-            return None
-
-    #: a field that reads as None when it holds the wrong type: for what only steers (paging) or
-    #: describes (error bodies), where the rest of the body is still worth reading
-    LENIENT = WrapValidator(_or_none)
+    LENIENT = lenient()
 
     class _Node(BaseModel):
         model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)

@@ -24,11 +24,11 @@ import hashlib
 import re
 import traceback
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Annotated, Any, List, NamedTuple, Optional, Tuple
 
 try:
-    from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, WrapValidator
+    from pydantic import BaseModel, ConfigDict, TypeAdapter
 except ImportError:
     HAS_PYDANTIC = False
     PYDANTIC_IMPORT_ERROR = traceback.format_exc()
@@ -41,16 +41,10 @@ else:
     HAS_PYDANTIC = True
     PYDANTIC_IMPORT_ERROR = None
 
-    def _or_none(value: Any, handler: Callable[[Any], Any]) -> Any:
-        try:
-            return handler(value)
-        except ValidationError:
-            return None
+from ansible_collections.certops.orders.plugins.module_utils._contract import lenient, parse
 
-    #: a field that reads as None when it holds the wrong type (for bodies read while describing a failure)
-    LENIENT = WrapValidator(_or_none)
-
-from ansible_collections.certops.orders.plugins.module_utils._contract import parse
+if HAS_PYDANTIC:
+    LENIENT = lenient()
 from ansible_collections.certops.orders.plugins.module_utils._softlayer.client import as_list
 from ansible_collections.certops.orders.plugins.module_utils._softlayer.statuses import PENDING, PHASES
 
