@@ -311,8 +311,11 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
 
     item_key = "order"
     requirements = SoftLayerProvider.requirements + (("cryptography", HAS_CRYPTOGRAPHY, None),)
-    #: Terraform's resource polls ten minutes for the request record of a new order
-    record_window = 600.0
+    #: the request record of a new order shows up seconds after placeOrder (SoftLayer documents no bound;
+    #: Terraform's resource polls up to ten minutes). Twice the minute a run looks after an unclear
+    #: answer: a run that lost its answer holds new orders for the identity back this long, and a
+    #: longer window would also hold back every retry after a placeOrder that was never processed
+    record_window = 120.0
 
     def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)

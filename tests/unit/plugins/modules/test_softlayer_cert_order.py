@@ -631,7 +631,7 @@ def test_an_intent_older_than_the_record_window_with_no_order_is_settled_and_the
     run_module(order_module.main, ORDER)
     path = entry_file(journal_dir)
     record = json.loads(path.read_text())
-    record["since"] -= 601  # SoftLayer's record window is ten minutes
+    record["since"] -= 121  # SoftLayer's record window is two minutes
     path.write_text(json.dumps(record))
     http.reset()
     base(http)
@@ -643,7 +643,7 @@ def test_an_intent_older_than_the_record_window_with_no_order_is_settled_and_the
     ok, result = run_module(order_module.main, ORDER)
     assert ok and result["changed"] is True and result["order"]["id"] == 9
     assert len(calls(http, "placeOrder")) == 1
-    assert any("no such order appeared within 600s, so that call placed nothing" in w for w in warnings)
+    assert any("no such order appeared within 120s, so that call placed nothing" in w for w in warnings)
     assert json.loads(path.read_text())["state"] == "done"
 
 
