@@ -240,12 +240,16 @@ def analyse(provider, box, events, rules, faults_state, dump_dir):
                           lambda post, name: (post.get("fault") not in (None, "latency")) == (name in warned))
     creator = dict((index, name) for name, index in matched.items())
     ambiguous, unprocessed = [], collections.Counter()
-    unexplained = []
+    unexplained, stale_token = [], []
     for index, post in enumerate(posts):
         name = creator.get(index)
         if name is None:
             if post.get("fault") in UNPROCESSED:
                 unprocessed[post["fault"]] += 1
+            elif post["status"] == 401 and not post.get("fault"):
+                # a POST that carried a token an expired_token fault had just expired (on another
+                # request): the gateway refused it unprocessed, and the module renewed and sent it again
+                stale_token.append(post["seq"])
             else:  # answered without a fault (or with latency / a spoiled body) yet no order came of it
                 unexplained.append({"seq": post["seq"], "status": post["status"], "fault": post.get("fault")})
             continue
@@ -313,6 +317,7 @@ def analyse(provider, box, events, rules, faults_state, dump_dir):
                 "names": looked_up_not_placed,
                 "how": "the module looked the order up, found none, failed without posting again; the task's re-run placed it"},
             "unexplained": unexplained,
+            "refused_for_an_expired_token": stale_token,
         },
     }
 
