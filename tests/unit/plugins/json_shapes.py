@@ -11,7 +11,11 @@ into the code than a random value does).
 
 import os
 
-from hypothesis import HealthCheck, settings, strategies as st
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from ansible_collections.certops.orders.plugins.module_utils._contract import parse
+from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
 
 #: ``CERTOPS_PROPERTY_SCALE=10`` runs ten times the examples (a deeper look before a release); the
 #: default keeps every property test of the suite together under about 20 seconds.
@@ -108,3 +112,20 @@ RETRY_AFTER = st.one_of(
     st.text(max_size=40), HTTP_DATES,
     st.floats(allow_nan=True).map(repr), st.integers().map(str),
     st.sampled_from(["1e999", "-1e999", "nan", "inf", "-0", "0x10", " 5 ", "\u00b2", "\u0663"]))
+
+
+def every_reader_test(readers, endpoint):
+    """The property test both providers run over their readers: each ``(reader, sample)`` reads any
+    body shaped around its sample, or refuses it with an ApiError that names ``endpoint``."""
+
+    @pytest.mark.parametrize("reader, sample", readers, ids=[r.__name__ for r, _s in readers])
+    @PROPERTY
+    @given(data=st.data())
+    def test(reader, sample, data):
+        body = data.draw(bodies(sample))
+        try:
+            parse(reader, body, endpoint)
+        except ApiError as exc:
+            assert endpoint in str(exc)
+
+    return test
