@@ -14,8 +14,21 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ansible_collections.certops.orders.plugins.module_utils._contract import parse
+from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError, TaskFailed, parse
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
+
+#: the failures a runner reports cleanly: anything else escaping a provider is a crash
+CLEAN = (ApiError, OptionError, TaskFailed)
+
+
+def outcome(action, provider):
+    """``action(provider)``'s return value, or the clean failure it raised (which must say something)."""
+    try:
+        return action(provider)
+    except CLEAN as exc:
+        assert str(exc)
+        return exc
+
 
 #: ``CERTOPS_PROPERTY_SCALE=10`` runs ten times the examples (a deeper look before a release); the
 #: default keeps every property test of the suite together under about 20 seconds.

@@ -15,12 +15,18 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
-from ansible_collections.certops.orders.plugins.module_utils._contract import OptionError, TaskFailed, parse
+from ansible_collections.certops.orders.plugins.module_utils._contract import TaskFailed, parse
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import client as cps, models
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import provider as ecp
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
 from ansible_collections.certops.orders.tests.unit.plugins.fake_seam import FakeModule, FakeSeam, cps_key
-from ansible_collections.certops.orders.tests.unit.plugins.json_shapes import PER_ENDPOINT, PROPERTY, bodies, every_reader_test
+from ansible_collections.certops.orders.tests.unit.plugins.json_shapes import (
+    PER_ENDPOINT,
+    PROPERTY,
+    bodies,
+    every_reader_test,
+    outcome,
+)
 from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_helpers import (
     CERTIFICATE_STATUSES,
     CONNECTION,
@@ -31,7 +37,6 @@ from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_help
     status_node,
 )
 
-CLEAN = (ApiError, OptionError, TaskFailed)
 LABEL = "cdn_example_com"
 ORG = {"company_name": "Example Co.", "city": "Los Angeles", "country": "US",
        "additional_contacts": [{"first_name": "Pat", "contact_type": "Technical"}]}
@@ -124,11 +129,7 @@ def run_scenario(name, answers):
     spec = ecp.order_argument_spec() if cls is ecp.EdgecastOrder else ecp.info_argument_spec()
     provider = cls(FakeModule(spec, **dict(CONNECTION, **params)), Budget(600, 30))
     provider.cps = cps.CpsClient(FakeSeam(table, cps_key))
-    try:
-        return action(provider)
-    except CLEAN as exc:
-        assert str(exc)
-        return exc
+    return outcome(action, provider)
 
 
 def test_the_good_samples_pass_every_scenario():
