@@ -4,18 +4,26 @@ Counts in the sandbox afterwards: one order per requested name, every order in t
 no traceback anywhere, and every order-placing POST that failed ambiguously (processed, then its
 answer lost) reconciled by a lookup instead of a second POST. The counts go to a JSON file
 (``CERTOPS_RELIABILITY_OUT``, else the test's tmp dir) and are printed.
+
+The second test adds what a run can do to itself: a playbook killed with ``kill -9`` while its placing
+POSTs wait for their receipts, then two playbooks at once for the same names on one controller (under
+the same faults), and counts the same way (``r1_soak_crash.json``).
 """
 
 import collections
+import contextlib
 import datetime
 import json
 import os
 import re
+import signal
+import subprocess
 import sys
+import tempfile
 import time
 
 from certops_sandbox.faults import BODY_KINDS, ERROR_KINDS
-from certops_sandbox.harness import Playbooks
+from certops_sandbox.harness import BIN, Playbooks
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLAYBOOK = os.path.join(HERE, "playbooks", "r1_soak.yml")
@@ -110,20 +118,20 @@ def fault_rules():
     return rules
 
 
-def hosts(provider):
-    return ["%s%02d" % (HOST_LETTER[provider], n) for n in range(1, LAYOUT[provider][0] + 1)]
+def hosts(provider, layout=LAYOUT):
+    return ["%s%02d" % (HOST_LETTER[provider], n) for n in range(1, layout[provider][0] + 1)]
 
 
-def names(provider):
+def names(provider, layout=LAYOUT):
     fmt = "soak-%s-%d.example.com" if provider == "softlayer" else "soak-%s-%d"
-    return [fmt % (host, n) for host in hosts(provider) for n in range(LAYOUT[provider][1])]
+    return [fmt % (host, n) for host in hosts(provider, layout) for n in range(layout[provider][1])]
 
 
-def write_inventory(path):
+def write_inventory(path, layout=LAYOUT):
     lines = []
     for provider in ("softlayer", "edgecast"):
-        lines += ["[soak_%s]" % provider] + hosts(provider)
-        lines += ["", "[soak_%s:vars]" % provider, "soak_per_host=%d" % LAYOUT[provider][1], ""]
+        lines += ["[soak_%s]" % provider] + hosts(provider, layout)
+        lines += ["", "[soak_%s:vars]" % provider, "soak_per_host=%d" % layout[provider][1], ""]
     lines += ["[soak:children]", "soak_softlayer", "soak_edgecast", ""]
     lines += ["[soak:vars]", "ansible_connection=local", "ansible_python_interpreter=%s" % sys.executable]
     with open(path, "w", encoding="utf-8") as handle:
@@ -408,3 +416,200 @@ def test_r1_soak(sandbox_factory, collections_path, tmp_path, capsys):
         assert abs(part["fault_rate_observed"] - FAULT_RATE) < 0.05, part["faults_fired"]
         assert posts["ambiguous_processed"] >= 1, posts
     assert proc.returncode == 0, tail
+
+
+# -- crash and concurrency ----------------------------------------------------------------------------
+#: smaller than the main soak: every name meets a killed run and then two concurrent runs
+CRASH_LAYOUT = {"softlayer": (6, 3), "edgecast": (6, 3)}
+#: every placing POST is processed at once and answered this much later during the run that is killed,
+#: so the orders created just before the kill are exactly the "POST sent, receipt never read" case
+CRASH_RECEIPT_DELAY = 8.0
+#: the killed run is stopped as soon as the sandbox holds this many orders of each provider
+KILL_AFTER_ORDERS = 2
+UNSETTLED = ("intent", "placed")
+
+
+def _start_playbook(runner, extra_vars, inventory, env, log_path):
+    """``ansible-playbook`` as its own process group (to be killed as a whole), output to ``log_path``."""
+    argv_env = runner.env(env)
+    handle, vars_path = tempfile.mkstemp(prefix="vars-", suffix=".json", dir=runner.workdir)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(dict(runner.sandbox.vars, **extra_vars), out)
+    argv = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, PLAYBOOK, "-e", "@" + vars_path]
+    log = open(log_path, "w", encoding="utf-8")
+    return subprocess.Popen(argv, env=argv_env, cwd=runner.workdir, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True), log
+
+
+def _processes_under(marker):
+    """PIDs of processes whose command line mentions ``marker`` (this test's work dir)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % name, "rb") as handle:
+                cmdline = handle.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if marker in cmdline:
+            found.append(int(name))
+    return found
+
+
+def _kill_run(proc, marker):
+    """kill -9 the playbook's process group and every module process it started (by PID, wherever they
+    run), and wait until none is left."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        left = _processes_under(marker)
+        if not left:
+            return
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.2)
+    raise AssertionError("processes of the killed run still alive: %s" % _processes_under(marker))
+
+
+def _journal_records(directory):
+    records = []
+    for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
+        if name.endswith(".json"):
+            with open(os.path.join(directory, name), encoding="utf-8") as handle:
+                records.append(json.load(handle))
+    return records
+
+
+def _record_name(record):
+    identity = record["identity"]
+    return identity.get("common_name") or identity.get("label")
+
+
+def test_r1_soak_crash_and_concurrency(sandbox_factory, collections_path, tmp_path, capsys):
+    """A run killed (-9) while its placing POSTs wait for their receipts, then two runs at once for the same
+    36 names on one controller, under the soak's 20% faults: one order per name, all issued, each order
+    reported as created by at most one run, every unsettled intent of the killed run settled."""
+    box = sandbox_factory(settings=SETTINGS, seed=SEED + 1)
+    runner = Playbooks(collections_path, str(tmp_path), box)
+    journal = str(tmp_path / "journal")
+    inventory = write_inventory(str(tmp_path / "inventory.ini"), CRASH_LAYOUT)
+    requested = dict((p, names(p, CRASH_LAYOUT)) for p in ("softlayer", "edgecast"))
+    forks = sum(count for count, _per_host in CRASH_LAYOUT.values())
+    extra = {"soak_wait_timeout": WAIT_TIMEOUT, "soak_task_retries": TASK_RETRIES}
+
+    def env(run):
+        return {"ANSIBLE_FORKS": str(forks), "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
+                "ANSIBLE_CALLBACKS_ENABLED": "reliability_events", "CERTOPS_JOURNAL_DIR": journal,
+                "RELIABILITY_EVENTS": str(tmp_path / ("events-%s.jsonl" % run))}
+
+    def orders():
+        return dict((p, box.control("GET", "/orders/%s" % p)) for p in ("softlayer", "edgecast"))
+
+    # 1. the killed run: receipts late, kill -9 as soon as a few orders exist
+    box.control("POST", "/faults", [{"kind": "latency", "when": "after", "latency": CRASH_RECEIPT_DELAY, "rate": 1.0,
+                                     "provider": provider, "path": path, "method": "POST"}
+                                    for provider, group, path, _m, _mix in ROUTE_GROUPS if group == "place"])
+    started = time.monotonic()
+    killed, killed_log = _start_playbook(runner, extra, inventory, env("killed"), str(tmp_path / "killed.log"))
+    try:
+        deadline = time.monotonic() + 600
+        while min(len(found) for found in orders().values()) < KILL_AFTER_ORDERS:
+            assert killed.poll() is None and time.monotonic() < deadline, "the run ended before %d orders of each " \
+                "provider existed" % KILL_AFTER_ORDERS
+            time.sleep(0.1)
+    finally:
+        _kill_run(killed, str(tmp_path))
+        killed_log.close()
+    at_kill = orders()
+    existing = set(o.get("commonName") or o.get("certificate_label") for found in at_kill.values() for o in found)
+    left_open = [r for r in _journal_records(journal) if r.get("state") in UNSETTLED]
+    open_placed = sorted(_record_name(r) for r in left_open if _record_name(r) in existing)
+    crashed_providers = sorted(set(r["identity"]["provider"] for r in left_open if _record_name(r) in existing))
+    open_not_placed = sorted(_record_name(r) for r in left_open if _record_name(r) not in existing)
+
+    # 2. two runs at once, on the same names and journal, under the soak's faults
+    box.control("DELETE", "/faults")
+    box.control("POST", "/faults", fault_rules())
+    runs = dict((run, _start_playbook(runner, extra, inventory, env(run), str(tmp_path / ("%s.log" % run))))
+                for run in ("first", "second"))
+    outputs, codes = {}, {}
+    for run, (proc, log) in runs.items():
+        try:
+            codes[run] = proc.wait(timeout=1200)
+        finally:
+            log.close()
+        with open(str(tmp_path / ("%s.log" % run)), encoding="utf-8") as handle:
+            outputs[run] = handle.read()
+    duration = time.monotonic() - started
+
+    final = orders()
+    events = dict((run, read_events(str(tmp_path / ("events-%s.jsonl" % run)))) for run in runs)
+    report = {"requirement": "R1 soak: crash and concurrency", "layout": CRASH_LAYOUT, "forks_per_run": forks,
+              "receipt_delay_in_killed_run": CRASH_RECEIPT_DELAY, "duration_s": round(duration, 1),
+              "orders_at_kill": dict((p, len(found)) for p, found in at_kill.items()),
+              "intents_open_after_kill": {"order_placed": open_placed, "never_processed": open_not_placed},
+              "playbook_rc": codes,
+              "tracebacks": sum(text.count("Traceback") + text.count("MODULE FAILURE") for text in outputs.values())
+              + sum(1 for run in events for e in events[run] if e.get("traceback"))
+              + sandbox_log(box).count("Traceback"),
+              "unsettled_after": sorted(_record_name(r) for r in _journal_records(journal) if r.get("state") in UNSETTLED)}
+    for provider, key in (("softlayer", "commonName"), ("edgecast", "certificate_label")):
+        per_name = collections.Counter(o[key] for o in final[provider])
+        task_word = "SoftLayer" if provider == "softlayer" else "Edgecast"
+        created_by = collections.defaultdict(list)
+        outcomes = collections.Counter()
+        for run in runs:
+            last = {}
+            for event in events[run]:
+                if task_word in event.get("task", "") and "item" in event and event["event"] in ("item_ok", "item_failed"):
+                    last[event["item"]] = event
+                if task_word in event.get("task", "") and event["event"] == "retry":
+                    outcomes[reason(event.get("msg"))] += 1
+            for name, event in last.items():
+                if event["event"] == "item_ok" and event.get("changed"):
+                    created_by[name].append(run)
+            report.setdefault("not_succeeded", {})["%s/%s" % (provider, run)] = sorted(
+                n for n in requested[provider] if last.get(n, {}).get("event") != "item_ok")
+        report[provider] = {
+            "orders_requested": len(requested[provider]), "orders_at_provider": len(final[provider]),
+            "duplicates": sum(n - 1 for n in per_name.values() if n > 1),
+            "missing_names": sorted(set(requested[provider]) - set(per_name)),
+            "unexpected_names": sorted(set(per_name) - set(requested[provider])),
+            "wrong_final_statuses": sorted("%s: %s" % (o[key], o["status"]) for o in final[provider]
+                                           if o["status"] != ISSUED[provider]),
+            "created_by_both_runs": sorted(n for n, who in created_by.items() if len(who) > 1),
+            "created_by": dict(collections.Counter(who[0] for who in created_by.values())),
+            "task_rerun_reasons": dict(outcomes.most_common()),
+        }
+    out = os.environ.get("CERTOPS_RELIABILITY_OUT") or str(tmp_path)
+    out = os.path.join(out, "r1_soak_crash.json") if os.path.isdir(out) else out
+    with open(out, "w", encoding="utf-8") as handle:
+        json.dump(report, handle, indent=2, sort_keys=True)
+    with capsys.disabled():
+        print("\nR1 crash and concurrency report (%s):" % out)
+        print("  killed with %s orders; open intents: %d with an order, %d never processed; %.0f s" % (
+            report["orders_at_kill"], len(open_placed), len(open_not_placed), duration))
+        for provider in ("softlayer", "edgecast"):
+            part = report[provider]
+            print("  %s: orders %d/%d, duplicates %d, created by %s, task re-runs %s" % (
+                provider, part["orders_at_provider"], part["orders_requested"], part["duplicates"], part["created_by"],
+                sum(part["task_rerun_reasons"].values())))
+
+    # the crash happened where it matters, at both providers: a POST processed whose receipt the killed run
+    # never read (the receipts were CRASH_RECEIPT_DELAY late and the kill came right after the orders appeared)
+    assert crashed_providers == ["edgecast", "softlayer"], report
+    assert report["tracebacks"] == 0, report
+    for provider in ("softlayer", "edgecast"):
+        part = report[provider]
+        assert part["duplicates"] == 0, "%s duplicate orders: %s" % (provider, report)
+        assert part["missing_names"] == [] and part["unexpected_names"] == [], report
+        assert part["wrong_final_statuses"] == [], report
+        assert part["created_by_both_runs"] == [], "%s orders both concurrent runs report as created: %s" % (
+            provider, part["created_by_both_runs"])
+    assert all(not names_left for names_left in report["not_succeeded"].values()), report["not_succeeded"]
+    assert report["unsettled_after"] == [], report
+    assert codes == {"first": 0, "second": 0}, dict((run, text[-3000:]) for run, text in outputs.items())
