@@ -45,7 +45,7 @@ options:
     elements: int
   common_name:
     description:
-      - Select every order of the account for this common name (exact match).
+      - Select every order of the account for this common name, compared without regard to case (DNS names are case-insensitive).
       - Without O(order_id), O(order_ids) and O(common_name), every order of the account is selected.
     type: str
   status:

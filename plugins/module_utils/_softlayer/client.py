@@ -232,6 +232,12 @@ def equals(value: str) -> dict:
     return {"operation": value}
 
 
+def same_name(name: str) -> dict:
+    """A leaf that matches a DNS name in any case: ``_=`` is the filter's case-insensitive equality,
+    the form softlayer-python's query_filter gives a plain string (a bare value is exact)."""
+    return {"operation": "_= %s" % name}
+
+
 def one_of(values: Iterable[int]) -> dict:
     return {"operation": "in", "options": [{"name": "data", "value": list(values)}]}
 

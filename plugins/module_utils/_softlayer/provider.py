@@ -297,7 +297,7 @@ class SoftLayerInfo(SoftLayerProvider, InfoProvider):
             return [(i, found[i]) for i in ids]
         leaves = {}
         if params["common_name"]:
-            leaves["commonName"] = sl.equals(params["common_name"])
+            leaves["commonName"] = sl.same_name(params["common_name"])
         if params["status"]:
             check_names("status", params["status"], self.vocabulary().names)
             leaves["statusId"] = sl.one_of(self.status_catalogue.ids(params["status"]))
@@ -376,16 +376,16 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
     def _by_csr(self) -> tuple:
         """The newest request for the csr that is not Canceled, and the newest Canceled one.
 
-        placeOrder records the common name the CSR states (the order container has none of its own),
-        and a filter's bare value means equals (case-insensitive equality is a separate operator): so
-        the filter names the CN as the CSR spells it, whatever the case of common_name. Each row is then matched here on its common name, as a DNS
-        name, and on the digest of its CSR's DER (armour and line breaks do not count). A CSR without
+        placeOrder records the common name the CSR states (the order container has none of its own);
+        the filter asks for it in any case, since DNS names are case-insensitive and SoftLayer does not
+        say whether it keeps the CSR's spelling. Each row is then matched here on its common name, as a
+        DNS name, and on the digest of its CSR's DER (armour and line breaks do not count). A CSR without
         a CN gives no name to filter on, and what SoftLayer records for it is not documented: all the
         account's requests are read and matched by the digest alone.
         """
         models = _models()
         wanted = self.csr_identity
-        object_filter = sl.request_filter(commonName=sl.equals(wanted.cn)) if wanted.cn is not None else None
+        object_filter = sl.request_filter(commonName=sl.same_name(wanted.cn)) if wanted.cn is not None else None
         rows = [models.request_result(raw, self.status_catalogue, LIST_REQUESTS)
                 for raw in self.api.list_requests(object_filter, mask=sl.REQUEST_MASK_WITH_CSR)]
         live, canceled = None, None

@@ -94,9 +94,10 @@ def base(http):
 
 
 def existing(http, *rows, cn="www.example.com"):
-    """The lookup by the CSR's common name ``cn``, spelled as the CSR spells it."""
+    """The lookup by the CSR's common name ``cn``, in any case (``_=``, as softlayer-python's
+    SoftLayer/utils.py query_filter filters on a plain string)."""
     http.post(LIST, json=list(rows), match=[matchers.query_param_matcher(
-        {"objectFilter": json.dumps({"securityCertificateRequest": {"commonName": {"operation": cn}}},
+        {"objectFilter": json.dumps({"securityCertificateRequest": {"commonName": {"operation": "_= " + cn}}},
                                     separators=(",", ":"))}, strict_match=False)])
 
 

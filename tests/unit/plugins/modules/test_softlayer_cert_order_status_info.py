@@ -100,7 +100,7 @@ def test_common_name_and_status_names_become_an_object_filter_with_catalogue_ids
                                             status=["Pending CA Approval", "Approved"]))
     assert ok and [o["id"] for o in result["orders"]] == [7]
     assert sent_filter(calls(http, "getSslCertificateRequests")[0]) == {"securityCertificateRequest": {
-        "commonName": {"operation": "www.example.com"},
+        "commonName": {"operation": "_= www.example.com"},
         "statusId": {"operation": "in", "options": [{"name": "data", "value": [50, 43]}]}}}
 
 
