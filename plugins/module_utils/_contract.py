@@ -77,17 +77,25 @@ class Paging:
     A provider that ignores the page size or the offset, or that never stops offering pages, would
     otherwise be followed without end (one such SoftLayer double took 46,670 calls in a minute).
     :meth:`check` ends the listing with an :class:`ApiError` naming the call and why, when a page
-    holds more items than asked (the page size is ignored, so the next offset would skip or repeat
-    items; unless it is the first page and the provider's total says it is the whole list) or
-    repeats an earlier page (the same ids: the offset is ignored); :meth:`exhausted` when
-    ``max_pages`` pages were read and the provider still offers more.
+    repeats an earlier page (the same ids: the offset is ignored), or, for a list paged by page
+    number, when a page holds more items than asked (the page size is ignored, so the next page
+    would skip or repeat items; unless it is the first page and the provider's total says it is
+    the whole list); :meth:`exhausted` when ``max_pages`` pages were read and the provider still
+    offers more.
+
+    A list paged by item offset (``by_offset``: the next request asks for the item after the last
+    one read) can follow a page larger than asked: the next offset still lands on the next item.
+    If the provider ignores the offset too, the second page repeats the first, and that first
+    page was the whole list when it held more than asked or as many items as the provider's
+    total: :meth:`check` then says the listing is complete instead of failing.
     """
 
-    def __init__(self, call: str, size: int, max_pages: int, narrow: str) -> None:
+    def __init__(self, call: str, size: int, max_pages: int, narrow: str, by_offset: bool = False) -> None:
         self.call = call
         self.size = size
         self.max_pages = max_pages
         self.narrow = narrow
+        self.by_offset = by_offset
         self.read = 0
         self._seen: dict[tuple, str] = {}
 
@@ -95,21 +103,26 @@ class Paging:
         """The page numbers (0-based) a listing may read."""
         return range(self.max_pages)
 
-    def check(self, items: list, where: str, total: int | None, response: Any = None) -> None:
+    def check(self, items: list, where: str, total: int | None, response: Any = None) -> bool:
         """Accept the page read at ``where`` (how the request named its position) or raise; ``total``
-        is the item count the provider announced, if any; ``response`` the seam's Response."""
+        is the item count the provider announced, if any; ``response`` the seam's Response. True
+        when the page ends the listing by repeating a first page that was the whole list (then the
+        page adds nothing); only a list paged ``by_offset`` gets True."""
         first = self.read == 0
         self.read += 1
-        if len(items) > self.size and not (first and total == len(items)):
+        if len(items) > self.size and not self.by_offset and not (first and total == len(items)):
             raise self._error(response, "answered %d items at %s, where at most %d were asked for: the provider "
                                         "ignores the page size, so its pages cannot be followed without skipping or "
                                         "repeating items" % (len(items), where, self.size))
         key = tuple(_item_id(item) for item in items)
         if items and key in self._seen:
+            if self.by_offset and self.read == 2 and (len(items) > self.size or total == len(items)):
+                return True
             raise self._error(response, "answered at %s the same %d items (the same ids) as at %s: the provider "
                                         "ignores the position asked for, so the list would never end"
                               % (where, len(items), self._seen[key]))
         self._seen.setdefault(key, where)
+        return False
 
     def exhausted(self, count: int, response: Any = None) -> ApiError:
         return self._error(response, "still offered more items after %d pages (%d items), the most this module reads "

@@ -319,23 +319,34 @@ class SoftLayerApi:
 
     def list_requests(self, object_filter: dict | None = None, mask: str = REQUEST_MASK) -> list[CertificateRequest]:
         """Every request of the account matching ``object_filter``, following ``resultLimit`` pages of
-        :data:`PAGE_SIZE` until a short page or the ``SoftLayer-Total-Items`` count, at most
-        :data:`MAX_PAGES` of them (see :class:`Paging` for what ends a listing with an error). Each
-        page is read as :class:`CertificateRequest` records before the paging checks look at its ids."""
+        :data:`PAGE_SIZE` from the offset after the last item read until a page shorter than asked
+        (or empty), at most :data:`MAX_PAGES` of them (see :class:`Paging` for what ends a listing
+        with an error, and for a provider that ignores ``resultLimit`` and answers its whole list
+        each time). Each page is read as :class:`CertificateRequest` records before the paging
+        checks look at its ids.
+
+        The ``SoftLayer-Total-Items`` count never ends the listing by itself. softlayer-python's
+        ``iter_call`` (softlayer/softlayer-python, SoftLayer/API.py) stops at a short page or once its
+        count reaches the total, and its REST transport (SoftLayer/transports/rest.py) reads a missing
+        header as a total of 0, so it stops after one page without the header and trusts one that
+        counts too few. Either would cut the list in silence here, and a cut list makes the order
+        module miss an existing order and place it again: a short page is the only end. It costs one
+        request, an empty page, when the list fills its last page exactly."""
         account = self.account_id()
         paging = Paging("%s::getSslCertificateRequests" % REQUEST, PAGE_SIZE, MAX_PAGES,
-                        "select fewer orders (order_ids, common_name or status)")
+                        "select fewer orders (order_ids, common_name or status)", by_offset=True)
         found = []
         offset = 0
         response = None
         for _page in paging.pages():
             response = self.send(REQUEST, "getSslCertificateRequests", parameters=[account], mask=mask,
                                  object_filter=object_filter, limit=(offset, PAGE_SIZE))
-            page, total = parse(_models().request_records, response.data, paging.call), total_items(response)
-            paging.check(page, "resultLimit=%d,%d" % (offset, PAGE_SIZE), total, response)
+            page = parse(_models().request_records, response.data, paging.call)
+            if paging.check(page, "resultLimit=%d,%d" % (offset, PAGE_SIZE), total_items(response), response):
+                return found  # the first page again: the provider ignores resultLimit, and answered its whole list
             found.extend(page)
             offset += len(page)
-            if len(page) < PAGE_SIZE or (total is not None and offset >= total):
+            if len(page) < PAGE_SIZE:
                 return found
         raise paging.exhausted(len(found), response)
 
@@ -351,8 +362,13 @@ class SoftLayerApi:
         return found
 
     def requests_for_order(self, billing_order_id: int, mask: str = REQUEST_MASK) -> list[CertificateRequest]:
-        """The requests a billing order created (filtered by the order id as a string, as Terraform's resource does)."""
-        return self.list_requests(request_filter(order={"id": equals(str(billing_order_id))}), mask=mask)
+        """The requests a billing order created: filtered by the order id as a string, as Terraform's
+        resource does (IBM-Cloud/terraform-provider-ibm, resource_ibm_ssl_certificate.go, findSSLByOrderId),
+        and then kept only if the row's own ``order.id`` is that order. A provider that ignores the
+        filter answers other orders' requests too, and taking one of those for the new order would
+        report, wait for and resend e-mails of a request this task did not place."""
+        rows = self.list_requests(request_filter(order={"id": equals(str(billing_order_id))}), mask=mask)
+        return [row for row in rows if row.order is not None and row.order.id == billing_order_id]
 
     # -- ordering (verifyOrder has no side effect; placeOrder is never retried) ------------------
     def verify_order(self, container: dict) -> Any:

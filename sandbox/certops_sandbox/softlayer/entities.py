@@ -21,6 +21,8 @@ class Entity:
     type_name = ""
     #: True when the reference lists the type's properties in full: unknown mask properties fail
     strict = False
+    #: local properties sent as null when unset (the others are left out)
+    null_locals = frozenset()
 
     def __init__(self):
         self.locals = self.local_properties()
@@ -235,6 +237,11 @@ class ProductItem(Entity):
 
 class ItemPrice(Entity):
     type_name = "SoftLayer_Product_Item_Price"
+    # The default price of an item is the one whose locationGroupId is null, and the API says so explicitly
+    # (softlayer/githubio_source: content/article/catalog.md); softlayer-python's ordering manager reads
+    # price['locationGroupId'] without a default (SoftLayer/managers/ordering.py, get_item_price_id), so a
+    # price without the key breaks `slcli order place`.
+    null_locals = frozenset({"locationGroupId"})
 
     def local_properties(self):
         return [(name, _key(name)) for name in (

@@ -21,6 +21,10 @@ ORDER = "SoftLayer_Exception_Order"
 BAD_REQUEST = "SoftLayer_Exception_WebService_BadRequest"
 RATE_LIMIT = "SoftLayer_Exception_WebService_RateLimitExceeded"
 TOKEN = "SoftLayer_Exception_Account_Authentication_AccessTokenValidation"
+#: A mask that names a property the type does not have (see masks.py for the sources).
+OBJECT_MASK = "SoftLayer_Exception_WebService_ObjectMask"
+#: A mask the API's parser cannot read (unbalanced brackets, a stray character).
+PARSER = "SoftLayer_Exception_Common_Parser"
 
 RATE_LIMIT_TEXT = "Rate limit of 50 requests for every 1 second(s) exceeded."
 INTERNAL_ERROR_BODY = {"error": "Internal Error", "code": PUBLIC}

@@ -11,17 +11,48 @@ object" of that property. Accepted syntaxes:
 
 Rendering (``render``): with no mask, or ``mask[]``, the object's local properties (plus the
 method's default relations, if any). A level whose mask names at least one local property gets
-only the named local properties (payload reduction). Relational properties appear only when
+only the named local properties (payload reduction). An unset local property is left out, except
+the few the API is known to send as ``null`` (an entity's ``null_locals``). Relational properties appear only when
 masked. Unknown properties are an error for the types whose property lists the reference gives
 in full (strict types), and are ignored for the others.
+
+Errors, as the API answers them over REST (HTTP 500, the ``{"error", "code"}`` body):
+
+* a property the type does not have: ``SoftLayer_Exception_WebService_ObjectMask``,
+  ``Property 'x' not valid for 'SoftLayer_Type'.``. The code and text are what softlayer-python
+  users were shown (softlayer/softlayer-python issues #568 and #1088); the status is 500 in
+  softlayer-java's report of the same exception over REST (softlayer/softlayer-java issue #42,
+  ``status: 500``) and in slcli's REST output (softlayer/softlayer-python issue #1525,
+  ``SoftLayerAPIError(500): Property 'dal13' not valid for 'SoftLayer_Hardware'.``). The mask is
+  checked against the method's return type before the method runs, so an empty list does not
+  hide a bad mask and a call that changes something changes nothing.
+* a mask the parser cannot read: ``SoftLayer_Exception_Common_Parser`` (softlayer/softlayer-python
+  pull request #345: ``Error on line 1 at column 254: Expected PROPERTY, ...``), HTTP 500 like the
+  API's other exceptions (the status of this one is not on record). The message texts are the
+  sandbox's own: it does not count columns.
 """
 
-from .errors import SLError, PUBLIC
+from .errors import OBJECT_MASK, PARSER, SLError
 
 
 class MaskError(SLError):
-    def __init__(self, message):
-        super().__init__(500, PUBLIC, message)
+    """A mask the parser cannot read (code ``PARSER``), or one naming an unknown property (``OBJECT_MASK``)."""
+
+    def __init__(self, message, code=PARSER):
+        super().__init__(500, code, message)
+
+
+def unknown_property(name, entity):
+    return MaskError("Property '%s' not valid for '%s'." % (name, entity.type_name), OBJECT_MASK)
+
+
+def validate(entity, tree):
+    """Raise for a property of ``tree`` that a strict type does not have, at any depth."""
+    for name, subtree in (tree or {}).items():
+        if name in entity.relations:
+            validate(entity.relations[name][0](), subtree)
+        elif entity.strict and name not in entity.local_names:
+            raise unknown_property(name, entity)
 
 
 def parse(text):
@@ -171,7 +202,7 @@ def render(entity, record, tree, ctx, options, default_relations=()):
         if entity.strict:
             for name in tree:
                 if name not in entity.local_names and name not in entity.relations:
-                    raise MaskError("Property '%s' not valid for '%s'." % (name, entity.type_name))
+                    raise unknown_property(name, entity)
         if not names_local:
             names_local = None
     wanted = None if names_local is None else set(names_local)
@@ -180,7 +211,7 @@ def render(entity, record, tree, ctx, options, default_relations=()):
             continue
         value = getter(record, ctx)
         if value is None:
-            if options.nulls:
+            if options.nulls or name in entity.null_locals:
                 out[name] = None
             continue
         out[name] = value

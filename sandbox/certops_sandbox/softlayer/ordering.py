@@ -115,6 +115,21 @@ def _check_address(address, where):
         raise order_error("%s.state is required (use OT for countries without states)." % where)
 
 
+def _blank(value):
+    """Whether an optional block was left out: absent, null, or an object of empty fields.
+
+    Terraform's ibm_ssl_certificate (through softlayer-go) sends every address and contact field it knows,
+    so an optional block the user did not give arrives as an object of empty strings rather than as no key.
+    """
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, dict):
+        return all(_blank(item) for item in value.values())
+    return False
+
+
 def verify(container, config):
     """Validate an order container; return (processed container, details) or raise.
 
@@ -203,7 +218,7 @@ def verify(container, config):
              "technicalContact")
     if not _EMAIL.match(str(technical["emailAddress"]).strip()):
         raise order_error("technicalContact.emailAddress is not an email address.")
-    if technical.get("address") is not None:
+    if not _blank(technical.get("address")):  # a missing address means the organization's
         _check_address(technical["address"], "technicalContact.address")
     for name in ("administrativeContact", "billingContact"):
         block = inner.get(name)

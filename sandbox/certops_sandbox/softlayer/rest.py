@@ -169,6 +169,11 @@ def _dispatch(plugin, table, rest):
     params = svc.convert_params(method, method_name, raw_params)
 
     tree = masks.parse(request.args.get("objectMask"))
+    if tree and method.entity is not None:
+        from . import entities
+
+        # the mask is a property of the request: checked before the method runs or finds anything
+        masks.validate(entities.get(method.entity), tree)
     include_types = request.headers.get("SoftLayer-Include-Types", "").strip().lower() == "true"
     options = masks.RenderOptions(nulls=bool(quirks.get("explicit_nulls")), include_types=include_types)
 

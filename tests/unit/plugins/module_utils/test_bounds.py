@@ -97,20 +97,6 @@ def run_softlayer(double, **options):
     return run(softlayer_info, dict(username="SL1", api_key="k3y", endpoint_url=double.url, **options))
 
 
-def test_a_softlayer_list_that_ignores_result_limit_and_sends_no_total_fails_on_its_first_page():
-    # the red-team case: every answer holds 150 requests whatever resultLimit asks, with no
-    # SoftLayer-Total-Items header. Before, the loop never ended (46,670 calls in 60 s).
-    everything = [sl_request(i) for i in range(1, 151)]
-    with Hostile(softlayer(listing=lambda offset, limit: Answer(body=everything))) as double:
-        ok, result, took = run_softlayer(double, wait_timeout=30)
-    assert not ok
-    assert ("SoftLayer_Security_Certificate_Request::getSslCertificateRequests answered 150 items at "
-            "resultLimit=0,100, where at most 100 were asked for: the provider ignores the page size") in result["msg"]
-    assert result["http_status"] == 200 and LIST_PATH in result["http_url"]
-    assert double.paths().count(LIST_PATH) == 1
-    assert took < 10, took
-
-
 def test_a_softlayer_list_that_repeats_its_first_page_fails_on_the_second():
     # every offset answers the same 100 requests, with no total: before, the loop never ended
     same = [sl_request(i) for i in range(1, 101)]
@@ -139,17 +125,71 @@ def test_a_softlayer_list_that_never_ends_stops_after_max_pages():
     assert took < 30, took
 
 
-def test_a_softlayer_method_that_sends_its_whole_list_at_once_with_its_total_is_read_in_one_call():
-    # getSslCertificateRequests is not flagged "limitable" in SLDN's method metadata
-    # (softlayer/githubio_source, data/sldn_metadata.json), so an account may get every request at
-    # once; softlayer-python's iter_call (softlayer/softlayer-python, SoftLayer/API.py) stops when its
-    # count reaches the total. With a total that says so, one long first page is the whole list.
-    everything = [sl_request(i) for i in range(1, 151)]
-    with Hostile(softlayer(listing=lambda offset, limit: Answer(
-            body=everything, headers={"SoftLayer-Total-Items": "150"}))) as double:
-        ok, result, _took = run_softlayer(double)
-    assert ok and [o["id"] for o in result["orders"]] == list(range(1, 151))
-    assert double.paths().count(LIST_PATH) == 1
+# How a SoftLayer list is paged. softlayer-python's iter_call (softlayer/softlayer-python, SoftLayer/API.py)
+# asks resultLimit=offset,limit pages and stops at a page shorter than the limit or once its count reaches
+# the SoftLayer-Total-Items header; its REST transport (SoftLayer/transports/rest.py) reads a missing
+# header as 0, so it stops after the first page then. The module stops at a short (or empty) page only:
+# the header is the provider's word, and a wrong one must not cut the list (a cut list makes the order
+# module miss an existing order and place it again).
+def rows_by_offset(rows, total=None):
+    """A listing that honours resultLimit: ``rows[offset:offset + limit]``, with ``total`` as the header if given."""
+    headers = {} if total is None else {"SoftLayer-Total-Items": str(total)}
+    return lambda offset, limit: Answer(body=rows[offset:offset + limit], headers=headers)
+
+
+def listed(double, **options):
+    ok, result, took = run_softlayer(double, wait_timeout=30, **options)
+    assert ok, result
+    assert took < 10, took
+    return [o["id"] for o in result["orders"]], [result_limit(r.path) for r in double.requests if r.path.startswith(LIST_PATH)]
+
+
+def test_a_softlayer_list_without_a_total_is_followed_to_its_short_page():
+    # (a) no SoftLayer-Total-Items header, 250 requests: 100, 100, then 50, which ends the list
+    everything = [sl_request(i) for i in range(1, 251)]
+    with Hostile(softlayer(listing=rows_by_offset(everything))) as double:
+        ids, limits = listed(double)
+    assert ids == list(range(1, 251)) and limits == [(0, 100), (100, 100), (200, 100)]
+
+
+def test_a_softlayer_list_without_a_total_that_fills_its_last_page_ends_on_the_empty_page():
+    everything = [sl_request(i) for i in range(1, 201)]
+    with Hostile(softlayer(listing=rows_by_offset(everything))) as double:
+        ids, limits = listed(double)
+    assert ids == list(range(1, 201)) and limits == [(0, 100), (100, 100), (200, 100)]
+
+
+@pytest.mark.parametrize("count, total, calls", [(150, None, 2), (150, 150, 2), (100, 100, 2), (30, None, 1)])
+def test_a_softlayer_list_that_ignores_result_limit_answers_its_whole_list_once(count, total, calls):
+    # (b) every answer holds every request whatever resultLimit asks, as a method SLDN's metadata does
+    # not flag "limitable" may (getSslCertificateRequests: softlayer/githubio_source,
+    # data/sldn_metadata.json). The second answer repeats the first, so the first was the whole list
+    # when it held more than asked or as many as the total says. Before, 150 requests with no total
+    # failed ("ignores the page size"), and before that the loop never ended (46,670 calls in 60 s).
+    everything = [sl_request(i) for i in range(1, count + 1)]
+    headers = {} if total is None else {"SoftLayer-Total-Items": str(total)}
+    with Hostile(softlayer(listing=lambda offset, limit: Answer(body=everything, headers=headers))) as double:
+        ids, limits = listed(double)
+    assert ids == list(range(1, count + 1)) and limits == [(0, 100), (count, 100)][:calls]
+
+
+def test_a_softlayer_list_that_ignores_the_limit_but_not_the_offset_is_followed_from_its_last_item():
+    # a page larger than asked: the next offset is the item after its last one, and an empty page ends it
+    everything = [sl_request(i) for i in range(1, 251)]
+    with Hostile(softlayer(listing=lambda offset, limit: Answer(body=everything[offset:offset + 150]))) as double:
+        ids, limits = listed(double)
+    assert ids == list(range(1, 251)) and limits == [(0, 100), (150, 100), (250, 100)]
+
+
+@pytest.mark.parametrize("total", [1000, 251, 100, 50, 0])
+def test_a_softlayer_list_with_a_wrong_total_is_followed_to_its_short_page(total):
+    # (c) the header counts too many (1000, 251: the short page still ends the list) or too few (100,
+    # 50, 0). Before, a total of 100, 50 or 0 ended the listing after its first page: 100 of 250
+    # requests, in silence.
+    everything = [sl_request(i) for i in range(1, 251)]
+    with Hostile(softlayer(listing=rows_by_offset(everything, total))) as double:
+        ids, limits = listed(double)
+    assert ids == list(range(1, 251)) and limits == [(0, 100), (100, 100), (200, 100)]
 
 
 # -- Edgecast ---------------------------------------------------------------------------------------

@@ -245,6 +245,46 @@ def test_request_that_never_appears_reports_the_billing_order_id(http, run_modul
     assert "within 60s" in result["msg"]
 
 
+#: a billing order other than the receipt's: its request must never be taken for the one just placed
+FOREIGN_ORDER = 31999777
+
+
+def test_a_row_of_another_order_in_the_answer_to_the_order_filter_is_not_adopted(http, run_module, fake_time):
+    # The new request is looked up by the receipt's orderId (the securityCertificateRequest.order.id
+    # filter of IBM-Cloud/terraform-provider-ibm, ibm/service/classicinfrastructure/
+    # resource_ibm_ssl_certificate.go, findSSLByOrderId); a provider that ignores the filter answers
+    # other orders' requests. Before, the module took the highest id it was given: request 7 of
+    # order 31999777 on the first look, then reported, waited for and resent e-mails for it.
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, json=RECEIPT)
+    foreign = request(7, 43, order_id=FOREIGN_ORDER)
+    by_order(http, [foreign], [foreign, request(6, 50)])  # only the second look shows the new request
+    ok, result = run_module(order_module.main, ORDER)
+    assert ok and result["changed"] is True
+    assert result["order"]["id"] == 6 and result["order"]["order_id"] == 31999001
+    assert len(calls(http, "getSslCertificateRequests")) == 3  # the CSR lookup, then two looks by order id
+    assert fake_time.sleeps  # the search waited between the looks instead of adopting request 7
+
+
+def test_rows_of_other_orders_only_leave_the_new_request_not_visible_yet(http, run_module):
+    # a provider that answers the order filter with other orders' requests only: the search goes on
+    # as when nothing is visible yet, and fails reporting the placed order, never adopting request 7
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, json=RECEIPT)
+    by_order(http, [request(7, 43, order_id=FOREIGN_ORDER), dict(request(8, 50), order=None)])
+    ok, result = run_module(order_module.main, dict(ORDER, wait_timeout=5))
+    assert not ok and result["changed"] is True and result["order"] is None
+    assert "order 31999001 was placed (receipt returned) but its certificate request did not appear within 60s" in result["msg"]
+    assert result["receipt"]["order_id"] == 31999001
+    assert len(calls(http, "getSslCertificateRequests")) > 2 and len(calls(http, "placeOrder")) == 1
+
+
 def test_the_search_for_the_new_request_comes_off_the_wait_budget(http, run_module):
     base(http)
     existing(http)

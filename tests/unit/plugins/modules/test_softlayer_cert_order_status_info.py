@@ -152,13 +152,36 @@ def test_rate_limit_500_on_reads_is_retried_with_backoff(http, run_module, fake_
     assert len(fake_time.sleeps) == 2 and all(s > 0 for s in fake_time.sleeps)
 
 
-def test_a_business_rule_500_on_a_read_is_not_retried(http, run_module):
+# What SoftLayer answers for a bad objectMask over REST: HTTP 500 with SoftLayer_Exception_WebService_ObjectMask
+# for a property the type does not have (softlayer/softlayer-python issues #568, #1088 and #1525;
+# softlayer/softlayer-java issue #42: "status: 500"), SoftLayer_Exception_Common_Parser for a mask it
+# cannot read (softlayer/softlayer-python pull request #345). Neither is transient.
+MASK_ERRORS = [
+    {"error": "Property 'x' not valid for 'SoftLayer_Security_Certificate_Request'.",
+     "code": "SoftLayer_Exception_WebService_ObjectMask"},
+    {"error": "Error on line 1 at column 12: Expected PROPERTY, got ']'", "code": "SoftLayer_Exception_Common_Parser"},
+]
+
+
+@pytest.mark.parametrize("body", MASK_ERRORS, ids=["unknown-property", "unparsable"])
+def test_a_mask_error_on_a_read_fails_at_once_with_the_providers_code_and_text(http, run_module, body):
     catalogue(http)
-    http.get(REQ + "9/getObject.json", status=500, json={
-        "error": "Property 'x' not valid for 'SoftLayer_Security_Certificate_Request'.",
-        "code": "SoftLayer_Exception_Public"})
+    http.get(REQ + "9/getObject.json", status=500, json=body)
     ok, result = run_module(info.main, dict(CONN, order_id=9))
-    assert not ok and result["http_status"] == 500 and len(calls(http, "/9/")) == 1
+    assert not ok and result["http_status"] == 500 and len(calls(http, "/9/")) == 1  # not retried
+    assert result["provider_code"] == body["code"] and body["error"] in result["msg"]
+    assert "/9/getObject.json" in result["msg"] and KEY not in json.dumps(result)
+
+
+@pytest.mark.parametrize("body", MASK_ERRORS, ids=["unknown-property", "unparsable"])
+def test_a_mask_error_on_the_list_fails_at_once_with_the_providers_code_and_text(http, run_module, body):
+    catalogue(http)
+    account(http)
+    http.post(LIST, status=500, json=body)
+    ok, result = run_module(info.main, dict(CONN, common_name="www.example.com"))
+    assert not ok and result["http_status"] == 500 and len(calls(http, "getSslCertificateRequests")) == 1
+    assert result["provider_code"] == body["code"] and body["error"] in result["msg"]
+    assert "orders" not in result and KEY not in json.dumps(result)
 
 
 def test_internal_error_inside_a_200_is_retried(http, run_module):
