@@ -32,7 +32,9 @@ extends_documentation_fragment:
 options:
   label:
     description:
-      - The certificate label, which identifies the request. Letters, digits, C(_) and C(-) only.
+      - The certificate label, which identifies the request. Letters, digits, C(_) and C(-), with single spaces
+        between words (for example V(cdn_example_com) or V(cdn example 1)). The vendor's documentation names the
+        characters and its own examples use the spaces; leading, trailing and doubled spaces are refused.
       - CPS keeps labels unique without regard to case, including the labels of deleted and canceled certificates.
     type: str
     required: true
@@ -41,10 +43,13 @@ options:
     description:
       - V(present) creates the request or updates it to the given settings.
       - V(canceled) cancels the request while the CA is still processing it. A request that is already canceled or
-        deleted, or that does not exist, is left alone. An issued certificate cannot be canceled; the task fails and
-        points to V(absent).
-      - V(absent) cancels a request the CA is still processing and deletes an issued certificate. A request that is
+        deleted, or that does not exist, is left alone. Any other request (issued, or ended by the CA, for example an
+        order rejected during validation) cannot be canceled; the task fails and points to V(absent).
+      - V(absent) cancels a request the CA is still processing and deletes every other one. A request that is
         already deleted, or that does not exist, is left alone.
+      - Cancel or delete is decided as the vendor's own Terraform resource decides it. Cancel applies to a request
+        in status C(Processing) with no order at the CA yet, and to one in C(DomainControlValidation) or
+        C(OtherValidation) whose order is C(Pending). Every other request is deleted.
     type: str
     choices: [present, canceled, absent]
     default: present
@@ -94,8 +99,10 @@ options:
         default: false
   organization:
     description:
-      - The organization of an OV or EV certificate. Required to create an OV or EV request; refused for DV before
-        any request is sent.
+      - The organization of an OV or EV certificate. Required to create an OV or EV request.
+      - CPS ignores an organization for DV certificates (the vendor's Go SDK example sends one with a DV request,
+        its documentation says not to). Given for a DV certificate, it is not sent, neither on create nor as a
+        change, and the module warns; a re-run stays unchanged.
       - When O(organization.id) names an organization of the account, the other fields are ignored; otherwise an
         exact O(organization.company_name) match is used, or a new organization is created from the fields.
       - On an existing request only the fields given here are compared. A change is sent with

@@ -38,6 +38,8 @@ options:
   label:
     description:
       - The label of a certificate request (CPS compares labels without regard to case).
+      - The same rule as the O(certops.orders.edgecast_cert_order#module:label) of the order module applies, and a label
+        that breaks it fails the task.
       - Selects nothing when no certificate has this label.
     type: str
   domain:

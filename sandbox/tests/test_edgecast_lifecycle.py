@@ -258,7 +258,7 @@ def test_cancel_preview_and_apply_while_processing(cps, slow):
     refused = assert_error(cps.put("/v2.0/dcv/certificates/%d/check" % cert["id"]), 409, "invalid_operation")
     assert refused["details"][0]["description"] == "A DCV check is not possible on a certificate that is deleted"
     assert_error(cps.put(path + "?apply=true"), 409, "invalid_operation")
-    assert_error(cps.put(path + "?apply=maybe"), 400, "invalid_input", "apply")
+    assert_error(cps.put(path + "?apply=maybe"), 400, "invalid_input", "/apply")
 
 
 def test_cancel_during_validation_cancels_the_order(cps, slow, control):
@@ -269,6 +269,24 @@ def test_cancel_during_validation_cancels_the_order(cps, slow, control):
     assert (status["status"], order(status)) == ("Deleted", "Canceled")
     control.advance(1000)
     assert cps.status(cert["id"])["status"] == "Deleted"
+
+
+def test_an_order_rejected_in_validation_is_deleted_not_canceled(cps, slow, control):
+    """The vendor's Terraform resource (Edgio/terraform-provider-edgecast, edgecast/resources/cps/certificate.go,
+    ResourceCertificateDelete) cancels only a request without an order (Processing) or with its order Pending in
+    validation, and DELETEs every other one: a request whose order the CA rejected is deleted. (Before, the sandbox
+    cancelled it and refused the DELETE.)"""
+    cert = cps.create("web-sbx-reject-removal")
+    control.advance(200)
+    status = cps.status(cert["id"])
+    assert (status["status"], order(status)) == ("DomainControlValidation", "Rejected")
+    path = "/v2.0/certificates/%d" % cert["id"]
+    for query in ("?apply=false", "?apply=true"):
+        body = assert_error(cps.put(path + "/cancel" + query), 409, "invalid_operation")
+        assert "delete it instead" in body["details"][0]["description"]
+    assert_empty(cps.delete(path))
+    status = cps.status(cert["id"])
+    assert (status["status"], order(status)) == ("Deleted", "Deleted")
 
 
 def test_cancel_is_refused_after_issuance(cps, slow, control):
@@ -404,9 +422,9 @@ def test_dcv_metadata_rules(cps, slow, control):
     cert = cps.create("dcv_rules", domains=[{"name": "a.example.com", "is_common_name": True},
                                             {"name": "b.example.com"}])
     base = "/v2.0/dcv/certificates/%d" % cert["id"]
-    assert_error(cps.get(base), 400, "invalid_input", "domain_ids")
-    assert_error(cps.get(base + "?domain_ids=1,2"), 400, "invalid_input", "domain_ids")
-    assert_error(cps.get(base + "?domain_ids=x"), 400, "invalid_input", "domain_ids")
+    assert_error(cps.get(base), 400, "invalid_input", "/domain_ids")
+    assert_error(cps.get(base + "?domain_ids=1,2"), 400, "invalid_input", "/domain_ids")
+    assert_error(cps.get(base + "?domain_ids=x"), 400, "invalid_input", "/domain_ids")
     control.advance(100)
     body = dcv(cps, cert)
     assert body["@type"] == "Collection" and body["@id"].startswith(base + "?domain_ids=")

@@ -131,6 +131,10 @@ def update_call(cert_id: int, body: dict) -> Call:
 
 
 def notifications_call(cert_id: int | None, items: list) -> Call:
+    """``items`` each carry ``enabled``, false included. The Go SDK leaves ``enabled: false`` out (its
+    EmailNotification tags it omitempty), so CPS must read a missing ``enabled`` as false; but the docs
+    and the Terraform provider call ``enabled`` required, and an explicit false means the same to a CPS
+    of either reading, so the module never relies on the omission."""
     return Call("PATCH", certificate_path(cert_id) + "/notifications", items, idempotent=True)
 
 

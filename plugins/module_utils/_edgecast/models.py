@@ -109,8 +109,11 @@ if HAS_PYDANTIC:
         emails: Optional[List[str]] = None
 
     class Notification(_Node):
+        # CPS may leave out ``enabled`` when it is false and send ``emails`` as null: the vendor's Go SDK
+        # model tags ``enabled`` omitempty and ``emails`` not (Edgio/ec-sdk-go
+        # edgecast/cps/models/email_notification.go). Missing or null reads as disabled, without e-mails.
         notification_type: str
-        enabled: Optional[bool] = False
+        enabled: Optional[bool] = None
         emails: Optional[List[str]] = None
 
     class Collection(_Node):
@@ -193,7 +196,7 @@ def notifications(data: Any) -> dict[str, dict]:
     result = {}
     for item in Collection.model_validate(data or {}).items or []:
         node = Notification.model_validate(item)
-        result[node.notification_type] = {"enabled": bool(node.enabled), "emails": list(node.emails or [])}
+        result[node.notification_type] = {"enabled": node.enabled is True, "emails": list(node.emails or [])}
     return result
 
 

@@ -37,6 +37,7 @@ from ansible_collections.certops.orders.plugins.module_utils._edgecast.client im
 from ansible_collections.certops.orders.plugins.module_utils._edgecast.statuses import (
     FAILURES,
     ISSUED_STATUSES,
+    cancelable,
     PENDING_CHANGES,
 )
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
@@ -51,6 +52,7 @@ from ansible_collections.certops.orders.plugins.module_utils._runner import (
     send_once,
     transport_argument_spec,
     wait_argument_spec,
+    warn,
 )
 
 if TYPE_CHECKING:  # the models import pydantic: the provider loads them on first use (see _models)
@@ -61,7 +63,28 @@ if TYPE_CHECKING:  # the models import pydantic: the provider loads them on firs
     )
 
 HAS_PYDANTIC = installed("pydantic")
-LABEL_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+#: A certificate label: words of letters, digits, '_' and '-', separated by single spaces. The vendor's
+#: docs name only letters, digits, '_' and '-', yet its own examples use spaces ("cdn example tf dv11" in
+#: Edgio/terraform-provider-edgecast examples/resources/edgecast_cps_certificate/resource.tf, "my certificate 1"
+#: in examples/data-sources/edgecast_cps_full_workflow/resource.tf); the examples are what the API took.
+#: Leading, trailing and doubled spaces are refused: a label is an identity, and such spaces are typos.
+LABEL_PATTERN = re.compile(r"^[A-Za-z0-9_-]+(?: [A-Za-z0-9_-]+)*$")
+
+
+def check_label(option: str, value: str | None) -> None:
+    """The one label rule of both Edgecast modules (a label the order module could not create is one the
+    info module cannot find, so both refuse it the same way)."""
+    if not LABEL_PATTERN.match(value or ""):
+        raise OptionError("%s %r is not a CPS certificate label: use letters, digits, '_' and '-', with single spaces "
+                          "between words (for example 'cdn_example_com' or 'cdn example 1')" % (option, value))
+
+
+#: An organization given for a DV certificate: the vendor's Go SDK example sends one with a DV create
+#: (Edgio/ec-sdk-go example/cps/certificate/certificate.go) while its docs say not to, and CPS validates
+#: no organization for DV. The module neither sends it nor compares it, so a re-run stays unchanged.
+DV_ORGANIZATION_IGNORED = ("organization is not sent for a DV certificate: CPS ignores an organization for DV "
+                           "certificates (it validates one only for OV and EV); remove organization, or choose "
+                           "validation_type OV or EV")
 
 
 def argument_spec() -> dict:
@@ -236,9 +259,10 @@ class EdgecastInfo(EdgecastProvider, InfoProvider):
         bad = [i for i in ids if i <= 0]
         if bad:
             raise OptionError("certificate ids are positive integers, got %s" % ", ".join(str(i) for i in bad))
-        for name in ("label", "domain"):
-            if params[name] is not None and not params[name].strip():
-                raise OptionError("%s must not be empty" % name)
+        if params["domain"] is not None and not params["domain"].strip():
+            raise OptionError("domain must not be empty")
+        if params["label"] is not None:
+            check_label("label", params["label"])
 
     def lookup(self) -> list:
         """The selected ids; nothing is read whole here (a wait reads the statuses, :meth:`read` the rest)."""
@@ -277,10 +301,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
     # -- input -----------------------------------------------------------------------------
     def check_options(self) -> None:
         params = self.params
-        label = params["label"]
-        if not LABEL_PATTERN.match(label or ""):
-            raise OptionError("label %r may contain only letters, digits, '_' and '-' (and must not be empty)"
-                              % label)
+        check_label("label", params["label"])
         if params["action"] and params["state"] != "present":
             raise OptionError("action=%s applies only with state=present" % params["action"])
         domains = params["domains"]
@@ -296,8 +317,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
             if sum(1 for d in domains if d["is_common_name"]) > 1:
                 raise OptionError("only one of domains may have is_common_name=true")
         if params["organization"] is not None and params["validation_type"] == "DV":
-            raise OptionError("organization is refused for validation_type=DV: CPS takes an organization only "
-                              "for OV and EV certificates; remove organization or choose OV or EV")
+            warn(self.module, DV_ORGANIZATION_IGNORED)
         seen = set()
         for item in params["notifications"] or []:
             kind = item["notification_type"]
@@ -388,7 +408,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
             body["auto_renew"] = params["auto_renew"]
         body.update(certificate_authority=params["certificate_authority"], validation_type=params["validation_type"],
                     dcv_method=params["dcv_method"], domains=self._wanted_domains())
-        if params["validation_type"] in ("OV", "EV"):
+        if params["validation_type"] in ("OV", "EV"):  # DV: an organization is not sent (check_options warned)
             if params["organization"] is None:
                 raise OptionError("validation_type=%s needs organization (CPS validates the organization of OV and "
                                   "EV certificates)" % params["validation_type"])
@@ -492,25 +512,30 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
             raise OptionError("certificate %s (label %r) is %s; validation_type cannot change after creation, so "
                               "create a certificate with another label for %s"
                               % (cert_id, cert.certificate_label, cert.validation_type, vtype))
+        differs = (cert.certificate_label != params["label"]
+                   or (params["description"] is not None and params["description"] != (cert.description or ""))
+                   or (params["auto_renew"] is not None and params["auto_renew"] != cert.auto_renew)
+                   or (bool(params["dcv_method"]) and params["dcv_method"] != cert.dcv_method))
         patch = {}
-        if cert.certificate_label != params["label"]:
-            patch["certificate_label"] = params["label"]
-        if params["description"] is not None and params["description"] != (cert.description or ""):
-            patch["description"] = params["description"]
-        if params["auto_renew"] is not None and params["auto_renew"] != cert.auto_renew:
-            patch["auto_renew"] = params["auto_renew"]
-        if params["dcv_method"] and params["dcv_method"] != cert.dcv_method:
-            patch["dcv_method"] = params["dcv_method"]
         if params["domains"] is not None and self._domains_differ(cert.domains or [], self._wanted_domains()):
             reason = self._blocked(status, "the domains")
             if reason:
                 raise OptionError("certificate %s (label %r): %s" % (cert_id, cert.certificate_label, reason))
             patch["domains"] = self._wanted_domains()
+        if differs or patch:
+            # the body the vendor's clients send: every top-level setting, the unchanged ones at their current
+            # values (Terraform's update always sends label, description, auto_renew and dcv_method), so the
+            # answer cannot depend on how CPS treats a field left out; domains only when they change
+            settings = {"certificate_label": params["label"],
+                        "description": params["description"] if params["description"] is not None else cert.description,
+                        "auto_renew": params["auto_renew"] if params["auto_renew"] is not None else cert.auto_renew,
+                        "dcv_method": params["dcv_method"] or cert.dcv_method}
+            patch = dict(dict((k, v) for k, v in settings.items() if v is not None), **patch)
         organization = org_before = org_after = None
-        if params["organization"] is not None:
-            if cert.validation_type == "DV":
-                raise OptionError("organization is refused for certificate %s: it is a DV certificate, and CPS takes "
-                                  "an organization only for OV and EV" % cert_id)
+        if params["organization"] is not None and cert.validation_type == "DV":
+            if params["validation_type"] is None:  # else check_options warned already
+                warn(self.module, "certificate %s: %s" % (cert_id, DV_ORGANIZATION_IGNORED))
+        elif params["organization"] is not None:
             org_after = self._wanted_organization()
             # read_parts read the whole certificate already
             current = cert.organization.model_dump() if cert.organization is not None else {}
@@ -626,8 +651,9 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
 
     # cancel / delete ---------------------------------------------------------------------
     def remove(self, existing: dict | None) -> Change:
-        """state=canceled cancels a request the CA is still processing; state=absent also deletes an
-        issued certificate."""
+        """state=canceled cancels a request the CA is still processing; state=absent also deletes every
+        other one (issued, or ended by the CA). Which of the two a request gets is the vendor's
+        decision (:func:`statuses.cancelable`), never the module's."""
         delete = self.params["state"] == "absent"
         if existing is None:
             return self._done(False, None, None, None, None)
@@ -636,12 +662,13 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         before = self._diff_state(flat)
         if status.status == "Deleted":
             return self._done(False, cert_id, flat, before, before)
-        if status.status in ISSUED_STATUSES:
+        if not cancelable(status.status, flat["order_status"]):
             if not delete:
+                what = "is issued" if status.status in ISSUED_STATUSES else "is no longer processed by the CA"
                 raise OptionError(
-                    "certificate %s (label %r) is issued (status %s, order status %s): CPS cancels only requests the "
-                    "CA is still processing. Use state=absent to delete an issued certificate"
-                    % (cert_id, cert.certificate_label, status.status, flat["order_status"]))
+                    "certificate %s (label %r) %s (status %s, order status %s): CPS cancels only requests the CA is "
+                    "still processing, and deletes the others. Use state=absent to delete it"
+                    % (cert_id, cert.certificate_label, what, status.status, flat["order_status"] or "none"))
             self._write(cps.delete_call(cert_id), cert_id, settled=lambda s: s.status == "Deleted")
             predicted = dict(flat, status="Deleted", order_status="Deleted", phase="deleted")
         else:

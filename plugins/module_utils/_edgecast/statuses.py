@@ -36,6 +36,21 @@ PENDING_CHANGES = {
 }
 
 
+#: The request statuses in which the CA validates a placed order.
+VALIDATION_STATUSES = ("DomainControlValidation", "OtherValidation")
+
+
+def cancelable(status: str | None, order_status: str | None) -> bool:
+    """Whether CPS cancels this request rather than deleting it: the vendor's own Terraform resource
+    (Edgio/terraform-provider-edgecast, edgecast/resources/cps/certificate.go, its delete) cancels a
+    request not yet placed with the CA (Processing, no order) or one whose order the CA is still
+    validating (a validation status with order Pending), and deletes every other one, whether
+    issued or ended by the CA (an order Rejected during domain validation is deleted, not canceled)."""
+    if status == "Processing":
+        return order_status is None
+    return status in VALIDATION_STATUSES and order_status == "Pending"
+
+
 def phase(status: str | None, order_status: str | None) -> str:
     """The provider-neutral phase: an order status of failure or cancellation wins over the
     request status, which decides otherwise; the order status is the fallback for unknown names."""

@@ -16,8 +16,8 @@ from werkzeug.routing import BaseConverter
 
 from . import render, validation
 from .hyperion import (ApiError, collection, detail, empty_response, invalid, iso, json_response, page_links,
-                       refuse)
-from .lifecycle import digest, find_markers, in_new_order, is_dns, is_issued, snapshot_timings
+                       query_source, refuse)
+from .lifecycle import cancelable, digest, find_markers, in_new_order, is_dns, is_issued, snapshot_timings
 from .tokens import authenticate, identity_id
 from .vocab import (APPENDIX, CERTIFICATE_AUTHORITIES, DCV_METHODS, NOTIFICATION_TYPES, TASK_TYPES,
                     VALIDATION_TYPES, country_items, named)
@@ -83,7 +83,8 @@ def parse_id(raw, what="id"):
     except (TypeError, ValueError):
         value = None
     if value is None or value < 0 or value > INT64_MAX or not str(raw).lstrip("-").isdigit():
-        invalid([(what, "%s must be an integer, got %r" % (what, raw))])
+        # a path segment: no JSON Pointer reaches it (see hyperion.query_source), the description names it
+        invalid([(None, "the %s in the path must be an integer, got %r" % (what, raw))])
     return value
 
 
@@ -91,12 +92,12 @@ def json_body(required=True):
     raw = request.get_data(cache=True)
     if not raw.strip():
         if required:
-            invalid([("", "a JSON body is required")])
+            invalid([(None, "a JSON body is required")])
         return None
     try:
         return json.loads(raw)
     except ValueError:
-        invalid([("", "the body is not valid JSON")])
+        invalid([(None, "the body is not valid JSON")])
 
 
 def wildcard(pattern):
@@ -217,7 +218,7 @@ class Api:
     def create_certificate(self):
         body = json_body()
         if not isinstance(body, dict):
-            invalid([("", "the body must be a JSON object (CertificateCreate)")])
+            invalid([(None, "the body must be a JSON object (CertificateCreate)")])
         errors = validation.Errors()
         label = validation.label(body.get("certificate_label"), errors)
         label_taken = label is not None and label.lower() in self.state["labels"]
@@ -234,7 +235,12 @@ class Api:
         resolution = None
         org = body.get("organization")
         if vtype == "DV" and org is not None:
-            errors.add("/organization", "organization must not be sent for DV certificates")
+            # The Go SDK's own DV example sends a full organization (Edgio/ec-sdk-go
+            # example/cps/certificate/certificate.go), though the docs say not to send one: CPS takes the
+            # request and ignores the organization, which DV does not validate. It is neither checked nor
+            # stored, beyond being an object as the schema says.
+            if not isinstance(org, dict):
+                errors.add("/organization", "organization must be an object")
         elif vtype in ("OV", "EV"):
             if org is None:
                 errors.add("/organization", "organization is required for %s certificates" % vtype)
@@ -292,7 +298,7 @@ class Api:
         if query:
             field, sep, pattern = query.partition(":")
             if not sep or field not in QUERY_FIELDS:
-                invalid([("query", "query must be field:value with field one of %s" % ", ".join(QUERY_FIELDS))])
+                invalid([(query_source("query"), "query must be field:value with field one of %s" % ", ".join(QUERY_FIELDS))])
             regex = wildcard(pattern)
             certs = [c for c in certs if self._query_match(c, field, regex)]
             extra.append(("query", urllib.parse.quote(query, safe=":*,-._@")))
@@ -301,7 +307,7 @@ class Api:
         if sort:
             field = sort[1:] if sort.startswith("-") else sort
             if field not in SORT_FIELDS:
-                invalid([("sort", "sort must be one of %s, optionally prefixed with '-'" % ", ".join(SORT_FIELDS))])
+                invalid([(query_source("sort"), "sort must be one of %s, optionally prefixed with '-'" % ", ".join(SORT_FIELDS))])
             # as documented: the default direction is descending; a '-' prefix sorts ascending
             descending = not sort.startswith("-")
             certs.sort(key=lambda c: self._sort_key(c, field), reverse=descending)
@@ -323,7 +329,7 @@ class Api:
         except ValueError:
             value = 0
         if value < 1:
-            invalid([(key, "%s must be a positive integer" % key)])
+            invalid([(query_source(key), "%s must be a positive integer" % key)])
         return value
 
     @staticmethod
@@ -351,7 +357,7 @@ class Api:
         cert = self.cert(raw_id)
         body = json_body()
         if not isinstance(body, dict):
-            invalid([("", "the body must be a JSON object (CertificateUpdate)")])
+            invalid([(None, "the body must be a JSON object (CertificateUpdate)")])
         self.alive(cert, "update")
         errors = validation.Errors()
         new_label = None
@@ -425,8 +431,8 @@ class Api:
         cert = self.cert(raw_id)
         if cert["status"] == "Deleted":
             refuse("the certificate is already deleted")
-        if in_new_order(cert):
-            refuse("the certificate has not been issued (status %s); cancel the request instead" % cert["status"])
+        if cancelable(cert):
+            refuse("the certificate request is still processed by the CA (status %s); cancel it instead" % cert["status"])
         self.lifecycle.delete(cert, self.now)
         self.changed()
         return empty_response()
@@ -443,13 +449,16 @@ class Api:
         elif raw.lower() in ("true", "false"):
             apply = raw.lower() == "true"
         else:
-            invalid([("apply", "apply must be true or false")])
+            invalid([(query_source("apply"), "apply must be true or false")])
         if cert["status"] == "Deleted":
             refuse("the certificate request is already deleted", "Certificate request cannot be canceled")
-        if in_new_order(cert):
+        if cancelable(cert):
             action = {"id": 1, "name": "Cancel"}
         elif cert["flow"] is not None:
             action = {"id": 2, "name": "Revert"}
+        elif in_new_order(cert):
+            refuse("The certificate authority no longer processes this request (order %s); delete it instead."
+                   % cert["order_status"], "Certificate request cannot be canceled")
         else:
             refuse("Certificate has already been issued; delete it instead.", "Certificate request cannot be canceled")
         if not apply:
@@ -560,16 +569,16 @@ class Api:
         raw = request.args.get("domain_ids")
         if raw is None or raw.strip() == "":
             if required:
-                invalid([("domain_ids", "domain_ids is required for DNS Text and DNS CNAME DCV")])
+                invalid([(query_source("domain_ids"), "domain_ids is required for DNS Text and DNS CNAME DCV")])
             return list(cert["domains"])
         known = {d["id"]: d for d in cert["domains"]}
         wanted = []
         for part in raw.split(","):
             part = part.strip()
             if not part.isdigit():
-                invalid([("domain_ids", "domain_ids must be a comma-separated list of integers")])
+                invalid([(query_source("domain_ids"), "domain_ids must be a comma-separated list of integers")])
             if int(part) not in known:
-                invalid([("domain_ids", "domain %s does not belong to certificate %d" % (part, cert["id"]))])
+                invalid([(query_source("domain_ids"), "domain %s does not belong to certificate %d" % (part, cert["id"]))])
             if known[int(part)] not in wanted:
                 wanted.append(known[int(part)])
         return [d for d in cert["domains"] if d in wanted]
@@ -649,7 +658,7 @@ class Api:
         cert = self.cert(raw_id)
         body = json_body()
         if not isinstance(body, dict):
-            invalid([("", "the body must be a JSON object (DcvMethodRequest)")])
+            invalid([(None, "the body must be a JSON object (DcvMethodRequest)")])
         errors = validation.Errors()
         method = validation.enum(body, "dcv_method", DCV_METHODS, errors)
         if errors:
@@ -675,7 +684,7 @@ class Api:
     def organizations_by_name(self, name):
         wanted = name.strip().lower()
         if not wanted:
-            invalid([("name", "name is required")])
+            invalid([(None, "the organization name in the path is required")])
         orgs = sorted(self.state["organizations"].values(), key=lambda o: o["id"])
         items = [render.organization_dto(o) for o in orgs if wanted in (o.get("company_name") or "").lower()][:20]
         return collection("/v2.0/organizations/name/" + urllib.parse.quote(name), items)
@@ -690,7 +699,7 @@ class Api:
     def list_tasks(self):
         wanted = request.args.get("status")
         if wanted is not None and wanted.lower() not in ("pending", "processed"):
-            invalid([("status", "status must be Pending or Processed")])
+            invalid([(query_source("status"), "status must be Pending or Processed")])
         nodes = [self._task_node(t) for t in sorted(self.state["tasks"].values(), key=lambda t: t["id"])]
         if wanted is not None:
             processed = wanted.lower() == "processed"
@@ -701,7 +710,7 @@ class Api:
     def create_task(self):
         body = json_body()
         if not isinstance(body, dict):
-            invalid([("", "the body must be a JSON object (TaskCreate)")])
+            invalid([(None, "the body must be a JSON object (TaskCreate)")])
         errors = validation.Errors()
         task_type = validation.enum(body, "task_type", TASK_TYPES, errors)
         if errors:

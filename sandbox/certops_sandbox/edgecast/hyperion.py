@@ -3,6 +3,7 @@
 import datetime
 import json
 import math
+import re
 
 from flask import Response
 
@@ -39,10 +40,43 @@ class ApiError(Exception):
         return error(self.code, self.title, self.details, self.description, self.headers)
 
 
+def pointer(*tokens, base=""):
+    """An RFC 6901 JSON Pointer: ``base`` (a pointer, "" for the document) followed by ``tokens``, each
+    escaped (``~`` as ``~0``, then ``/`` as ``~1``); integers are array indexes."""
+    parts = [str(token).replace("~", "~0").replace("/", "~1") for token in tokens]
+    return base + "".join("/" + part for part in parts)
+
+
+def query_source(name):
+    """The ``source`` of an error about the query parameter ``name``: ``/<name>``.
+
+    The vendor's ErrorDetail ``source`` is a JSON Pointer into the request (Edgio/hyperion
+    schema/error-detail.json: "Represents a JSON Pointer [RFC6901]", at least one character), and the
+    query string is not a JSON document. The sandbox reads the query parameters as a flat JSON object
+    ``{name: value}`` and points into it. That is unambiguous because no CPS endpoint takes both a JSON
+    body and query parameters, and it reads like the body pointers in a client that prints
+    ``source: description`` (``/page_size: page_size must be a positive integer``). A prefix such as
+    ``/query/page`` would look like a body field named ``query``, and CPS has a query parameter of that
+    very name. Path segments (a non-integer id) get no ``source``: the description names them.
+    """
+    return pointer(name)
+
+
+def is_pointer(source):
+    """Whether ``source`` is a JSON Pointer with at least one reference token (RFC 6901: each token
+    after a ``/``, with ``~`` only as ``~0`` or ``~1``)."""
+    return (isinstance(source, str) and source.startswith("/")
+            and all(re.fullmatch(r"(?:[^~]|~[01])*", token) for token in source[1:].split("/")))
+
+
 def detail(source, description):
-    """One ErrorDetail (``source`` is a JSON Pointer into the request body or a query parameter)."""
+    """One ErrorDetail. ``source`` is a JSON Pointer into the request body (or, for a query parameter,
+    :func:`query_source`); None or "" (the whole body: Hyperion requires a non-empty ``source``, and the
+    description says what is wrong with the body) leaves it out. Anything else is a sandbox bug."""
     item = {"@type": "ErrorDetail"}
-    if source is not None:
+    if source:
+        if not is_pointer(source):
+            raise ValueError("ErrorDetail source %r is not a JSON Pointer" % (source,))
         item["source"] = source
     item["description"] = description
     return item

@@ -128,6 +128,16 @@ def in_new_order(cert):
     return cert["status"] in ("Processing", "DomainControlValidation", "OtherValidation")
 
 
+def cancelable(cert):
+    """A request CPS cancels (PUT cancel) rather than deletes: not yet placed with the CA, or placed and
+    still in validation with its order Pending. The vendor's Terraform resource
+    (Edgio/terraform-provider-edgecast, edgecast/resources/cps/certificate.go) cancels exactly these and
+    DELETEs every other request, so an order the CA rejected during validation is deleted."""
+    if cert["status"] == "Processing":
+        return cert["order_status"] is None
+    return cert["status"] in ("DomainControlValidation", "OtherValidation") and cert["order_status"] == "Pending"
+
+
 # -- scheduling -----------------------------------------------------------------------------------
 class Lifecycle:
     def __init__(self, plugin):

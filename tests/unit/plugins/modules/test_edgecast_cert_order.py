@@ -71,6 +71,20 @@ def test_create_posts_once_then_notifications_and_reads_back(http, module_exits)
     assert not calls(http, "GET", "/v2.0/appendix/order-statuses")  # no wait: the catalogue is not needed
 
 
+def test_a_label_with_spaces_as_in_the_vendors_examples_is_created(http, module_exits):
+    """The vendor's own examples use labels with spaces: "cdn example tf dv11" (Edgio/terraform-provider-edgecast
+    examples/resources/edgecast_cps_certificate/resource.tf) and "my certificate 1"
+    (examples/data-sources/edgecast_cps_full_workflow/resource.tf). Before, the module refused them."""
+    label = "cdn example tf dv11"
+    token(http)
+    listing(http, "certificate_label:" + label, [])
+    http.post(CREATE, status=201, json=cert_node(label=label))
+    certificate(http, cert_node(label=label), status_node())
+    ok, result = run(main, dict(DV, label=label))
+    assert ok and result["changed"] is True
+    assert body(calls(http, "POST", "/v2.0/certificates/cdnprovided")[0])["certificate_label"] == label
+
+
 def test_check_mode_predicts_the_create_without_writing(http, module_exits):
     token(http)
     appendix(http)  # wait_for names are checked against the catalogue, in check mode too
@@ -98,14 +112,29 @@ def test_create_then_wait_to_active(http, module_exits, clock):
     assert len(calls(http, "POST", "/v2.0/certificates/cdnprovided")) == 1
 
 
-def test_dv_with_organization_is_refused_before_any_request(http, module_exits):
+def test_dv_create_with_an_organization_warns_and_does_not_send_it(http, module_exits):
+    """The vendor's Go SDK example creates a DV certificate with an organization (Edgio/ec-sdk-go
+    example/cps/certificate/certificate.go), and CPS ignores it for DV. Before, the module failed with
+    "organization is refused for validation_type=DV" before any request."""
+    token(http)
+    listing(http, QUERY, [])
+    http.post(CREATE, status=201, json=cert_node())
+    certificate(http, cert_node(), status_node())
     ok, result = run(main, dict(DV, organization=ORG))
-    assert not ok and "organization is refused for validation_type=DV" in result["msg"]
-    assert len(http.calls) == 0
+    assert ok and result["changed"] is True
+    assert "organization" not in body(calls(http, "POST", "/v2.0/certificates/cdnprovided")[0])
+    assert writes(http) == [("POST", "/v2.0/certificates/cdnprovided")]
+    assert module_exits == ["organization is not sent for a DV certificate: CPS ignores an organization for DV "
+                            "certificates (it validates one only for OV and EV); remove organization, or choose "
+                            "validation_type OV or EV"]
 
 
 @pytest.mark.parametrize("args, message", [
-    (dict(DV, label="bad label"), "may contain only letters, digits"),
+    (dict(DV, label="bad label!"), "is not a CPS certificate label"),
+    (dict(DV, label="two  spaces"), "is not a CPS certificate label"),
+    (dict(DV, label=" leading"), "is not a CPS certificate label"),
+    (dict(DV, label="trailing "), "is not a CPS certificate label"),
+    (dict(DV, label=""), "is not a CPS certificate label"),
     (dict(DV, domains=[{"name": "a.example.com", "is_common_name": True}, {"name": "b.example.com", "is_common_name": True}]),
      "only one of domains may have is_common_name"),
     (dict(DV, domains=[{"name": "a.example.com"}, {"name": "A.example.com"}]), "lists a.example.com more than once"),
@@ -208,14 +237,21 @@ def test_same_settings_are_unchanged(http, module_exits):
     assert ok and result["changed"] is False and result["request"] == [] and writes(http) == []
 
 
-def test_update_description_and_notifications_patches_only_the_difference(http, module_exits):
+#: the top-level settings of cert_node(), as every PATCH sends them: the vendor's clients send the label and the other
+#: top-level fields on every update (Edgio/terraform-provider-edgecast docs/resources/cps_certificate.md and its update
+#: flow; the SDK's CertificateUpdate in Edgio/ec-sdk-go edgecast/cps/models/certificate_update.go has no domains-only
+#: form). Before, the module sent only the changed fields.
+CURRENT = {"certificate_label": LABEL, "description": "DV certificate", "auto_renew": True, "dcv_method": "DnsTxtToken"}
+
+
+def test_update_sends_every_top_level_setting_and_only_the_changed_notifications(http, module_exits):
     existing(http, notes=notifications())
     http.patch(CPS + "/v2.0/certificates/11605", json=cert_node(description="new"))
     http.patch(CPS + "/v2.0/certificates/11605/notifications", json=notifications(True, ["ops@example.com"]))
     certificate(http, cert_node(description="new"), status_node())
     ok, result = run(main, dict(DV, description="new", notifications=NOTIFY), diff=True)
     assert ok and result["changed"] is True
-    assert [body(c) for c in calls(http, "PATCH")] == [{"description": "new"}, NOTIFY]
+    assert [body(c) for c in calls(http, "PATCH")] == [dict(CURRENT, description="new"), NOTIFY]
     assert result["diff"]["before"]["description"] == "DV certificate" and result["diff"]["after"]["description"] == "new"
     before = dict((n["notification_type"], n["enabled"]) for n in result["diff"]["before"]["notifications"])
     after = dict((n["notification_type"], n["enabled"]) for n in result["diff"]["after"]["notifications"])
@@ -227,7 +263,7 @@ def test_update_in_check_mode_writes_nothing(http, module_exits):
     ok, result = run(main, dict(DV, description="new", dcv_method="Email"), check_mode=True)
     assert ok and result["changed"] is True and writes(http) == []
     assert result["request"] == [{"method": "PATCH", "path": "/v2.0/certificates/11605",
-                                  "body": {"description": "new", "dcv_method": "Email"}}]
+                                  "body": dict(CURRENT, description="new", dcv_method="Email")}]
     assert result["certificate"]["description"] == "new" and result["certificate"]["dcv_method"] == "Email"
 
 
@@ -251,13 +287,65 @@ def test_domains_change_on_an_issued_certificate(http, module_exits):
     certificate(http, cert_node(issued=True), status_node(status="Active", order="AwaitingReissue"))
     wanted = [{"name": "cdn.example.com", "is_common_name": True}, {"name": "www.example.com", "is_common_name": False}]
     ok, result = run(main, dict(DV, domains=wanted))
-    assert ok and result["changed"] and body(calls(http, "PATCH")[0]) == {"domains": wanted}
+    assert ok and result["changed"] and body(calls(http, "PATCH")[0]) == dict(CURRENT, domains=wanted)
 
 
 def test_deleted_label_is_reserved(http, module_exits):
     existing(http, "Deleted", "Canceled")
     ok, result = run(main, DV)
     assert not ok and "which is deleted (order status Canceled); CPS keeps labels reserved" in result["msg"]
+
+
+@pytest.mark.parametrize("validation_type, warning", [
+    ("DV", "organization is not sent for a DV certificate"),
+    (None, "certificate 11605: organization is not sent for a DV certificate"),
+])
+def test_dv_certificate_with_an_organization_is_unchanged(http, module_exits, validation_type, warning):
+    """An organization on an existing DV certificate (created with one, as the Go SDK's example does) is
+    neither compared nor sent as a change, so a re-run stays unchanged: the strict mock has no PUT
+    .../organization. Before, the module failed ("organization is refused ...")."""
+    existing(http, "Active", "Issued", node=cert_node(issued=True))
+    args = dict(DV, organization=ORG, validation_type=validation_type)
+    if validation_type is None:
+        del args["validation_type"]
+    ok, result = run(main, args, diff=True)
+    assert ok and result["changed"] is False and writes(http) == [] and result["request"] == []
+    assert len(module_exits) == 1 and module_exits[0].startswith(warning)
+    assert "organization" not in result["diff"]["before"] and "organization" not in result["diff"]["after"]
+
+
+def test_notifications_without_enabled_read_as_disabled(http, module_exits):
+    """CPS may leave ``enabled`` out when it is false and send ``emails`` as null or not at all (the Go SDK's
+    EmailNotification tags ``enabled`` omitempty: Edgio/ec-sdk-go edgecast/cps/models/email_notification.go).
+    Such items read as disabled without e-mails, so settings that want them disabled send no PATCH (the
+    strict mock has none registered)."""
+    notes = collection("/v2.0/certificates/11605/notifications", [
+        {"notification_type": "CertificateRenewal", "emails": None},
+        {"notification_type": "CertificateExpiring"},
+        {"notification_type": "PendingValidations", "enabled": None, "emails": []}])
+    existing(http, notes=notes)
+    off = [{"notification_type": kind, "enabled": False}
+           for kind in ("CertificateRenewal", "CertificateExpiring", "PendingValidations")]
+    ok, result = run(main, dict(DV, notifications=off), diff=True)
+    assert ok and result["changed"] is False and writes(http) == []
+    assert result["diff"]["before"]["notifications"] == [dict(n, emails=[]) for n in sorted(
+        off, key=lambda n: n["notification_type"])]
+
+
+def test_notification_patch_sends_enabled_false_explicitly(http, module_exits):
+    """The module's PATCH always carries ``enabled``, false included, though the Go SDK would leave it out:
+    the docs and Terraform call it required, and an explicit false means the same to either reading."""
+    notes = collection("/v2.0/certificates/11605/notifications", [
+        {"notification_type": "CertificateRenewal", "enabled": True, "emails": ["ops@example.com"]},
+        {"notification_type": "CertificateExpiring"},
+        {"notification_type": "PendingValidations", "emails": None}])
+    existing(http, notes=notes)
+    http.patch(CPS + "/v2.0/certificates/11605/notifications", json=notifications())
+    certificate(http, cert_node(), status_node())
+    ok, result = run(main, dict(DV, notifications=[{"notification_type": "CertificateRenewal", "enabled": False},
+                                                   {"notification_type": "PendingValidations", "enabled": False}]))
+    assert ok and result["changed"] is True
+    assert body(calls(http, "PATCH")[0]) == [{"notification_type": "CertificateRenewal", "enabled": False, "emails": []}]
 
 
 def test_validation_type_cannot_change(http, module_exits):
@@ -296,7 +384,46 @@ def test_cancel_while_processing(http, module_exits):
 def test_cancel_of_an_issued_certificate_points_to_absent(http, module_exits):
     existing(http, "Active", "Issued", node=cert_node(issued=True))
     ok, result = run(main, {"label": LABEL, "state": "canceled"})
-    assert not ok and "Use state=absent to delete an issued certificate" in result["msg"] and writes(http) == []
+    assert not ok and "is issued" in result["msg"] and "Use state=absent to delete it" in result["msg"]
+    assert writes(http) == []
+
+
+# Cancel or DELETE is the vendor's decision: Edgio/terraform-provider-edgecast edgecast/resources/cps/certificate.go
+# (ResourceCertificateDelete) cancels a request in Processing without an order, or in DomainControlValidation /
+# OtherValidation with its order Pending, and DELETEs every other one. Before, the module cancelled every request that
+# was not Deployment/Active, so a request whose order the CA had rejected during validation got a cancel (refused).
+VENDOR_REMOVAL = [
+    ("Processing", None, "cancel"),
+    ("DomainControlValidation", "Pending", "cancel"),
+    ("OtherValidation", "Pending", "cancel"),
+    ("DomainControlValidation", "Rejected", "delete"),
+    ("OtherValidation", "Rejected", "delete"),
+    ("Deployment", "Issued", "delete"),
+    ("Active", "Issued", "delete"),
+    ("Active", "PendingRenewal", "delete"),
+]
+
+
+@pytest.mark.parametrize("status, order, removal", VENDOR_REMOVAL)
+def test_absent_cancels_or_deletes_as_the_vendor_decides(http, module_exits, status, order, removal):
+    existing(http, status, order, node=cert_node(issued=status in ("Deployment", "Active")))
+    if removal == "cancel":
+        http.put(CPS + "/v2.0/certificates/11605/cancel", status=204)
+        expected = [("PUT", "/v2.0/certificates/11605/cancel?apply=true")]
+    else:
+        http.delete(CPS + "/v2.0/certificates/11605", status=204)
+        expected = [("DELETE", "/v2.0/certificates/11605")]
+    certificate(http, cert_node(), status_node(status="Deleted", order="Canceled" if removal == "cancel" else "Deleted"))
+    ok, result = run(main, {"label": LABEL, "state": "absent"})
+    assert ok and result["changed"] and writes(http) == expected
+
+
+@pytest.mark.parametrize("status, order", [(s, o) for s, o, removal in VENDOR_REMOVAL if removal == "delete"])
+def test_canceled_refuses_what_the_vendor_deletes_and_names_absent(http, module_exits, status, order):
+    existing(http, status, order, node=cert_node(issued=status in ("Deployment", "Active")))
+    ok, result = run(main, {"label": LABEL, "state": "canceled"})
+    assert not ok and writes(http) == []
+    assert "Use state=absent to delete it" in result["msg"] and "order status %s" % order in result["msg"]
 
 
 def test_cancel_of_a_canceled_certificate_is_unchanged(http, module_exits):

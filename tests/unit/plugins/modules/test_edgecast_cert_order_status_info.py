@@ -3,6 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """edgecast_cert_order_status_info over scripted CPS conversations."""
 
+from responses import matchers
+
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import provider
 from ansible_collections.certops.orders.plugins.modules.edgecast_cert_order_status_info import main
 from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_helpers import (  # pylint: disable=unused-import
@@ -78,6 +80,20 @@ def test_by_label_matches_exactly_and_uses_the_list_item(http, module_exits):
     assert not calls(http, "GET", "/v2.0/certificates/11605")  # the list item is the certificate
 
 
+def test_a_label_with_spaces_is_looked_up_and_a_broken_label_fails_as_in_the_order_module(http, module_exits):
+    """One label rule for both modules: words of letters, digits, '_' and '-' with single spaces (the vendor's
+    Terraform examples use "my certificate 1", Edgio/terraform-provider-edgecast
+    examples/data-sources/edgecast_cps_full_workflow/resource.tf). Before, the info module sent any label."""
+    token(http)
+    appendix(http)
+    listing(http, "certificate_label:my certificate 1", [])
+    ok, result = run(main, {"label": "my certificate 1"})
+    assert ok and result["certificates"] == []
+    http.calls.reset()
+    ok, result = run(main, {"label": "my label!"})
+    assert not ok and "'my label!' is not a CPS certificate label" in result["msg"] and len(http.calls) == 0
+
+
 def test_unknown_label_selects_nothing(http, module_exits):
     token(http)
     appendix(http)
@@ -97,6 +113,31 @@ def test_by_domain_follows_pages_past_20(http, module_exits):
     ok, result = run(main, {"domain": "cdn.example.com"})
     assert ok and len(result["certificates"]) == 23
     assert len(calls(http, "GET", "/v2.0/certificates")) == 2
+
+
+def test_a_token_dropped_in_the_middle_of_paging_is_renewed_and_paging_goes_on(http, module_exits):
+    """The gateway revokes the token between page 1 and page 2 of a domain lookup: page 2 is answered 401 once.
+    The lookup renews the token once and asks for page 2 again with the new one, then page 3 follows; it neither
+    fails nor starts over from page 1 (a token lasts 300 s and may be revoked at any moment)."""
+    token(http, "tok-1")
+    token(http, "tok-2")
+    appendix(http)
+    nodes = [cert_node(11605 + i, "d%d" % i) for i in range(45)]
+    query = "domain_names:cdn.example.com"
+    listing(http, query, nodes[:20], page=1, total=45)
+    http.get(CPS + "/v2.0/certificates", status=401, json={
+        "@type": "Error", "code": "unauthorized", "status_code": 401, "title": "You are not authorized to access this resource"},
+        match=[matchers.query_param_matcher({"page": "2", "page_size": "20", "query": query})])
+    listing(http, query, nodes[20:40], page=2, total=45)
+    listing(http, query, nodes[40:], page=3, total=45)
+    for node in nodes:
+        http.get(CPS + "/v2.0/certificates/%d/status" % node["id"], json=status_node(node["id"]))
+    ok, result = run(main, {"domain": "cdn.example.com"})
+    assert ok, result["msg"]
+    assert [c["id"] for c in result["certificates"]] == [n["id"] for n in nodes]
+    pages = [(c.request.params["page"], c.request.headers["Authorization"]) for c in calls(http, "GET", "/v2.0/certificates")]
+    assert pages == [("1", "Bearer tok-1"), ("2", "Bearer tok-1"), ("2", "Bearer tok-2"), ("3", "Bearer tok-2")]
+    assert len(calls(http, "POST")) == 2  # one renewal
 
 
 def test_wait_for_an_order_status_polls_until_issued(http, module_exits, clock):

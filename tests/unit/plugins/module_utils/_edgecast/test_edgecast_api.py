@@ -297,6 +297,27 @@ def test_hyperion_and_oauth_error_bodies_are_parsed():
     assert parse_error([1]) == (None, None)
 
 
+def test_error_details_show_their_json_pointer_sources():
+    """ErrorDetail ``source`` is a JSON Pointer into the request (Edgio/ec-sdk-go
+    edgecast/cps/models/hyperion_error_detail.go; Edgio/hyperion schema/error-detail.json): nested body
+    fields, a query parameter (the sandbox's ``/<parameter>``) and an escaped token are shown as sent,
+    before their description; a detail without one shows its description alone."""
+    body = error("invalid_input", 400, "One or more properties were empty or invalid")
+    body["details"] = [
+        {"@type": "ErrorDetail", "source": "/domains/1/name", "description": "'x y' is not a valid domain name"},
+        {"@type": "ErrorDetail", "source": "/organization/additional_contacts/0/contact_type",
+         "description": "contact_type must be one of EvApprover, OrganizationContact, TechnicalContact, Unknown"},
+        {"@type": "ErrorDetail", "source": "/page_size", "description": "page_size must be a positive integer"},
+        {"@type": "ErrorDetail", "source": "/a~1b", "description": "odd"},
+        {"@type": "ErrorDetail", "description": "the body is not valid JSON"}]
+    code, message = parse_error(body)
+    assert code == "invalid_input"
+    assert message == ("One or more properties were empty or invalid (/domains/1/name: 'x y' is not a valid domain name; "
+                       "/organization/additional_contacts/0/contact_type: contact_type must be one of EvApprover, "
+                       "OrganizationContact, TechnicalContact, Unknown; /page_size: page_size must be a positive "
+                       "integer; /a~1b: odd; the body is not valid JSON)")
+
+
 # -- models ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("status, order, phase", [
     ("Processing", None, "pending"),
