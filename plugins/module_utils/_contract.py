@@ -34,6 +34,10 @@ from ansible_collections.certops.orders.plugins.module_utils._http import ApiErr
 
 #: The provider-neutral phase reported beside every provider status.
 PHASES = ("pending", "action_required", "issued", "failed", "canceled", "deleted")
+#: The phases an order in a phase has passed on its way: an issued order was pending once.
+PHASES_PASSED = {"action_required": ("pending",), "issued": ("pending", "action_required")}
+#: The phases that end an order's lifecycle: nothing changes any more without someone acting.
+FINAL_PHASES = ("failed", "canceled", "deleted")
 
 #: What a body of the wrong shape raises while a model reads it (pydantic's ValidationError is a
 #: ValueError; a list where a mapping belongs gives TypeError or AttributeError).
@@ -159,11 +163,31 @@ def lenient():
 
 
 class Vocabulary:
-    """A provider's status names (fetched from its catalogue) and its terminal failures."""
+    """The status names a provider has (fetched from its catalogues), its default terminal failures
+    (``failures``: those of its own names the catalogues list), and the provider-neutral
+    :data:`PHASES`, which every wait accepts beside them.
 
-    def __init__(self, names: list[str], failures: list[str]) -> None:
+    ``groups`` names each catalogue (``{"certificate statuses": [...], "order statuses": [...]}``) for
+    messages that list the valid names; without it ``names`` is one group.
+    """
+
+    def __init__(self, names: list[str], failures: list[str], groups: dict | None = None) -> None:
+        self.groups = dict(groups) if groups else {"": list(names)}
         self.names = list(names)
-        self.failures = [name for name in failures if name in self.names]
+        for group in self.groups.values():
+            self.names += [name for name in group if name not in self.names]
+        self.failures = list(failures)
+
+    def check(self, option: str, given: Iterable[str]) -> None:
+        """Raise :class:`OptionError` naming each name of ``given`` that is neither a status of the
+        provider nor a phase, and listing the valid ones by catalogue."""
+        unknown = [name for name in given if name not in self.names and name not in PHASES]
+        if unknown:
+            listed = ["%s%s" % ("%s: " % title if title else "", ", ".join(names))
+                      for title, names in self.groups.items() if names]
+            listed.append("phases: %s" % ", ".join(PHASES))
+            raise OptionError("%s has unknown status name%s %s; valid names are: %s" % (
+                option, "s" if len(unknown) > 1 else "", ", ".join(repr(n) for n in unknown), "; ".join(listed)))
 
 
 class Change:
@@ -210,12 +234,31 @@ class Provider(abc.ABC):
         """Result keys that every run of the module returns (the provider's status catalogues)."""
 
     @abc.abstractmethod
-    def vocabulary(self) -> Vocabulary:
-        """The status names ``wait_for`` and ``fail_on`` accept, and the default ``fail_on``."""
+    def vocabulary(self, asked: Iterable[str] = ()) -> Vocabulary:
+        """The status names ``wait_for`` and ``fail_on`` accept, and the default ``fail_on``. ``asked``
+        holds the names the task gives: a provider with catalogues that few waits need may read them
+        only when an asked name is not in its main ones."""
 
     @abc.abstractmethod
     def statuses(self, obj: dict) -> list[str | None]:
-        """The status names an object counts as being in (its own, and those it has passed)."""
+        """The status names an object is in now, in every vocabulary of the provider that describes the
+        object as a whole (the object's ``phase`` is added by the runner)."""
+
+    @abc.abstractmethod
+    def passed(self, obj: dict) -> list[str]:
+        """The status names the object has left behind on its lifecycle (an issued certificate has
+        passed domain validation): a wait for one of them is already satisfied, unless it asks for
+        exact matching. Phases are handled by the runner (:data:`PHASES_PASSED`)."""
+
+    def parts(self, obj: dict) -> list[str | None]:
+        """The status names some part of the object is in (a domain, a validation): ``fail_on`` matches
+        them, so that one domain whose validation timed out ends a wait. None by default."""
+        return []
+
+    def advice(self, obj: dict) -> str:
+        """What the user can do about the object's failure status (appended to a wait's failure
+        message), or an empty text."""
+        return ""
 
     @abc.abstractmethod
     def describe(self, obj: dict) -> str:
@@ -236,6 +279,8 @@ class InfoProvider(Provider):
 
     #: result key holding the selected objects (``orders``, ``certificates``)
     result_key = "orders"
+    #: the options that select objects, named in the message of a wait whose selection is empty
+    selectors: tuple = ()
 
     @abc.abstractmethod
     def lookup(self) -> list[tuple[Hashable, dict | None]]:

@@ -31,6 +31,8 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget, BudgetError, check_time_options
 from ansible_collections.certops.orders.plugins.module_utils._contract import (
+    FINAL_PHASES,
+    PHASES_PASSED,
     Change,
     InfoProvider,
     OptionError,
@@ -53,12 +55,33 @@ from ansible_collections.certops.orders.plugins.module_utils._http import (
 )
 from ansible_collections.certops.orders.plugins.module_utils._journal import DEFAULT_DIR, ENV, Entry, Journal
 from ansible_collections.certops.orders.plugins.module_utils._wait import (
+    CONTINUE_KEY,
+    SLICE_ENV,
     OUTCOME_DONE,
     OUTCOME_FAILED,
+    OUTCOME_SLICE,
     PollSchedule,
+    Slice,
     Waiter,
     WaitResult,
 )
+
+
+def wait_slice() -> Slice | None:
+    """The slice this module call waits, from :data:`SLICE_ENV`; None (wait to the end) when it is
+    not set or cannot be read."""
+    import json
+
+    text = os.environ.get(SLICE_ENV)
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+        part = Slice(data["seconds"], data.get("waited", 0), data.get("polls", 0))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return part if part.seconds > 0 else None
+
 
 DEFAULT_WORKERS = 8
 
@@ -88,14 +111,24 @@ def check_transport_options(params: dict) -> None:
                           % (MIN_RESPONSE_SIZE, MAX_RESPONSE_SIZE, value))
 
 
-def wait_argument_spec() -> dict:
-    """The wait options (doc fragment ``certops.orders._wait``)."""
-    return dict(
+#: ``wait_match``: a status the order has passed satisfies the wait, or only the status it is in
+WAIT_MATCHES = ("lifecycle", "exact")
+
+
+def wait_argument_spec(info: bool = False) -> dict:
+    """The wait options (doc fragment ``certops.orders._wait``; ``info``: also the options of a wait
+    for a selection, ``certops.orders._wait.info``)."""
+    spec = dict(
         wait_for=dict(type="list", elements="str"),
         wait_timeout=dict(type="int", default=600),
         wait_sleep=dict(type="int", default=30),
         fail_on=dict(type="list", elements="str"),
+        wait_match=dict(type="str", choices=list(WAIT_MATCHES)),
+        wait_progress=dict(type="int", default=60),
     )
+    if info:
+        spec.update(allow_empty=dict(type="bool"))
+    return spec
 
 
 _SECRETS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -233,6 +266,12 @@ def selected_ids(one: int | None, many: list[int] | None) -> list | None:
     return list(dict.fromkeys([one] if one is not None else many))
 
 
+def selection(params: dict, options: Iterable[str], noun: str) -> str:
+    """The selecting options that are set, as a user wrote them (for messages)."""
+    given = ["%s=%r" % (name, params[name]) for name in options if params.get(name) is not None]
+    return ", ".join(given) if given else "no selector (every %s of the account)" % noun
+
+
 def check_names(option: str, names: list[str], valid: list[str]) -> None:
     """Raise :class:`OptionError` naming the status names of ``option`` not in ``valid``, and the valid ones."""
     unknown = [n for n in names if n not in valid]
@@ -358,12 +397,21 @@ def _settle(module, entry: Entry | None, call: CreateCall, exc: ApiError, accept
 
 # -- waiting ----------------------------------------------------------------------------------------
 class WaitSpec:
-    """Target and failure status names, checked against the provider's vocabulary."""
+    """What a wait waits for, checked against the provider's vocabulary, and how it judges an object.
 
-    def __init__(self, targets: Iterable[str], failures: Iterable[str], sleep: float) -> None:
+    Status names are matched along the lifecycle: an object that has passed a target (an issued
+    certificate, when the target is domain validation) has reached it, unless ``exact``; then a
+    target already passed fails at once, since the object does not go back. ``failures`` end the
+    wait when the object or one of its parts (a domain) is in one of them. An object in a final phase
+    (failed, canceled, deleted) that has not reached a target never will: the wait ends at once,
+    whatever ``failures`` says.
+    """
+
+    def __init__(self, targets: Iterable[str], failures: Iterable[str], sleep: float, exact: bool = False) -> None:
         self.targets = frozenset(targets)
         self.failures = frozenset(failures)
         self.sleep = sleep
+        self.exact = exact
 
     @classmethod
     def from_params(cls, params: dict, provider: Provider) -> WaitSpec | None:
@@ -372,19 +420,45 @@ class WaitSpec:
         wait_for = params.get("wait_for")
         if not wait_for:
             return None
-        vocabulary = provider.vocabulary()
         fail_on = params.get("fail_on")
-        check_names("wait_for", wait_for, vocabulary.names)
-        check_names("fail_on", fail_on or [], vocabulary.names)
+        vocabulary = provider.vocabulary(list(wait_for) + list(fail_on or []))
+        vocabulary.check("wait_for", wait_for)
+        vocabulary.check("fail_on", fail_on or [])
         if fail_on is None:
             fail_on = vocabulary.failures
-        return cls(wait_for, set(fail_on) - set(wait_for), params["wait_sleep"])
+        return cls(wait_for, set(fail_on) - set(wait_for), params["wait_sleep"],
+                   exact=params.get("wait_match") == "exact")
 
-    def reached(self, names: Iterable[str | None]) -> bool:
+    @staticmethod
+    def current(provider: Provider, obj: dict) -> set:
+        return set(provider.statuses(obj)) | {obj.get("phase")}
+
+    @staticmethod
+    def behind(provider: Provider, obj: dict) -> set:
+        return set(provider.passed(obj)) | set(PHASES_PASSED.get(obj.get("phase"), ()))
+
+    def reached(self, provider: Provider, obj: dict) -> bool:
+        names = self.current(provider, obj)
+        if not self.exact:
+            names |= self.behind(provider, obj)
         return bool(self.targets.intersection(names))
 
-    def failed(self, names: Iterable[str | None]) -> bool:
-        return bool(self.failures.intersection(names))
+    def failure(self, provider: Provider, obj: dict) -> str | None:
+        """Why the wait for ``obj`` has failed, or None while it has not."""
+        current = self.current(provider, obj)
+        hit = self.failures.intersection(current | set(provider.parts(obj)))
+        if hit:
+            return "reached the failure status %s" % ", ".join(sorted(hit))
+        if self.reached(provider, obj):
+            return None
+        phase = obj.get("phase")
+        if phase in FINAL_PHASES:
+            return "ended its lifecycle (phase %s), so it can no longer reach %s" % (phase, ", ".join(sorted(self.targets)))
+        passed = self.targets.intersection(self.behind(provider, obj)) if self.exact else ()
+        if passed:
+            return ("has already passed %s, and wait_match=exact accepts only the status it is in (the default, "
+                    "wait_match=lifecycle, accepts a status it has passed)" % ", ".join(sorted(passed)))
+        return None
 
 
 class WaitFailed(Exception):
@@ -396,29 +470,38 @@ class WaitFailed(Exception):
 
 
 def wait_for(provider: Provider, spec: WaitSpec, keys: list[Hashable], initial: dict) -> WaitResult:
-    """Run the waiter for ``keys``; returns the :class:`WaitResult` when every key is done.
+    """Run the waiter for ``keys``; returns the :class:`WaitResult` when every key is done, or when
+    the slice the action plugin asked for ended first (``result.sliced``).
 
     Raises :class:`WaitFailed` on a failure status or a timeout, and :class:`ApiError` (with the
     partial ``wait_result`` attached) when polling itself fails.
     """
     waiter = Waiter(
         fetch=provider.poll,
-        is_done=lambda obj: spec.reached(provider.statuses(obj)),
-        is_failed=lambda obj: spec.failed(provider.statuses(obj)),
+        is_done=lambda obj: spec.reached(provider, obj),
+        is_failed=lambda obj: spec.failure(provider, obj) is not None,
         describe=provider.describe,
         budget=provider.budget,
         schedule=PollSchedule(max_interval=spec.sleep),
         sequential=not provider.reads_in_bulk,
     )
-    result = waiter.run(keys, initial=dict((k, o) for k, o in initial.items() if o is not None))
+    result = waiter.run(keys, initial=dict((k, o) for k, o in initial.items() if o is not None), part=wait_slice())
+    # judged on what the wait saw (the complete read that follows may be a moment later)
+    bad = result.failed_keys[0] if result.outcome == OUTCOME_FAILED else None
+    seen = result.objects.get(bad)
+    if result.outcome == OUTCOME_SLICE:
+        return result  # what the polls saw is enough for a progress line; the last slice reads the rest
     result.objects = provider.complete(keys, result.objects)
     if result.outcome == OUTCOME_DONE:
         return result
     if result.outcome == OUTCOME_FAILED:
-        bad = result.failed_keys[0]
-        msg = "%s %s reached the failure status %s after %.1fs (%d polls); waited for %s" % (
-            provider.noun.capitalize(), bad, provider.describe(result.objects[bad]), result.elapsed,
-            result.polls, ", ".join(sorted(spec.targets)))
+        obj = seen
+        msg = "%s %s %s after %.1fs (%d polls): it is %s; waited for %s" % (
+            provider.noun.capitalize(), bad, spec.failure(provider, obj), result.elapsed, result.polls,
+            provider.describe(obj), ", ".join(sorted(spec.targets)))
+        advice = provider.advice(obj)
+        if advice:
+            msg += ". %s" % advice
     else:
         msg = "Timed out after %.1fs (%d polls) waiting for %s %s to reach %s; last seen: %s" % (
             result.elapsed, result.polls, provider.noun + ("s" if len(result.pending_keys) > 1 else ""),
@@ -465,8 +548,12 @@ def start(module: AnsibleModule, provider_class: type[_P]) -> _P:
     try:
         check_time_options(params)
         check_transport_options(params)
-        if params.get("fail_on") and not params.get("wait_for"):
-            raise OptionError("fail_on only applies together with wait_for")
+        progress = params.get("wait_progress")
+        if progress is not None and not 0 <= progress <= 3600:
+            raise OptionError("wait_progress must be between 0 and 3600 seconds (0: no progress lines), got %s" % progress)
+        for option in ("fail_on", "wait_match", "allow_empty"):
+            if params.get(option) is not None and not params.get("wait_for"):
+                raise OptionError("%s only applies together with wait_for" % option)
         provider = provider_class(module, Budget.for_task(params))
         provider.check_options()
     except (BudgetError, OptionError, ApiError) as exc:
@@ -485,9 +572,15 @@ def run_info(module: AnsibleModule, provider_class: type[InfoProvider]) -> None:
         selected = provider.lookup()
         keys = [key for key, _obj in selected]
         objects = dict((key, obj) for key, obj in selected if obj is not None)
+        if spec is not None and not keys and not module.params.get("allow_empty"):
+            raise TaskFailed("wait_for: %s selected no %ss, so there is nothing to wait for; check the selection, or "
+                             "set allow_empty=true when an empty selection is expected" % (
+                                 selection(module.params, provider.selectors, provider.noun), provider.noun))
         if spec is not None and keys:
             waited = wait_for(provider, spec, keys, objects)
             objects, result["wait"] = waited.objects, waited.summary()
+            if waited.sliced:
+                result[CONTINUE_KEY] = True
         else:
             unread = [key for key in keys if key not in objects]
             objects.update(provider.read(unread) if unread else {})
@@ -571,6 +664,8 @@ def run_order(module: AnsibleModule, provider_class: type[OrderProvider]) -> Non
             waited = wait_for(provider, spec, keys, change.objects)
             result[provider.item_key] = waited.objects[keys[0]]
             result["wait"] = waited.summary()
+            if waited.sliced:
+                result[CONTINUE_KEY] = True
     except WaitFailed as exc:
         # the change happened: report it with the last-seen object
         found, result["wait"] = _waited(keys, exc.result)

@@ -23,6 +23,26 @@ from ansible_collections.certops.orders.plugins.module_utils._budget import Budg
 OUTCOME_DONE = "done"
 OUTCOME_FAILED = "failed"
 OUTCOME_TIMEOUT = "timeout"
+#: the wait stopped at the end of its slice, with time left: the caller goes on with a later call
+OUTCOME_SLICE = "slice"
+#: set by the collection's action plugins (``plugins/plugin_utils/_progress.py``) for a wait they run
+#: in slices, to show progress between them: JSON ``{"seconds", "waited", "polls"}``
+SLICE_ENV = "CERTOPS_WAIT_SLICE"
+#: the result key of a wait that stopped at the end of its slice (the action plugin goes on, and
+#: never passes the key on)
+CONTINUE_KEY = "_certops_wait_continue"
+
+
+class Slice:
+    """One slice of a wait that a controller runs in several module calls, to show progress between
+    them (see ``plugins/plugin_utils/_progress.py``): the slice's length, and what the earlier slices
+    already spent (seconds waited, polls), so that the schedule and the reported totals go on where
+    they stopped."""
+
+    def __init__(self, seconds: float, waited: float = 0.0, polls: int = 0) -> None:
+        self.seconds = float(seconds)
+        self.waited = float(waited)
+        self.polls = int(polls)
 
 
 def _sleep(seconds: float) -> None:
@@ -65,6 +85,10 @@ class WaitResult:
         """The ``wait`` key of a module result: plain JSON types only."""
         return {"elapsed": round(self.elapsed, 3), "polls": self.polls, "history": self.history}
 
+    @property
+    def sliced(self) -> bool:
+        return self.outcome == OUTCOME_SLICE
+
 
 class Waiter:
     """Poll until done, failed or out of time.
@@ -94,16 +118,22 @@ class Waiter:
         self.schedule = schedule or PollSchedule()
         self.sleep = sleep or _sleep
 
-    def run(self, keys: list[Hashable], initial: dict | None = None) -> WaitResult:
-        """Wait for every key. ``initial`` (``{key: object}``) counts as the first poll's answer."""
+    def run(self, keys: list[Hashable], initial: dict | None = None, part: Slice | None = None) -> WaitResult:
+        """Wait for every key. ``initial`` (``{key: object}``) counts as the first poll's answer.
+        ``part``: wait at most that slice, going on from what earlier slices spent (the elapsed
+        time, the polls and the history's times are totals over the slices)."""
         clock = self.budget.clock
-        start = clock()
+        offset = part.waited if part is not None else 0.0
+        start = clock() - offset
         deadline = self.budget.deadline
+        stop = min(deadline, clock() + part.seconds) if part is not None else deadline
         objects = dict(initial or {})
         history = []
         last_status = {}
         pending = list(keys)
-        polls = 0
+        polls = part.polls if part is not None else 0
+        if part is not None and part.waited > 0 and initial is not None:
+            polls += 1  # a later slice's selection read is one more poll of the wait, not a fresh start
         last_error = None
 
         def record(answer: dict) -> None:
@@ -146,7 +176,10 @@ class Waiter:
                 return result(OUTCOME_TIMEOUT)
             # the delay runs from the start of this round's reads, so the polls keep their cadence
             # however long a read takes
-            self.sleep(max(0.0, min(round_start + self.schedule.delay(round_start - start) - now, deadline - now)))
+            wake = round_start + self.schedule.delay(round_start - start)
+            if part is not None and wake >= stop and stop < deadline:
+                return result(OUTCOME_SLICE)  # the next poll belongs to the next slice
+            self.sleep(max(0.0, min(wake - now, deadline - now)))
             answer = None
 
     def _read(self, keys: list) -> dict:

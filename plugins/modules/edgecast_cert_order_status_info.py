@@ -22,6 +22,7 @@ extends_documentation_fragment:
   - certops.orders._edgecast
   - certops.orders._transport
   - certops.orders._wait
+  - certops.orders._wait.info
   - certops.orders._attributes
   - certops.orders._attributes.INFO_MODULE
   - certops.orders._attributes.ACTIONGROUP_EDGECAST
@@ -49,13 +50,22 @@ options:
       - Deleted and canceled certificates are listed too; RV(certificates[].phase) tells them apart.
     type: str
 notes:
-  - O(wait_for) and O(fail_on) take names from both CPS vocabularies, request statuses (for example
-    C(DomainControlValidation), C(Active)) and order statuses (for example C(Issued)). A certificate is done when its
-    RV(certificates[].status) or its RV(certificates[].order_status) is one of the O(wait_for) names.
+  - "O(wait_for) and O(fail_on) take the names of every CPS status catalogue, and the phases: request statuses
+    (C(Processing), C(DomainControlValidation), C(OtherValidation), C(Deployment), C(Active), C(Deleted)), order
+    statuses (for example C(Pending), C(Issued), C(AwaitingRenewal)), domain statuses (for example C(TimedOut)) and
+    validation statuses (for example C(Approved)). A certificate is in its RV(certificates[].status), its
+    RV(certificates[].order_status), its RV(certificates[].phase), and a domain or validation status that all its domains share
+    (a name that is also a request or order status, such as C(Active), keeps that meaning); O(fail_on) also matches
+    the status of any one domain."
   - Without any of O(certificate_id), O(certificate_ids), O(label) or O(domain), the task returns only the status
     catalogues and an empty RV(certificates).
-  - The default O(fail_on) is the order statuses C(Rejected), C(RenewalRejected), C(ReissueRejected), C(Revoked),
-    C(Expired) and C(Canceled), and the status C(Deleted) (each only when the CPS catalogue lists it).
+  - Along the lifecycle (the request statuses in the order above; C(Pending), then C(Issued), then the renewal, reissue
+    and organization-update statuses), a status the certificate has passed satisfies O(wait_for), unless
+    O(wait_match=exact). See the waiting guide.
+  - "The default O(fail_on) is the order statuses C(Rejected), C(RenewalRejected), C(ReissueRejected), C(Revoked),
+    C(Expired) and C(Canceled), the status C(Deleted), and the domain status C(TimedOut) (a domain validation that ran
+    out of time, which CPS does not resume by itself; resubmit it with O(certops.orders.edgecast_cert_order#module:action=retrigger)), each only when the CPS
+    catalogues list it."
   - "RV(certificates[].phase) maps the CPS statuses to the collection's phases: C(Processing), C(OtherValidation) and
     C(Deployment) are V(pending); C(DomainControlValidation) is V(action_required); C(Active) is V(issued);
     C(Deleted) is V(deleted). An order status of failure (C(Rejected), C(RenewalRejected), C(ReissueRejected),

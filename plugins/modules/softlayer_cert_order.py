@@ -340,16 +340,16 @@ options:
     choices: [approver, fulfillment]
 notes:
   - The default O(fail_on) is V(Canceled), which is also how a rejection by the CA shows.
-  - Waiting for V(Approved) is also satisfied by V(Complete), which follows it.
+  - "Along the lifecycle (V(Pending CA Approval), V(Approved), V(Complete)), a status the order has passed
+    satisfies O(wait_for): waiting for V(Approved) is also satisfied by V(Complete), unless O(wait_match=exact).
+    The phases (C(action_required), C(issued), C(canceled)) are accepted too. See the waiting guide."
   - When C(placeOrder) fails without a clear answer (a timeout, a dropped connection, a server
     error), the module does not order again. It looks for a request for O(common_name) and O(csr)
     within O(wait_timeout), reports it when found (with a warning), and fails otherwise.
-  - The provider lists a new order's certificate request only some seconds after C(placeOrder), so
-    a second run for the same O(common_name) and O(csr) started before the first one found the
-    request cannot see the order and would place another. Do not run two tasks ordering the same
-    certificate at once; when a task fails saying the order was placed but its request did not
-    appear yet, look it up with M(certops.orders.softlayer_cert_order_status_info) before
-    re-running.
+  - The provider lists a new order's certificate request only some seconds after C(placeOrder). Runs on one
+    host serialise on the order journal (O(journal_dir)) and a run that finds an earlier run's unanswered order
+    looks it up instead of ordering again; runs on different hosts do not see each other's journal, so order
+    each certificate from one host (C(run_once=true)).
   - "The CA e-mails the issued certificate; SoftLayer does not store it. Import it afterwards as a
     stored certificate if you need it there."
 seealso:

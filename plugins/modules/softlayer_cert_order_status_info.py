@@ -24,6 +24,7 @@ extends_documentation_fragment:
   - certops.orders._softlayer
   - certops.orders._transport
   - certops.orders._wait
+  - certops.orders._wait.info
   - certops.orders._attributes
   - certops.orders._attributes.info_module
   - certops.orders._attributes.actiongroup_softlayer
@@ -59,7 +60,9 @@ notes:
   - Status ids are never hard-coded; every run reads the catalogue with
     C(SoftLayer_Security_Certificate_Request_Status::getSslRequestStatuses) and matches names.
   - The default O(fail_on) is V(Canceled), which is also how a rejection by the CA shows.
-  - Waiting for V(Approved) is also satisfied by V(Complete), which follows it.
+  - "Along the lifecycle (V(Pending CA Approval), V(Approved), V(Complete)), a status the order has passed
+    satisfies O(wait_for): waiting for V(Approved) is also satisfied by V(Complete), unless O(wait_match=exact).
+    The phases (C(action_required), C(issued), C(canceled)) are accepted too. See the waiting guide."
   - "Phases: V(Pending CA Approval) is C(action_required) (the approver must answer the CA's e-mail),
     V(Approved) and V(Complete) are C(issued), V(Canceled) is C(canceled)."
 seealso:

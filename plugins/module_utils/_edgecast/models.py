@@ -239,7 +239,14 @@ def status_fields(cert_id: int, status: CertificateStatus) -> dict:
     order_status = validation.status if validation is not None else None
     return {"id": cert_id, "status": status.status, "order_status": order_status,
             "phase": phase(status.status, order_status), "step": status.step,
-            "requires_attention": status.requires_attention, "error_message": status.error_message or None}
+            "requires_attention": status.requires_attention, "error_message": status.error_message or None,
+            "domain_validations": domain_validations(validation)}
+
+
+def domain_validations(validation: Any) -> list[dict]:
+    """The domain validations of an order's validation node (empty before the order is placed)."""
+    return [{"domain_id": v.domain_id, "domain_names": list(v.domain_names or []), "status": v.status}
+            for v in (validation.domain_validations or [] if validation is not None else [])]
 
 
 def flatten(cert: Certificate, status: CertificateStatus | None, dcv: Iterable[DomainDcv] = ()) -> dict:
@@ -275,10 +282,7 @@ def flatten(cert: Certificate, status: CertificateStatus | None, dcv: Iterable[D
              "created": d.created, "active_date": d.active_date}
             for d in domains
         ],
-        "domain_validations": [
-            {"domain_id": v.domain_id, "domain_names": list(v.domain_names or []), "status": v.status}
-            for v in (validation.domain_validations or [] if validation is not None else [])
-        ],
+        "domain_validations": domain_validations(validation),
         "dcv": [
             {
                 "domain_id": d.id,

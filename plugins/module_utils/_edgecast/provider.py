@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._contract import (
+    PHASES,
     Change,
     InfoProvider,
     OptionError,
@@ -37,8 +38,13 @@ from ansible_collections.certops.orders.plugins.module_utils._edgecast.client im
 from ansible_collections.certops.orders.plugins.module_utils._edgecast.statuses import (
     FAILURES,
     ISSUED_STATUSES,
-    cancelable,
+    PART_CATALOGUES,
     PENDING_CHANGES,
+    TIMED_OUT,
+    VALIDATION_STATUSES,
+    WHOLE_CATALOGUES,
+    cancelable,
+    passed,
 )
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
 from ansible_collections.certops.orders.plugins.module_utils._journal import Entry, Identity
@@ -98,6 +104,7 @@ def argument_spec() -> dict:
 def info_argument_spec() -> dict:
     """``edgecast_cert_order_status_info``: the shared options and the selectors."""
     spec = argument_spec()
+    spec.update(wait_argument_spec(info=True))
     spec.update(
         certificate_id=dict(type="int"),
         certificate_ids=dict(type="list", elements="int"),
@@ -178,16 +185,53 @@ class EdgecastProvider(Provider):
         return {"order_statuses": self.appendix("order-statuses"),
                 "certificate_statuses": self.appendix("certificate-statuses")}
 
-    def vocabulary(self) -> Vocabulary:
-        names = [s["name"] for s in self.appendix("certificate-statuses")]
-        names += [s["name"] for s in self.appendix("order-statuses") if s["name"] not in names]
-        return Vocabulary(names, list(FAILURES))
+    def vocabulary(self, asked: Iterable[str] = ()) -> Vocabulary:
+        """The request and order statuses; the domain and validation statuses too (two more requests)
+        when a name the task asks for is not among those or the phases. The default ``fail_on`` has
+        TimedOut whether or not its catalogue was read: it is matched on the domains' own statuses."""
+        groups = dict((title, [s["name"] for s in self.appendix(name)]) for name, title in WHOLE_CATALOGUES)
+        whole = self._whole_names()
+        if any(name not in whole and name not in PHASES for name in asked):
+            groups.update((title, [s["name"] for s in self.appendix(name)]) for name, title in PART_CATALOGUES)
+        return Vocabulary([], [name for name in FAILURES if name in whole] + [TIMED_OUT], groups)
+
+    def _whole_names(self) -> set:
+        """The names of the catalogues that describe a whole certificate (read once, by the vocabulary)."""
+        return set(s["name"] for name, _title in WHOLE_CATALOGUES for s in self.appendix(name))
+
+    @staticmethod
+    def _part_statuses(obj: dict) -> tuple:
+        """The statuses of the certificate's domains, and of its domain validations, as far as ``obj`` has them."""
+        return ([d.get("status") for d in obj.get("domains") or []],
+                [v.get("status") for v in obj.get("domain_validations") or []])
 
     def statuses(self, obj: dict) -> list:
-        return [obj.get("status"), obj.get("order_status")]
+        """The request and order status, and a domain or validation status that every domain shares
+        (a name of the whole certificate's catalogues, such as Active, keeps its certificate meaning)."""
+        found = [obj.get("status"), obj.get("order_status")]
+        for names in self._part_statuses(obj):
+            if names and len(set(names)) == 1 and names[0] not in self._whole_names():
+                found.append(names[0])
+        return found
+
+    def passed(self, obj: dict) -> list:
+        return passed(obj.get("status"), obj.get("order_status"))
+
+    def parts(self, obj: dict) -> list:
+        domains, validations = self._part_statuses(obj)
+        return domains + validations
 
     def describe(self, obj: dict) -> str:
-        return " / ".join(str(s) for s in self.statuses(obj) if s is not None)
+        text = " / ".join(str(s) for s in (obj.get("status"), obj.get("order_status")) if s is not None)
+        if TIMED_OUT in self._part_statuses(obj)[0]:
+            text += " (domain validation timed out)"
+        return text
+
+    def advice(self, obj: dict) -> str:
+        if TIMED_OUT in self._part_statuses(obj)[0]:
+            return ("Its domain validation timed out, and CPS does not go on by itself: resubmit the request with "
+                    "certops.orders.edgecast_cert_order action=retrigger")
+        return ""
 
     # -- reading ---------------------------------------------------------------------------
     def read_status(self, cert_id: int) -> CertificateStatus:
@@ -220,11 +264,19 @@ class EdgecastProvider(Provider):
         return self.read_parts(cert_id, node)[2]
 
     def poll(self, keys: list) -> dict:
-        """The status fields only: what a wait decides on (:meth:`complete` reads the rest once)."""
+        """The status fields only: what a wait decides on (:meth:`complete` reads the rest once).
+
+        The domain statuses are on the certificate, not in the status reply; the poll reads them only
+        when the reply reports an error during validation (as a timed-out validation does), so that a
+        TimedOut domain ends the wait without doubling every poll's requests."""
+        models = _models()
         found = {}
         for cert_id in keys:
             self._polled[cert_id] = status = self.read_status(cert_id)
-            found[cert_id] = _models().status_fields(cert_id, status)
+            found[cert_id] = models.status_fields(cert_id, status)
+            if status.error_message and status.status in VALIDATION_STATUSES:
+                cert = parse(models.certificate, self.cps.certificate(cert_id), "GET %s" % certificate_path(cert_id))
+                found[cert_id]["domains"] = [{"name": d.name, "status": d.status} for d in cert.domains or []]
         return found
 
     def complete(self, keys: list, objects: dict) -> dict:
@@ -247,6 +299,7 @@ class EdgecastInfo(EdgecastProvider, InfoProvider):
     """``edgecast_cert_order_status_info``: certificates by id, ids, label or domain."""
 
     result_key = "certificates"
+    selectors = ("certificate_id", "certificate_ids", "label", "domain", "status", "expiring_within_days")
 
     def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)

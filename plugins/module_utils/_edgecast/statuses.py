@@ -15,8 +15,28 @@ from __future__ import annotations
 
 #: Order statuses that end a certificate as a failure (docs/docsite/rst/guide_waiting.rst, "Phases").
 FAILED_ORDER_STATUSES = ("Rejected", "RenewalRejected", "ReissueRejected", "Revoked", "Expired")
-#: The default ``fail_on``: the failures, and Canceled and Deleted (names of both vocabularies).
-FAILURES = FAILED_ORDER_STATUSES + ("Canceled", "Deleted")
+#: The domain status of a request whose validation ran out of time: it never goes on by itself (the
+#: vendor's docs: "Resubmit a certificate request that timed out and therefore was never issued").
+TIMED_OUT = "TimedOut"
+#: The default ``fail_on``: the failures, Canceled and Deleted (names of both vocabularies), and a
+#: domain whose validation timed out.
+FAILURES = FAILED_ORDER_STATUSES + ("Canceled", "Deleted", TIMED_OUT)
+#: The status catalogues a wait accepts names of, and what messages call them: the request's and its
+#: order's describe the whole certificate, the domain and validation statuses its parts.
+WHOLE_CATALOGUES = (("certificate-statuses", "certificate statuses"), ("order-statuses", "order statuses"))
+PART_CATALOGUES = (("domain-statuses", "domain statuses"), ("validation-statuses", "validation statuses"))
+#: The request statuses a request has passed on its way (docs/docsite/rst/guide_waiting.rst, "Which
+#: statuses satisfy a wait"): the flow of the reference's lifecycle, Processing to Active.
+REQUEST_FLOW = ("Processing", "DomainControlValidation", "OtherValidation", "Deployment", "Active")
+#: Order statuses that only an issued certificate has: each has passed Pending and Issued, and the end
+#: of a change has passed its start.
+AFTER_ISSUE = {
+    "Issued": (), "AwaitingRenewal": (), "PendingRenewal": ("AwaitingRenewal",),
+    "Renewed": ("AwaitingRenewal", "PendingRenewal"), "AwaitingReissue": (), "PendingReissue": ("AwaitingReissue",),
+    "AwaitingOrgUpdate": (), "PendingOrgUpdate": ("AwaitingOrgUpdate",),
+    "OrgUpdated": ("AwaitingOrgUpdate", "PendingOrgUpdate"), "RenewalRejected": ("AwaitingRenewal", "PendingRenewal"),
+    "ReissueRejected": ("AwaitingReissue", "PendingReissue"), "Revoked": (), "Expired": (),
+}
 PHASE_BY_STATUS = {
     "Processing": "pending",
     "OtherValidation": "pending",
@@ -61,3 +81,12 @@ def phase(status: str | None, order_status: str | None) -> str:
     if status in PHASE_BY_STATUS:
         return PHASE_BY_STATUS[status]
     return PHASE_BY_ORDER_STATUS.get(order_status, "pending")
+
+
+def passed(status: str | None, order_status: str | None) -> list[str]:
+    """The request and order statuses a certificate has left behind on its lifecycle. A deleted or
+    canceled request has passed nothing a wait could still be for."""
+    found = list(REQUEST_FLOW[:REQUEST_FLOW.index(status)]) if status in REQUEST_FLOW else []
+    if order_status in AFTER_ISSUE:
+        found += ["Pending"] + (["Issued"] if order_status != "Issued" else []) + list(AFTER_ISSUE[order_status])
+    return found

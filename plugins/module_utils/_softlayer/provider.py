@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +46,7 @@ from ansible_collections.certops.orders.plugins.module_utils._softlayer.statuses
     FAILURES,
     PENDING,
     RESEND_STATUSES,
-    statuses,
+    passed,
 )
 
 if TYPE_CHECKING:  # the models import pydantic: the provider loads them on first use (see _models)
@@ -79,7 +80,7 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def info_argument_spec() -> dict:
     spec = connection_argument_spec()
-    spec.update(wait_argument_spec())
+    spec.update(wait_argument_spec(info=True))
     spec.update(
         order_id=dict(type="int"),
         order_ids=dict(type="list", elements="int"),
@@ -235,11 +236,15 @@ class SoftLayerProvider(Provider):
     def catalogue(self) -> dict:
         return {"statuses": self.status_catalogue.entries}
 
-    def vocabulary(self) -> Vocabulary:
-        return Vocabulary(self.status_catalogue.names, list(FAILURES))
+    def vocabulary(self, asked: Iterable[str] = ()) -> Vocabulary:
+        names = self.status_catalogue.names
+        return Vocabulary(names, [name for name in FAILURES if name in names])
 
     def statuses(self, obj: dict) -> list:
-        return statuses(obj.get("status"))
+        return [obj.get("status")]
+
+    def passed(self, obj: dict) -> list:
+        return passed(obj.get("status"))
 
     def describe(self, obj: dict) -> str:
         return obj.get("status") or "status id %s" % obj.get("status_id")
@@ -282,6 +287,7 @@ class SoftLayerInfo(SoftLayerProvider, InfoProvider):
     """``softlayer_cert_order_status_info``: select orders by id(s), common name, or the whole account."""
 
     result_key = "orders"
+    selectors = ("order_id", "order_ids", "common_name", "status", "expiring_within_days")
 
     def check_options(self) -> None:
         _positive_ids(self.params, "order_id", "order_ids")

@@ -18,14 +18,15 @@ CANCELED = "Canceled"
 
 #: provider-neutral phase of each documented status name (docs/docsite/rst/guide_waiting.rst)
 PHASES = {PENDING: "action_required", APPROVED: "issued", COMPLETE: "issued", CANCELED: "canceled"}
-#: statuses an order has passed on its way to a status: waiting for Approved accepts Complete
-PASSED = {COMPLETE: (APPROVED,)}
+#: statuses an order has passed on its way to a status (docs/docsite/rst/guide_waiting.rst, "Which statuses
+#: satisfy a wait"): waiting for Approved accepts Complete, and both follow the CA's approval
+PASSED = {APPROVED: (PENDING,), COMPLETE: (PENDING, APPROVED)}
 #: the default ``fail_on``: a canceled order never goes on
 FAILURES = (CANCELED,)
 #: statuses in which each e-mail can be resent: the approver's before approval, the fulfillment after
 RESEND_STATUSES = {"approver": (PENDING,), "fulfillment": (APPROVED, COMPLETE)}
 
 
-def statuses(status: str | None) -> list[str | None]:
-    """The names an order in ``status`` counts as being in: its own and those it has passed."""
-    return [status] + list(PASSED.get(status, ()))
+def passed(status: str | None) -> list[str]:
+    """The names an order in ``status`` has left behind on its lifecycle."""
+    return list(PASSED.get(status, ()))

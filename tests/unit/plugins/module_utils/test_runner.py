@@ -76,11 +76,14 @@ class ToyProvider(InfoProvider):
     def catalogue(self):
         return {"statuses": [{"id": k, "name": v} for k, v in sorted(self.names.items())]}
 
-    def vocabulary(self):
+    def vocabulary(self, asked=()):
         return Vocabulary([self.names[k] for k in sorted(self.names)], ["Canceled"])
 
     def statuses(self, obj):
         return [obj["status"]]
+
+    def passed(self, obj):
+        return []
 
     def describe(self, obj):
         return obj["status"]
@@ -103,14 +106,39 @@ class ToyProvider(InfoProvider):
         return objects
 
 
-def run(args):
+class LifecycleToy(ToyProvider):
+    """The toy with a lifecycle: Pending, then Approved; Canceled ends it. Its orders carry a phase,
+    and a part (``items``, a status per item) whose statuses ``fail_on`` matches."""
+
+    PHASE = {"Pending": "action_required", "Approved": "issued", "Canceled": "canceled"}
+    selectors = ("ids",)
+
+    def _get(self, key):
+        raw = self.http.get("orders/%s" % key).data
+        status = self.names[raw["statusId"]]
+        return {"id": raw["id"], "status": status, "phase": self.PHASE[status], "items": raw.get("items", [])}
+
+    def vocabulary(self, asked=()):
+        return Vocabulary([], ["Canceled"], {"order statuses": list(self.names.values()), "item statuses": ["Blocked"]})
+
+    def passed(self, obj):
+        return ["Pending"] if obj["status"] == "Approved" else []
+
+    def parts(self, obj):
+        return list(obj["items"])
+
+    def advice(self, obj):
+        return "Unblock its items" if "Blocked" in obj["items"] else ""
+
+
+def run(args, provider=ToyProvider):
     spec = dict(ids=dict(type="list", elements="int", required=True))
     spec.update(transport_argument_spec())
-    spec.update(wait_argument_spec())
+    spec.update(wait_argument_spec(info=True))
     with patch_module_args(args):
         module = basic.AnsibleModule(argument_spec=spec, supports_check_mode=True)
         with pytest.raises((Exit, Fail)) as outcome:
-            run_info(module, ToyProvider)
+            run_info(module, provider)
     return outcome.type is Exit, outcome.value.args[0]
 
 
@@ -155,6 +183,59 @@ def test_empty_fail_on_waits_through_failure_statuses(http):
     assert ok and result["orders"][0]["status"] == "Approved"
 
 
+def test_a_status_already_passed_satisfies_the_wait_along_the_lifecycle(http):
+    script(http, (1, [8]))
+    ok, result = run({"ids": [1], "wait_for": ["Pending"]}, LifecycleToy)
+    # the selection read the order already (a wait's polls count the reads after it)
+    assert ok and result["orders"][0]["status"] == "Approved" and result["wait"]["polls"] == 0
+
+
+def test_a_phase_already_passed_satisfies_the_wait(http):
+    script(http, (1, [8]))
+    ok, result = run({"ids": [1], "wait_for": ["action_required"]}, LifecycleToy)
+    assert ok and result["orders"][0]["phase"] == "issued"
+
+
+def test_exact_matching_fails_at_once_on_a_status_already_passed(http, fake_time):
+    script(http, (1, [8]))
+    ok, result = run({"ids": [1], "wait_for": ["Pending"], "wait_match": "exact"}, LifecycleToy)
+    assert not ok and result["msg"] == (
+        "Order 1 has already passed Pending, and wait_match=exact accepts only the status it is in (the default, "
+        "wait_match=lifecycle, accepts a status it has passed) after 0.0s (0 polls): it is Approved; waited for Pending")
+    assert fake_time.now == 0 and result["orders"][0]["status"] == "Approved"
+
+
+def test_exact_matching_waits_for_the_status_itself(http):
+    script(http, (1, [7, 7, 8]))
+    ok, result = run({"ids": [1], "wait_for": ["Approved"], "wait_match": "exact"}, LifecycleToy)
+    assert ok and result["wait"]["polls"] == 2
+
+
+def test_an_order_whose_lifecycle_ended_fails_the_wait_at_once_even_without_fail_on(http, fake_time):
+    script(http, (1, [7, 9]))
+    ok, result = run({"ids": [1], "wait_for": ["Approved"], "fail_on": []}, LifecycleToy)
+    assert not ok and result["msg"].startswith(
+        "Order 1 ended its lifecycle (phase canceled), so it can no longer reach Approved after ")
+    assert result["wait"]["polls"] == 1 and result["orders"][0]["status"] == "Canceled"
+
+
+def test_fail_on_matches_a_part_and_the_message_carries_the_providers_advice(http):
+    http.get(BASE + "statuses", json=CATALOGUE)
+    http.get(BASE + "orders/1", json={"id": 1, "statusId": 7, "items": ["Ready", "Blocked"]})
+    ok, result = run({"ids": [1], "wait_for": ["Approved"], "fail_on": ["Blocked"]}, LifecycleToy)
+    assert not ok and result["msg"].startswith("Order 1 reached the failure status Blocked after ")
+    assert result["msg"].endswith(": it is Pending; waited for Approved. Unblock its items")
+
+
+def test_a_wait_for_an_empty_selection_fails_unless_allowed(http):
+    http.get(BASE + "statuses", json=CATALOGUE)
+    ok, result = run({"ids": [], "wait_for": ["Approved"]}, LifecycleToy)
+    assert not ok and result["msg"].startswith("wait_for: ids=[] selected no orders, so there is nothing to wait for")
+    http.get(BASE + "statuses", json=CATALOGUE)
+    ok, result = run({"ids": [], "wait_for": ["Approved"], "allow_empty": True}, LifecycleToy)
+    assert ok and result["orders"] == []
+
+
 def test_timeout_fails_with_the_last_seen_order_and_history(http):
     http.get(BASE + "statuses", json=CATALOGUE)
     http.get(BASE + "orders/1", json={"id": 1, "statusId": 7})
@@ -170,7 +251,8 @@ def test_unknown_wait_status_lists_the_valid_names(http):
     script(http)
     ok, result = run({"ids": [1], "wait_for": ["Aproved"]})
     assert not ok
-    assert result["msg"] == "wait_for has unknown status name 'Aproved'; valid names are: Pending, Approved, Canceled"
+    assert result["msg"] == ("wait_for has unknown status name 'Aproved'; valid names are: Pending, Approved, Canceled; "
+                             "phases: pending, action_required, issued, failed, canceled, deleted")
 
 
 def test_provider_error_is_reported_with_status_code_message_and_request(http):
@@ -229,7 +311,7 @@ class Names:
         self.asked = 0
         self.names, self.failures = names, failures
 
-    def vocabulary(self):
+    def vocabulary(self, asked=()):
         self.asked += 1
         return Vocabulary(list(self.names), list(self.failures))
 
@@ -264,7 +346,7 @@ def test_wait_spec_rejects_unknown_names():
 def test_wait_spec_defaults_and_overlap():
     params = {"wait_for": ["Approved", "Canceled"], "fail_on": None, "wait_timeout": 600, "wait_sleep": 30}
     spec = WaitSpec.from_params(params, Names())
-    assert spec.failures == frozenset() and spec.reached(["Canceled"])
+    assert spec.failures == frozenset() and spec.targets == frozenset(["Approved", "Canceled"])
     names = Names()
     assert WaitSpec.from_params(dict(params, wait_for=None), names) is None and names.asked == 0
 

@@ -225,3 +225,38 @@ def test_a_lasting_outage_ends_at_the_deadline_as_a_timeout_naming_the_last_erro
         Waiter(fetch=refused, is_done=lambda o: False, is_failed=lambda o: False, describe=str, budget=Budget(10, clock=clock.monotonic),
                sleep=clock.sleep).run([1])
     assert caught.value.wait_result.outcome == OUTCOME_FAILED and clock.now == 0
+
+
+# -- a wait in slices (the action plugin shows progress between them) ------------------------------
+def test_a_slice_ends_before_the_poll_it_cannot_make_and_goes_on_where_it_stopped():
+    from ansible_collections.certops.orders.plugins.module_utils._wait import OUTCOME_SLICE, Slice
+
+    clock = FakeTime()
+    orders = Orders(clock, {1: 10 ** 9})
+    first = waiter(clock, orders, timeout=600).run([1], part=Slice(20))
+    assert first.outcome == OUTCOME_SLICE and first.sliced
+    assert first.elapsed <= 20 and first.polls >= 5
+    # the next slice starts where the first stopped: the schedule backs off from the time already waited
+    clock.now += 1.0  # the next module call starting
+    orders.fetches.clear()
+    second = waiter(clock, orders, timeout=600).run([1], part=Slice(20, waited=first.elapsed + 1.0, polls=first.polls))
+    assert second.polls > first.polls and second.elapsed > first.elapsed + 20
+    # polls 2 s apart (a tenth of the ~20 s waited), where a wait starting afresh would poll every second
+    assert len(orders.fetches) <= 11
+    assert all(h["elapsed"] >= first.elapsed for h in second.history)
+
+
+def test_the_last_slice_ends_at_the_deadline_as_a_timeout_not_a_slice():
+    from ansible_collections.certops.orders.plugins.module_utils._wait import Slice
+
+    clock = FakeTime()
+    result = waiter(clock, Orders(clock, {1: 10 ** 9}), timeout=15).run([1], part=Slice(60))
+    assert result.outcome == OUTCOME_TIMEOUT and result.elapsed == 15
+
+
+def test_a_slice_that_sees_the_target_ends_done():
+    from ansible_collections.certops.orders.plugins.module_utils._wait import Slice
+
+    clock = FakeTime()
+    result = waiter(clock, Orders(clock, {1: 5}), timeout=600).run([1], part=Slice(60))
+    assert result.outcome == OUTCOME_DONE and 5 <= result.elapsed < 7

@@ -121,11 +121,21 @@ def token(http, access="tok-1", expires_in=300):
                                       "token_type": "Bearer", "scope": "sec.cps.certificates"})
 
 
-def appendix(http):
-    http.get(CPS + "/v2.0/appendix/order-statuses", json=collection(
-        "/v2.0/appendix/order-statuses", [{"name": n, "id": i} for i, n in enumerate(ORDER_STATUSES, 1)]))
-    http.get(CPS + "/v2.0/appendix/certificate-statuses", json=collection(
-        "/v2.0/appendix/certificate-statuses", [{"name": n, "id": i} for i, n in enumerate(CERTIFICATE_STATUSES, 1)]))
+#: the domain and validation catalogues (Edgio/ec-sdk-go edgecast/cps/models/domain.go and the validation
+#: status enum of the same package), read only by a wait that names one of their statuses
+DOMAIN_STATUSES = ("ProvisioningInitiated", "AwaitingCertificateAuthority", "Active", "PendingDelete", "Delete",
+                   "PendingDns", "Rejected", "TimedOut", "PendingReissue", "SecretRejected")
+VALIDATION_STATUSES = ("Unknown", "Pending", "Rejected", "Approved", "NA")
+
+
+def appendix(http, parts=False):
+    """The request and order status catalogues; ``parts``: the domain and validation ones too."""
+    lists = [("order-statuses", ORDER_STATUSES), ("certificate-statuses", CERTIFICATE_STATUSES)]
+    if parts:
+        lists += [("domain-statuses", DOMAIN_STATUSES), ("validation-statuses", VALIDATION_STATUSES)]
+    for name, names in lists:
+        http.get(CPS + "/v2.0/appendix/" + name, json=collection(
+            "/v2.0/appendix/" + name, [{"name": n, "id": i} for i, n in enumerate(names, 1)]))
 
 
 def listing(http, query, items, page=1, total=None):

@@ -15,9 +15,11 @@ from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_help
     cert_node,
     certificate,
     clock,
+    dcv_node,
     error,
     listing,
     module_exits,
+    next_run,
     patch_exits,
     run,
     status_node,
@@ -184,18 +186,33 @@ def test_ca_rejection_ends_the_wait_early(http, module_exits, clock):
     certificate(http, cert_node(), status_node(status="DomainControlValidation", order="Rejected",
                                                error_message="The CA rejected the order"))
     ok, result = run(main, {"certificate_id": 11605, "wait_for": ["Active"]})
-    assert not ok and "reached the failure status DomainControlValidation / Rejected" in result["msg"]
+    assert not ok and "11605 reached the failure status Rejected after" in result["msg"]
+    assert "it is DomainControlValidation / Rejected; waited for Active" in result["msg"]
     assert result["certificates"][0]["phase"] == "failed"
     assert result["certificates"][0]["error_message"] == "The CA rejected the order"
     assert clock.now == 0
 
 
-def test_unknown_wait_status_lists_both_vocabularies(http, module_exits):
+def test_unknown_wait_status_lists_every_vocabulary_and_the_phases(http, module_exits):
     token(http)
-    appendix(http)
+    appendix(http, parts=True)  # a name outside the request and order statuses: the other catalogues are read
     ok, result = run(main, {"certificate_id": 1, "wait_for": ["Done"]})
-    assert not ok and "wait_for has unknown status name 'Done'" in result["msg"]
-    assert "Processing" in result["msg"] and "AwaitingOrgUpdate" in result["msg"]
+    assert not ok and "wait_for has unknown status name 'Done'; valid names are: certificate statuses: Processing, " \
+        "DomainControlValidation" in result["msg"]
+    for group in ("order statuses: Pending, Issued", "domain statuses: ProvisioningInitiated", "TimedOut",
+                  "validation statuses: Unknown, Pending, Rejected, Approved, NA",
+                  "phases: pending, action_required, issued, failed, canceled, deleted"):
+        assert group in result["msg"]
+    assert [c.request.url.rsplit("/", 1)[-1] for c in http.calls] == [
+        "token", "order-statuses", "certificate-statuses", "domain-statuses", "validation-statuses"]
+
+
+def test_domain_and_validation_names_and_phases_are_accepted(http, module_exits, clock):
+    token(http)
+    appendix(http, parts=True)
+    certificate(http, cert_node(), status_node(status="Active", order="Issued"))
+    ok, result = run(main, {"certificate_id": 11605, "wait_for": ["Approved", "issued"], "fail_on": ["TimedOut"]})
+    assert ok and result["certificates"][0]["status"] == "Active"
 
 
 def test_default_fail_on_comes_from_the_catalogue(module_exits):
@@ -204,7 +221,8 @@ def test_default_fail_on_comes_from_the_catalogue(module_exits):
             self._appendices = {"order-statuses": [{"id": 1, "name": "Rejected"}, {"id": 2, "name": "Canceled"}],
                                 "certificate-statuses": [{"id": 1, "name": "Deleted"}]}
 
-    assert Fake().vocabulary().failures == ["Rejected", "Canceled", "Deleted"]
+    # TimedOut is matched on the domains' own statuses, so it needs no catalogue read
+    assert Fake().vocabulary().failures == ["Rejected", "Canceled", "Deleted", "TimedOut"]
 
 
 def test_forbidden_scope_reports_the_provider_error(http, module_exits):
@@ -227,3 +245,69 @@ def test_missing_pydantic_is_reported_with_missing_required_lib(http, module_exi
     ok, result = run(main, {})
     assert not ok and "Failed to import the required Python library (pydantic)" in result["msg"]
     assert len(http.calls) == 0
+
+
+# -- what a wait matches: every catalogue, the lifecycle, a timed-out domain -----------------------
+CPS_BASE = "https://api.test/sec/cps"
+
+
+def test_a_timed_out_domain_ends_the_wait_at_once_with_the_retrigger_advice(http, module_exits, clock):
+    """The domain statuses are on the certificate (Edgio/ec-sdk-go edgecast/cps/models/domain.go lists
+    TimedOut), not in the status reply: the poll reads them when the reply reports an error during
+    validation, and the default fail_on has TimedOut."""
+    token(http)
+    appendix(http)
+    timed_out = status_node(status="DomainControlValidation", order="Pending", step=2,
+                            error_message="Domain control validation timed out")
+    node = cert_node()
+    node["domains"][0]["status"] = "TimedOut"
+    http.get(CPS_BASE + "/v2.0/certificates/11605/status", json=timed_out)
+    http.get(CPS_BASE + "/v2.0/certificates/11605", json=node)   # the poll's read of the domains
+    http.get(CPS_BASE + "/v2.0/certificates/11605", json=node)   # the whole read that ends the wait ...
+    http.get(CPS_BASE + "/v2.0/dcv/certificates/11605", json=dcv_node())  # ... around the status polled last
+    ok, result = run(main, {"certificate_id": 11605, "wait_for": ["Active"]})
+    assert not ok and result["msg"].startswith("Certificate 11605 reached the failure status TimedOut after 0.0s (1 polls)")
+    assert "it is DomainControlValidation / Pending (domain validation timed out); waited for Active" in result["msg"]
+    assert result["msg"].endswith("resubmit the request with certops.orders.edgecast_cert_order action=retrigger")
+    assert result["certificates"][0]["domains"][0]["status"] == "TimedOut" and clock.now == 0
+
+
+def test_a_validation_without_error_is_polled_from_the_status_alone(http, module_exits, clock):
+    token(http)
+    appendix(http)
+    pending = status_node(status="DomainControlValidation", order="Pending", step=2)
+    http.get(CPS_BASE + "/v2.0/certificates/11605/status", json=pending)
+    certificate(http, cert_node(issued=True), status_node(status="Active", order="Issued", step=5))
+    ok, result = run(main, {"certificate_id": 11605, "wait_for": ["Active"]})
+    assert ok and result["wait"]["polls"] == 2
+    # one status read per poll and one whole read at the end: no certificate read while polling
+    assert len(calls(http, "GET", "/v2.0/certificates/11605")) == 1
+
+
+def test_an_issued_certificate_satisfies_a_wait_for_domain_validation_unless_exact(http, module_exits, clock):
+    for exact, expected in ((False, True), (True, False)):
+        token(http)
+        appendix(http)
+        certificate(http, cert_node(issued=True), status_node(status="Active", order="Issued", step=5))
+        params = {"certificate_id": 11605, "wait_for": ["DomainControlValidation"]}
+        if exact:
+            params["wait_match"] = "exact"
+        ok, result = run(main, params)
+        assert ok is expected
+        if exact:
+            assert "has already passed DomainControlValidation, and wait_match=exact" in result["msg"] and clock.now == 0
+        next_run(http)
+
+
+def test_a_validation_status_all_domains_share_is_a_target(http, module_exits, clock):
+    token(http)
+    appendix(http, parts=True)
+    http.get(CPS_BASE + "/v2.0/certificates/11605/status",
+             json=status_node(status="DomainControlValidation", order="Pending", step=2, domain_status="Pending"))
+    approved = status_node(status="DomainControlValidation", order="Pending", step=2, domain_status="Approved")
+    http.get(CPS_BASE + "/v2.0/certificates/11605/status", json=approved)
+    http.get(CPS_BASE + "/v2.0/certificates/11605", json=cert_node())
+    http.get(CPS_BASE + "/v2.0/dcv/certificates/11605", json=dcv_node())
+    ok, result = run(main, {"certificate_id": 11605, "wait_for": ["Approved"]})
+    assert ok and result["wait"]["polls"] == 2
+    assert [h["status"] for h in result["wait"]["history"]] == ["DomainControlValidation / Pending"]

@@ -88,8 +88,23 @@ def test_order_ids_are_read_in_one_list_call_each_once_in_the_given_order(http, 
 
 def test_an_empty_order_ids_list_selects_nothing_rather_than_the_whole_account(http, run_module):
     catalogue(http)
-    ok, result = run_module(info.main, dict(CONN, order_ids=[], wait_for=["Approved"]))
+    ok, result = run_module(info.main, dict(CONN, order_ids=[], wait_for=["Approved"], allow_empty=True))
     assert ok and result["orders"] == [] and len(http.calls) == 1
+
+
+def test_a_wait_for_an_empty_selection_fails_naming_the_selection(http, run_module):
+    catalogue(http)
+    ok, result = run_module(info.main, dict(CONN, order_ids=[], wait_for=["Approved"]))
+    assert not ok and result["msg"] == (
+        "wait_for: order_ids=[] selected no orders, so there is nothing to wait for; check the selection, or set "
+        "allow_empty=true when an empty selection is expected")
+    assert len(http.calls) == 1 and "orders" not in result
+
+
+@pytest.mark.parametrize("option, value", [("allow_empty", True), ("wait_match", "exact"), ("fail_on", [])])
+def test_wait_options_without_wait_for_are_refused(http, run_module, option, value):
+    ok, result = run_module(info.main, dict(CONN, order_id=7, **{option: value}))
+    assert not ok and result["msg"] == "%s only applies together with wait_for" % option and not http.calls
 
 
 def test_common_name_and_status_names_become_an_object_filter_with_catalogue_ids(http, run_module):
