@@ -30,6 +30,7 @@ from ansible_collections.certops.orders.tests.unit.plugins.modules.softlayer_con
 
 VERIFY = BASE + "SoftLayer_Product_Order/verifyOrder.json"
 PLACE = BASE + "SoftLayer_Product_Order/placeOrder.json"
+VALIDATE = REQ + "validateCsr.json"
 
 
 def make_csr(*cns, sans=(), key=None):
@@ -115,13 +116,16 @@ def by_order(http, *answers):
         http.post(LIST, json=rows, match=[matchers.query_param_matcher({"objectFilter": flt}, strict_match=False)])
 
 
-def catalogue(http, server_types=True):
-    """The SSL package and its items, then the server types (not read once the item is unknown)."""
+def catalogue(http, server_types=True, validate=True):
+    """The SSL package and its items, then the server types (not read once the item is unknown), then
+    the CA's verdict on the CSR (true unless ``validate`` says otherwise; False: not asked)."""
     http.get(BASE + "SoftLayer_Product_Package/getAllObjects.json", json=[{"id": 210, "name": "SSL Certificates"}])
     http.get(BASE + "SoftLayer_Product_Package/210/getItems.json", json=ITEMS)
     if server_types:
         http.get(BASE + "SoftLayer_Security_Certificate_Request_ServerType/getAllObjects.json",
                  json=[{"id": 1, "name": "apache2"}, {"id": 5, "name": "nginx"}])
+        if validate is not False:
+            http.post(VALIDATE, json=True if validate is True else validate)
 
 
 def test_existing_order_for_the_same_cn_and_csr_is_not_placed_again(http, run_module):
@@ -306,7 +310,7 @@ def test_the_search_for_the_new_request_comes_off_the_wait_budget(http, run_modu
 def test_unknown_catalogue_names_fail_before_any_order_call(http, run_module, changes, needle, server_types):
     base(http)
     existing(http)
-    catalogue(http, server_types=server_types)
+    catalogue(http, server_types=server_types, validate=False)
     ok, result = run_module(order_module.main, dict(ORDER, **changes))
     assert not ok and needle in result["msg"]
     assert not calls(http, "SoftLayer_Product_Order")

@@ -39,6 +39,15 @@ def get(http, req_id, status_id, **kwargs):
     http.get(REQ + "%s/getObject.json" % req_id, json=request(req_id, status_id, **kwargs))
 
 
+def in_days(days, hours=12):
+    """An expirationDate ``days`` days and ``hours`` hours from now, in SoftLayer's form (US Central
+    offset): half a day of margin keeps the whole days left at ``days`` however slow the test runs."""
+    from datetime import datetime, timedelta, timezone
+
+    central = timezone(timedelta(hours=-6))
+    return (datetime.now(central) + timedelta(days=days, hours=hours)).isoformat(timespec="seconds")
+
+
 def sent_filter(call):
     from urllib.parse import parse_qs, urlsplit
     return json.loads(parse_qs(urlsplit(call.request.url).query)["objectFilter"][0])
@@ -62,7 +71,9 @@ def test_catalogue_is_always_returned_and_every_order_is_listed(http, run_module
 
 def test_one_order_has_every_documented_key_with_the_status_name(http, run_module):
     catalogue(http)
-    get(http, 987654, 43, effectiveDate="2023-11-03T00:00:00-06:00", expirationDate="2024-11-03T23:59:59-06:00")
+    expires = in_days(40)
+    get(http, 987654, 43, effectiveDate="2023-11-03T00:00:00-06:00", expirationDate=expires,
+        orderItem={"itemId": 964, "item": {"keyName": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR"}})
     ok, result = run_module(info.main, dict(CONN, order_id=987654))
     assert ok
     assert result["orders"] == [{
@@ -70,7 +81,7 @@ def test_one_order_has_every_documented_key_with_the_status_name(http, run_modul
         "cancelable": False, "approver_email": "admin@example.com", "technical_contact_email": "ops@example.com",
         "order_id": 31999654, "create_date": "2023-11-02T09:14:27-06:00",
         "modify_date": "2023-11-02T09:14:27-06:00", "effective_date": "2023-11-03T00:00:00-06:00",
-        "expiration_date": "2024-11-03T23:59:59-06:00"}]
+        "expiration_date": expires, "days_left": 40, "item_id": 964, "item_key_name": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR"}]
     assert http.calls[1].request.headers["Authorization"].startswith("Basic ")
 
 
