@@ -94,8 +94,8 @@ options:
       - The catalogue item to order, such as V(SSL_CERTIFICATE_RAPIDSSL_1_YEAR) or
         V(SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR). An unknown name fails and lists the valid ones.
       - Required to place an order. The certificate's validity (the C(validityMonths) of
-        C(validateCsr)) comes from the item: its capacity and units, else the C(_<N>_YEAR) ending of
-        its name.
+        C(validateCsr)) comes from the item, from its capacity and units, else from the C(_<N>_YEAR)
+        ending of its name.
       - "When an order for O(common_name) and O(csr) (or O(order_id)) exists, O(item_key_name) is
         compared with the item it was placed for (the request's order item, RV(order.item_key_name)).
         A placed order's item cannot change, so another item fails the task, in check mode too, and
@@ -109,7 +109,7 @@ options:
       - The server type name from C(SoftLayer_Security_Certificate_Request_ServerType), such as
         V(apache2) or V(nginx). An unknown name fails and lists the valid ones.
       - Required to place an order.
-      - Not compared with an existing order: SoftLayer's certificate request record does not hold
+      - Not compared with an existing order. SoftLayer's certificate request record does not hold
         the server type (only the order container sent to C(placeOrder) does), so a changed
         O(server_type) is neither applied nor reported for an order that exists.
     type: str

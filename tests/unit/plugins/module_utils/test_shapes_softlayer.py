@@ -92,6 +92,11 @@ def _info(provider):
     return selected, provider.read(unread) if unread else {}
 
 
+def _update(provider):
+    found = provider.find()
+    return found and provider.update(found)
+
+
 def _cancel(provider):
     return provider.remove(provider.find())
 
@@ -111,7 +116,7 @@ SCENARIOS = {
               [PACKAGES, ITEMS, SERVER_TYPES, VALIDATE, VERIFY, PLACE, ACCOUNT, LIST, STATUS]),
     # an existing order found by its CSR, its item compared with item_key_name (by the catalogue
     # when the record has the item's id but not its keyName)
-    "update": (slp.SoftLayerOrder, ORDER, lambda p: (lambda found: found and p.update(found))(p.find()),
+    "update": (slp.SoftLayerOrder, ORDER, _update,
                [STATUS, ACCOUNT, LIST, PACKAGES, ITEMS]),
     "expiring": (slp.SoftLayerInfo, dict(CONN, expiring_within_days=30), _info, [STATUS, ACCOUNT, LIST]),
 }

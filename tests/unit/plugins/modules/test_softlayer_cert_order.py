@@ -85,12 +85,13 @@ RECEIPT = {"orderId": 31999001, "orderDate": "2023-11-02T09:13:55-06:00", "order
 RAPID = {"itemId": 964, "item": {"keyName": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR"}}
 
 
-def request(req_id, status_id, csr=CSR, order_id=31999001, cn="www.example.com", order_item=RAPID):
-    """A certificate request row; ``order_item`` is its masked orderItem (what was ordered), None for none."""
+def request(req_id, status_id, csr=CSR, order_id=31999001, cn="www.example.com", order_item="rapid"):
+    """A certificate request row; ``order_item`` is its masked orderItem (what was ordered: the RapidSSL
+    item unless given), None for none."""
     row = {"id": req_id, "commonName": cn, "statusId": status_id, "certificateSigningRequest": csr,
            "approverEmailAddress": "admin@example.com", "order": {"id": order_id}}
     if order_item is not None:
-        row["orderItem"] = order_item
+        row["orderItem"] = dict(RAPID) if order_item == "rapid" else order_item
     return row
 
 
