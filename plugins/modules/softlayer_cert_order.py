@@ -14,11 +14,22 @@ description:
   - "Identity is the CSR: its common name and its content (the DER the PEM text encodes). When a
     request for it exists and is not V(Canceled), nothing is ordered. A new CSR (a renewal with a new
     key) places a new order."
-  - "Placing resolves O(item_key_name) to the SSL package's price, checks O(server_type) against the
-    server-type catalogue, validates the order with C(SoftLayer_Product_Order::verifyOrder), places it
-    once with C(placeOrder) (never retried), then finds the new certificate request by its billing
-    order id: the request appears some seconds after the order. The search lasts O(wait_timeout),
-    but at least 60 seconds, and the time it takes comes off the O(wait_for) wait."
+  - "Placing resolves O(item_key_name) to the SSL package's item and price, checks O(server_type)
+    against the server-type catalogue, asks the CA whether it accepts the CSR with
+    C(SoftLayer_Security_Certificate_Request::validateCsr) (the CSR, the item's validity in months,
+    the item's id and the server type), validates the order with
+    C(SoftLayer_Product_Order::verifyOrder), places it once with C(placeOrder) (never retried), then
+    finds the new certificate request by its billing order id: the request appears some seconds after
+    the order. The search lasts O(wait_timeout), but at least 60 seconds, and the time it takes comes
+    off the O(wait_for) wait."
+  - "When C(validateCsr) answers anything but true, or raises a SoftLayer exception, the CSR is
+    refused: the task fails saying so (with the provider's code and message when there is one), and
+    nothing is ordered. A C(validateCsr) that fails for another reason (the rate limit or a server
+    error after the retries, no answer) also orders nothing, and says the CSR could not be checked."
+  - "A placement costs 10 requests when the new request shows up at the first look: the status
+    catalogue, the account id, the look-up by common name, the SSL package, its items, the server
+    types, C(validateCsr), C(verifyOrder), C(placeOrder) and one look-up by billing order id (one
+    more per look while the request has not appeared). Finding an existing order costs 3."
   - With O(wait_for), waits until the order reaches one of the given statuses.
 author:
   - certops.orders contributors (@certops)
@@ -37,8 +48,9 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     details:
-      - In check mode a missing order is validated with C(verifyOrder) (the provider checks it,
-        nothing is placed) and RV(receipt) shows what would be ordered.
+      - In check mode the CSR of a missing order is checked with C(validateCsr) and the order with
+        C(verifyOrder) (the provider checks both, nothing is placed), and RV(receipt) shows what would
+        be ordered. A CSR the provider refuses fails the task in check mode too.
   diff_mode:
     details:
       - The diff shows the order's id, common name, status and billing order id before and after.
@@ -81,13 +93,25 @@ options:
     description:
       - The catalogue item to order, such as V(SSL_CERTIFICATE_RAPIDSSL_1_YEAR) or
         V(SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR). An unknown name fails and lists the valid ones.
-      - Required to place an order.
+      - Required to place an order. The certificate's validity (the C(validityMonths) of
+        C(validateCsr)) comes from the item, from its capacity and units, else from the C(_<N>_YEAR)
+        ending of its name.
+      - "When an order for O(common_name) and O(csr) (or O(order_id)) exists, O(item_key_name) is
+        compared with the item it was placed for (the request's order item, RV(order.item_key_name)).
+        A placed order's item cannot change, so another item fails the task, in check mode too, and
+        nothing is changed or ordered: use a new CSR to order another item (and cancel the old order
+        while it is V(Pending CA Approval) if it is not wanted). When the provider's record does not
+        name the item, the task warns that it could not compare. With O(state=canceled) the item is
+        not compared."
     type: str
   server_type:
     description:
       - The server type name from C(SoftLayer_Security_Certificate_Request_ServerType), such as
         V(apache2) or V(nginx). An unknown name fails and lists the valid ones.
       - Required to place an order.
+      - Not compared with an existing order. SoftLayer's certificate request record does not hold
+        the server type (only the order container sent to C(placeOrder) does), so a changed
+        O(server_type) is neither applied nor reported for an order that exists.
     type: str
   approver_email:
     description:
@@ -479,11 +503,25 @@ order:
     effective_date:
       description: When the certificate went into effect (null before approval).
       type: str
-      sample: null
+      sample: "2023-11-03T00:00:00-06:00"
     expiration_date:
       description: When the certificate expires (null before approval).
       type: str
-      sample: null
+      sample: "2024-11-03T23:59:59-06:00"
+    days_left:
+      description:
+        - Whole days from the time the task ran until RV(order.expiration_date), rounded down
+          (0 on the last day, negative once expired); null before approval.
+      type: int
+      sample: 364
+    item_id:
+      description: The id of the catalogue item the order was placed for (its order item's C(itemId)); null when the record does not say.
+      type: int
+      sample: 964
+    item_key_name:
+      description: The keyName of the item the order was placed for; null when the record does not say.
+      type: str
+      sample: SSL_CERTIFICATE_RAPIDSSL_1_YEAR
 receipt:
   description:
     - What was ordered (after C(placeOrder)) or, in check mode, what would be ordered (after C(verifyOrder)).

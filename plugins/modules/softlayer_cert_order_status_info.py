@@ -15,6 +15,8 @@ description:
   - With O(wait_for), waits until every selected order reaches one of the given statuses, one of
     them reaches a status in O(fail_on), or O(wait_timeout) runs out.
   - Always returns the status catalogue (RV(statuses)).
+  - With O(expiring_within_days), selects only the orders whose certificate expires within that many
+    days, on top of the other selectors.
 author:
   - certops.orders contributors (@certops)
 requirements:
@@ -25,6 +27,7 @@ extends_documentation_fragment:
   - certops.orders._transport
   - certops.orders._wait
   - certops.orders._wait.info
+  - certops.orders._lifecycle
   - certops.orders._attributes
   - certops.orders._attributes.info_module
   - certops.orders._attributes.actiongroup_softlayer
@@ -65,6 +68,14 @@ notes:
     The phases (C(action_required), C(issued), C(canceled)) are accepted too. See the waiting guide."
   - "Phases: V(Pending CA Approval) is C(action_required) (the approver must answer the CA's e-mail),
     V(Approved) and V(Complete) are C(issued), V(Canceled) is C(canceled)."
+  - "O(expiring_within_days) narrows the list at the provider with an objectFilter on
+    C(expirationDate) (C(lessThanDate), in the form softlayer-python sends), and then decides after
+    reading, with the collection's own arithmetic, which orders expire within the window. The
+    provider's filter is given a day more than the window, rounded up to midnight UTC, because how
+    SoftLayer compares dates (by day, in its US Central time) is not documented: it only saves reading
+    orders that expire much later, and the exact choice never depends on it (a provider that ignores
+    the filter still gets the right answer). Orders selected by O(order_id) or O(order_ids) are read,
+    then filtered."
 seealso:
   - module: certops.orders.softlayer_cert_order
   - ref: ansible_collections.certops.orders.docsite.guide_softlayer
@@ -90,6 +101,12 @@ EXAMPLES = r"""
   certops.orders.softlayer_cert_order_status_info:
     status: [Pending CA Approval]
   register: pending
+
+- name: Certificates that expire within 30 days (expired ones too), to renew them
+  certops.orders.softlayer_cert_order_status_info:
+    expiring_within_days: 30
+    status: [Approved, Complete]
+  register: expiring
 
 - name: Orders for one name, with credentials from a vault
   certops.orders.softlayer_cert_order_status_info:
@@ -178,6 +195,20 @@ orders:
       description: When the certificate expires (null before approval).
       type: str
       sample: "2024-11-03T23:59:59-06:00"
+    days_left:
+      description:
+        - Whole days from the time the task ran until RV(orders[].expiration_date), rounded down
+          (0 on the last day, negative once expired); null before approval.
+      type: int
+      sample: 364
+    item_id:
+      description: The id of the catalogue item the order was placed for (its order item's C(itemId)); null when the record does not say.
+      type: int
+      sample: 964
+    item_key_name:
+      description: The keyName of the item the order was placed for; null when the record does not say.
+      type: str
+      sample: SSL_CERTIFICATE_RAPIDSSL_1_YEAR
 wait:
   description: How the wait went.
   returned: when O(wait_for) is set

@@ -6,6 +6,8 @@
 | GET    /_sandbox/state                            | clock, config, every order of both providers             |
 | GET    /_sandbox/orders/<provider>                | that provider's orders                                   |
 | POST   /_sandbox/orders/<provider>/<id>/status    | ``{"status": NAME}``: force a status now                 |
+| POST   /_sandbox/orders/<provider>/<id>/expiration| ``{"days": N}`` or ``{"date": ISO}``: move an issued     |
+|                                                   | certificate's expiration (N days from the clock's now)   |
 | POST   /_sandbox/clock/advance                    | ``{"seconds": N}``: move the clock forward               |
 | POST   /_sandbox/clock/freeze                     | ``{"frozen": true|false}``: stop or restart the clock    |
 | GET    /_sandbox/config                           | the running config                                       |
@@ -82,6 +84,30 @@ def control_blueprint(sandbox):
             return _error(404, "no %s order %s" % (provider, order_id))
         except ValueError as exc:
             return _error(400, str(exc))
+        return jsonify(result)
+
+    @bp.post("/orders/<provider>/<order_id>/expiration")
+    def expiration(provider, order_id):
+        # Tests of "expires within N days" set the date they need instead of advancing the clock by
+        # months (which would move every other order of the shared sandbox too)
+        plugin, err = plugin_or_404(provider)
+        if err:
+            return err
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or len(set(body) & {"days", "date"}) != 1 or set(body) - {"days", "date"}:
+            return _error(400, "body must be {\"days\": N} (days from the sandbox clock's now, negative for an "
+                               "expired certificate) or {\"date\": ISO 8601 date-time}")
+        sandbox.tick()
+        try:
+            with sandbox.store.lock:
+                result = plugin.set_expiration(order_id, body)
+                sandbox.store.mark_dirty()
+        except KeyError:
+            return _error(404, "no %s order %s" % (provider, order_id))
+        except NotImplementedError as exc:
+            return _error(400, str(exc) or "%s has no expiration control" % provider)
+        except ValueError as exc:
+            return _error(409 if getattr(exc, "conflict", False) else 400, str(exc))
         return jsonify(result)
 
     @bp.post("/clock/advance")

@@ -189,6 +189,11 @@ class ProviderPlugin:
         """Move one order to ``status`` now (control API); return the order or raise KeyError."""
         raise KeyError(order_id)
 
+    def set_expiration(self, order_id, body):
+        """Move an issued certificate's expiration (control API, ``{"days": N}`` or ``{"date": ISO}``);
+        return the order, or raise KeyError (unknown id) or ValueError (bad body, not issued)."""
+        raise NotImplementedError("the %s sandbox has no expiration control" % self.name)
+
     # -- faults --------------------------------------------------------------------------
     def fault_response(self, kind, rule):
         """A Flask response for an injected fault of ``kind`` in this provider's error shape.

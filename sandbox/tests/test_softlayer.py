@@ -1117,3 +1117,76 @@ def test_concurrent_orders_and_polls(sl, control):
     assert len(set(request_ids)) == len(names)
     listed = sl.post(REQ + "/getSslCertificateRequests.json", ACCOUNT, objectMask="id")
     assert listed.headers["SoftLayer-Total-Items"] == str(len(names))
+
+
+# -- expiration control and the expiry filter -------------------------------------------------------
+
+def _expire(sandbox, order_id, body):
+    return requests.post("%s/_sandbox/orders/softlayer/%s/expiration" % (sandbox.url, order_id), json=body, timeout=10)
+
+
+def test_expiration_control_moves_an_issued_certificate_only(sandbox, sl, control):
+    order_id, request_id = sl.place_and_appear(control, "www.expiring-1.example.com")
+    pending = _expire(sandbox, request_id, {"days": 10})
+    assert pending.status_code == 409 and "force Approved or Complete first" in pending.json()["error"]
+    control.force("softlayer", request_id, "Approved")
+    before = sl.request(request_id)
+    now = control.now()
+    moved = _expire(sandbox, order_id, {"days": 10.5})  # an order id works as well as a request id
+    assert moved.status_code == 200 and moved.json()["expirationDate"] is not None
+    after = sl.request(request_id)
+    expires = datetime.datetime.fromisoformat(after["expirationDate"]).timestamp()
+    assert expires == pytest.approx(now + 10.5 * 86400, abs=1)
+    # only the date moved: same status, same effective date, same modifyDate
+    assert {k: v for k, v in after.items() if k != "expirationDate"} == \
+           {k: v for k, v in before.items() if k != "expirationDate"}
+    # an expired certificate: its effective date moves back so that it still starts before it ends
+    expired = _expire(sandbox, request_id, {"days": -400}).json()
+    assert datetime.datetime.fromisoformat(expired["effectiveDate"]) < datetime.datetime.fromisoformat(
+        expired["expirationDate"])
+    absolute = _expire(sandbox, request_id, {"date": "2031-05-06T23:59:59-05:00"}).json()
+    assert absolute["expirationDate"] == "2031-05-06T23:59:59-05:00"
+
+
+@pytest.mark.parametrize("body, needle", [
+    ({}, "body must be"), ({"days": 1, "date": "2030-01-01"}, "body must be"), ({"days": "ten"}, "days must be"),
+    ({"days": True}, "days must be"), ({"date": "soon"}, "date must be an ISO 8601"), ({"when": 1}, "body must be"),
+])
+def test_expiration_control_refuses_bad_bodies(sandbox, sl, control, body, needle):
+    _order, request_id = sl.place_and_appear(control, "www.expiring-2.example.com")
+    control.force("softlayer", request_id, "Approved")
+    response = _expire(sandbox, request_id, body)
+    assert response.status_code == 400 and needle in response.json()["error"]
+    assert _expire(sandbox, 1, {"days": 1}).status_code == 404
+    assert requests.post(sandbox.url + "/_sandbox/orders/edgecast/1/expiration", json={"days": 1},
+                         timeout=10).status_code in (400, 404)
+
+
+def test_less_than_date_on_expiration_date_in_softlayer_pythons_form(sandbox, sl, control):
+    # softlayer-python's lessThanDate (softlayer/softlayer-python, SoftLayer/utils.py,
+    # event_log_filter_less_than_date): option "date", an ISO date-time with microseconds and offset
+    ids = []
+    for index, days in enumerate((5, 40, None)):
+        _order, request_id = sl.place_and_appear(control, "www.expiring-f%d.example.com" % index)
+        if days is not None:
+            control.force("softlayer", request_id, "Approved")
+            _expire(sandbox, request_id, {"days": days})
+        ids.append(request_id)
+    bound = datetime.datetime.fromtimestamp(control.now() + 30 * 86400, datetime.timezone.utc)
+    leaf = {"operation": "lessThanDate",
+            "options": [{"name": "date", "value": [bound.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00")]}]}
+    rows = sl.post(REQ + "/getSslCertificateRequests.json", ACCOUNT, objectMask="mask[id,expirationDate]",
+                   objectFilter=json.dumps({"securityCertificateRequest": {"expirationDate": leaf}})).json()
+    assert [row["id"] for row in rows] == [ids[0]]  # not the one 40 days out, not the unissued one
+
+
+def test_validate_csr_is_a_read_that_changes_nothing(sandbox, sl, control):
+    # validateCsr(csr, validityMonths, itemId, serverType) takes the product item id (964), not a price id
+    # (1836 is refused); as Terraform's resource uses it (IBM-Cloud/terraform-provider-ibm,
+    # ibm/service/classicinfrastructure/resource_ibm_ssl_certificate.go)
+    before = requests.get(sandbox.url + "/_sandbox/state", timeout=10).json()["orders"]["softlayer"]
+    assert sl.post(REQ + "/validateCsr.json", make_csr("www.example.com"), 24, 967, "nginx").json() is True
+    assert sl.post(REQ + "/validateCsr.json", make_csr("app-sbx-badcsr.example.com"), 12, 964, "nginx").json() is False
+    assert_error(sl.post(REQ + "/validateCsr.json", make_csr("www.example.com"), 12, 1836, "nginx"), 500,
+                 "SoftLayer_Exception_InvalidValue", "item")
+    assert requests.get(sandbox.url + "/_sandbox/state", timeout=10).json()["orders"]["softlayer"] == before

@@ -201,9 +201,11 @@ PAGE_SIZE = 100
 MAX_PAGES = 500
 ID_CHUNK = 100
 
-# Every local property the modules report, plus the billing order's id (relational, so masked).
+# Every local property the modules report, plus the billing order's id and the ordered item
+# (relational, so masked): the request record itself holds no item, server type or validity (its
+# order item's itemId and item keyName are the only record of what was ordered).
 REQUEST_MASK = ("mask[id,commonName,statusId,approverEmailAddress,technicalContactEmailAddress,"
-                "createDate,modifyDate,effectiveDate,expirationDate,order[id]]")
+                "createDate,modifyDate,effectiveDate,expirationDate,order[id],orderItem[itemId,item[keyName]]]")
 REQUEST_MASK_WITH_CSR = REQUEST_MASK[:-1] + ",certificateSigningRequest]"
 
 
@@ -240,6 +242,13 @@ def same_name(name: str) -> dict:
 
 def one_of(values: Iterable[int]) -> dict:
     return {"operation": "in", "options": [{"name": "data", "value": list(values)}]}
+
+
+def before_date(when: str) -> dict:
+    """A ``lessThanDate`` leaf: the date property is earlier than ``when``. softlayer-python builds
+    its date filters this way (softlayer/softlayer-python, SoftLayer/utils.py,
+    event_log_filter_less_than_date: option ``date``, an ISO date-time with microseconds and offset)."""
+    return {"operation": "lessThanDate", "options": [{"name": "date", "value": [when]}]}
 
 
 class SoftLayerApi:
@@ -370,7 +379,13 @@ class SoftLayerApi:
         rows = self.list_requests(request_filter(order={"id": equals(str(billing_order_id))}), mask=mask)
         return [row for row in rows if row.order is not None and row.order.id == billing_order_id]
 
-    # -- ordering (verifyOrder has no side effect; placeOrder is never retried) ------------------
+    # -- ordering (validateCsr and verifyOrder have no side effect; placeOrder is never retried) --
+    def validate_csr(self, csr: str, validity_months: int, item_id: int, server_type: str) -> Any:
+        """``validateCsr(csr, validityMonths, itemId, serverType)``: the CA's verdict on the CSR for
+        that item (the product item id, not a price id). A read: retried like one."""
+        return self.get(REQUEST, "validateCsr", parameters=[csr, validity_months, item_id, server_type],
+                        idempotent=True)
+
     def verify_order(self, container: dict) -> Any:
         return self.get(ORDER, "verifyOrder", parameters=[container], idempotent=True)
 

@@ -42,6 +42,7 @@ else:
     PYDANTIC_IMPORT_ERROR = None
 
 from ansible_collections.certops.orders.plugins.module_utils._contract import lenient, parse
+from ansible_collections.certops.orders.plugins.module_utils._lifecycle import days_left
 
 if HAS_PYDANTIC:
     LENIENT = lenient()
@@ -67,6 +68,18 @@ class BillingOrderRef(_Record):
     id: Optional[int] = None
 
 
+class ItemRef(_Record):
+    id: Optional[int] = None
+    keyName: Optional[str] = None
+    description: Optional[str] = None
+
+
+class OrderItemRef(_Record):
+    """The request's ``orderItem`` (a SoftLayer_Billing_Order_Item): what was ordered."""
+    itemId: Optional[int] = None
+    item: Optional[ItemRef] = None
+
+
 class CertificateRequest(_Record):
     id: int
     commonName: Optional[str] = None
@@ -79,6 +92,7 @@ class CertificateRequest(_Record):
     effectiveDate: Optional[str] = None
     expirationDate: Optional[str] = None
     order: Optional[BillingOrderRef] = None
+    orderItem: Optional[OrderItemRef] = None
 
 
 class ServerType(_Record):
@@ -90,12 +104,6 @@ class ServerType(_Record):
 class Package(_Record):
     id: int
     name: Optional[str] = None
-
-
-class ItemRef(_Record):
-    id: Optional[int] = None
-    keyName: Optional[str] = None
-    description: Optional[str] = None
 
 
 class Price(_Record):
@@ -112,6 +120,7 @@ class CatalogueItem(_Record):
     keyName: Optional[str] = None
     description: Optional[str] = None
     capacity: Optional[str] = None
+    units: Optional[str] = None
     prices: List[Price] = []
 
 
@@ -228,6 +237,7 @@ def request_result(raw: Any, catalogue: StatusCatalogue, source: str) -> tuple[d
     a :class:`CertificateRequest` a list call read already; ``source`` names the call that
     answered), and the request's CSR."""
     req = parse(CertificateRequest.model_validate, raw, source)
+    ordered = req.orderItem
     status = catalogue.by_id.get(req.statusId)
     result = {
         "id": req.id,
@@ -243,8 +253,30 @@ def request_result(raw: Any, catalogue: StatusCatalogue, source: str) -> tuple[d
         "modify_date": req.modifyDate,
         "effective_date": req.effectiveDate,
         "expiration_date": req.expirationDate,
+        "days_left": days_left(req.expirationDate),
+        "item_id": ordered.itemId if ordered else None,
+        "item_key_name": ordered.item.keyName if ordered and ordered.item else None,
     }
     return result, req.certificateSigningRequest
+
+
+#: the validity in a catalogue keyName: SSL_CERTIFICATE_RAPIDSSL_1_YEAR, ..._QUICKSSL_PREMIUM_2_YEARS
+KEY_NAME_YEARS_RE = re.compile(r"_(\d+)_YEARS?$")
+UNIT_MONTHS = {"YEAR": 12, "YEARS": 12, "MONTH": 1, "MONTHS": 1}
+
+
+def validity_months(item: CatalogueItem) -> int | None:
+    """How many months the certificate of a catalogue item is valid, as validateCsr wants it: from
+    the item's ``capacity`` and ``units`` (``1`` ``YEAR``), else from the ``_<N>_YEAR(S)`` ending of its
+    keyName (the pattern every known SSL item follows); None when the item says neither."""
+    unit = UNIT_MONTHS.get((item.units or "").strip().upper())
+    capacity = (item.capacity or "").strip()
+    if unit and capacity.isascii() and capacity.isdigit() and int(capacity) > 0:
+        return int(capacity) * unit
+    match = KEY_NAME_YEARS_RE.search(item.keyName or "")
+    if match and int(match.group(1)) > 0:
+        return int(match.group(1)) * 12
+    return None
 
 
 def receipt_result(raw: Any, placed: bool, source: str) -> dict:

@@ -26,6 +26,12 @@ from ansible_collections.certops.orders.plugins.module_utils._contract import (
     Vocabulary,
 )
 from ansible_collections.certops.orders.plugins.module_utils._journal import Entry, Identity
+from ansible_collections.certops.orders.plugins.module_utils._lifecycle import (
+    SECONDS_PER_DAY,
+    check_days,
+    expiring,
+    selection_argument_spec,
+)
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
     CreateCall,
     check_names,
@@ -72,6 +78,7 @@ LOOKUP_FLOOR = 60
 GET_REQUEST = "%s::getObject" % sl.REQUEST
 LIST_REQUESTS = "%s::getSslCertificateRequests" % sl.REQUEST
 VERIFY = "%s::verifyOrder" % sl.ORDER
+VALIDATE = "%s::validateCsr" % sl.REQUEST
 PLACE = "%s::placeOrder" % sl.ORDER
 #: a DNS name, optionally a wildcard, optionally absolute (a trailing dot)
 FQDN_RE = re.compile(r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+\.?$")
@@ -87,6 +94,7 @@ def info_argument_spec() -> dict:
         common_name=dict(type="str"),
         status=dict(type="list", elements="str"),
     )
+    spec.update(selection_argument_spec())
     return spec
 
 
@@ -203,10 +211,37 @@ def _summary(order: dict | None) -> dict | None:
     return dict((k, order.get(k)) for k in ("id", "common_name", "status", "order_id"))
 
 
+def _answer_text(answer: Any) -> str:
+    """A validateCsr answer in words (``false``, ``null``, or its kind: never the value)."""
+    if answer is None or isinstance(answer, bool):
+        return "null" if answer is None else str(answer).lower()
+    return "a %s instead of true" % type(answer).__name__
+
+
 def _positive_ids(params: dict, one: str, many: str) -> None:
     bad = [i for i in ([params[one]] if params[one] is not None else []) + list(params[many] or []) if i <= 0]
     if bad:
         raise OptionError("%s are positive integers, got %s" % (many, ", ".join(str(i) for i in bad)))
+
+
+#: the slack the provider's expiry filter gets beyond the window: one day, so that a provider that
+#: compares whole days, or reads the date in its own time zone (SoftLayer's default is US Central),
+#: still lists every certificate the module's exact check then selects
+FILTER_SLACK_DAYS = 1
+
+
+def expiry_cutoff(within: int, now: float | None = None) -> str:
+    """The ``lessThanDate`` bound for ``expiring_within_days=within``: a certificate with at most
+    ``within`` whole days left expires before now + within + 1 days; the bound adds
+    :data:`FILTER_SLACK_DAYS` and is rounded up to midnight UTC, in the form softlayer-python sends
+    (``2024-11-05T00:00:00.000000+00:00``). Never earlier than what the exact check selects."""
+    import time
+    from datetime import datetime, timezone
+
+    now = time.time() if now is None else now
+    days = int((now + (within + 1 + FILTER_SLACK_DAYS) * SECONDS_PER_DAY) // SECONDS_PER_DAY) + 1
+    day = datetime.fromtimestamp(days * SECONDS_PER_DAY, timezone.utc)
+    return day.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00")
 
 
 class SoftLayerProvider(Provider):
@@ -293,22 +328,30 @@ class SoftLayerInfo(SoftLayerProvider, InfoProvider):
         _positive_ids(self.params, "order_id", "order_ids")
         if self.params["common_name"] is not None and not self.params["common_name"].strip():
             raise OptionError("common_name must not be empty")
+        check_days("expiring_within_days", self.params["expiring_within_days"])
 
     def lookup(self) -> list:
         params = self.params
+        within = params["expiring_within_days"]
         # an empty order_ids (say, from an empty registered list) selects nothing, not the account
         ids = selected_ids(params["order_id"], params["order_ids"])
         if ids is not None:
             found = self.read(ids) if ids else {}
-            return [(i, found[i]) for i in ids]
+            return [(i, found[i]) for i in ids if expiring(found[i]["days_left"], within)]
         leaves = {}
         if params["common_name"]:
             leaves["commonName"] = sl.same_name(params["common_name"])
         if params["status"]:
             check_names("status", params["status"], self.vocabulary().names)
             leaves["statusId"] = sl.one_of(self.status_catalogue.ids(params["status"]))
+        if within is not None:
+            leaves["expirationDate"] = sl.before_date(expiry_cutoff(within))
         raws = self.api.list_requests(sl.request_filter(**leaves) if leaves else None)
         found = [self.result(raw, LIST_REQUESTS) for raw in raws]
+        # the provider's filter only narrows the list: whether an order expires within the window is
+        # decided here, with the arithmetic both providers share (and a provider that ignores the
+        # filter, as SoftLayer does with one it cannot read, still selects exactly)
+        found = [order for order in found if expiring(order["days_left"], within)]
         return [(order["id"], order) for order in sorted(found, key=lambda o: o["id"])]
 
 
@@ -415,10 +458,41 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
 
     # -- present ----------------------------------------------------------------------------------
     def update(self, existing: dict) -> Change:
-        """Nothing about a placed order can change; only the e-mails can be resent."""
+        """Nothing about a placed order can change; only the e-mails can be resent. An item_key_name
+        other than the order's item is a state this task cannot reach: it fails (see check_item)."""
+        self.check_item(existing)
         change = Change(False, before=_summary(existing), after=_summary(existing), keys=[existing["id"]],
                         objects={existing["id"]: existing}, result={"order": existing})
         return self.resend(change) if self.params["resend_email"] else change
+
+    def check_item(self, existing: dict) -> None:
+        """Fail when ``item_key_name`` names another item than the one the existing order was placed for.
+
+        A placed order's item cannot change (SoftLayer has no call for it), and reporting the order
+        as unchanged would hide that the certificate is not the one asked for. The request record
+        holds no item of its own; its ``orderItem`` (the billing order item) has the ``itemId`` and
+        the catalogue ``item`` with its keyName. When the keyName is missing the catalogue tells it
+        from the itemId; when the record names no item at all, the task warns that it could not check.
+        The server type and the validity are not on the record (only on the order container), so they
+        are not compared: the validity follows from the item, and the server type is not known.
+        """
+        wanted = self.params["item_key_name"]
+        if not wanted or self.params["state"] != "present":
+            return
+        key_name = existing.get("item_key_name")
+        if key_name is None and existing.get("item_id") is not None:
+            _package, items = self.api.ssl_items()
+            key_name = next((i.keyName for i in items if i.id == existing["item_id"]), None)
+        if key_name is None:
+            warn(self.module, "order %s does not say which item it was placed for (its record has no order item), so "
+                              "item_key_name %s was not compared with it" % (existing["id"], wanted))
+            return
+        if key_name != wanted:
+            raise OptionError(
+                "order %s for %s was placed for item %s, and a placed order's item cannot change: item_key_name %s "
+                "cannot be reached for it. Nothing was changed or ordered. To order %s, use a new CSR (a new CSR "
+                "places a new order; cancel the old one while it is %s if it is not wanted), or set item_key_name "
+                "to %s" % (existing["id"], existing["common_name"], key_name, wanted, wanted, PENDING, key_name))
 
     def identity(self) -> Identity | None:
         """(endpoint, account, common name, CSR): an order named by ``order_id`` is never created."""
@@ -451,6 +525,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
                               % (params["common_name"], ", ".join(missing)))
 
     def resolve_price(self) -> tuple:
+        """``(package_id, item)`` for item_key_name, after checking server_type (the catalogue's names)."""
         params = self.params
         package_id, items = self.api.ssl_items()
         by_key = dict((i.keyName, i) for i in items if i.keyName and i.keyName.startswith("SSL_CERTIFICATE"))
@@ -464,13 +539,48 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
         if params["server_type"] not in server_types:
             raise OptionError("server_type %r is not in the provider's server-type catalogue; valid names are: %s"
                               % (params["server_type"], ", ".join(sorted(server_types))))
-        return package_id, item.prices[0].id
+        return package_id, item
+
+    def validate_csr(self, item: Any, csr: str) -> None:
+        """Ask the CA whether it accepts the CSR for the item, before anything is ordered, as Terraform's
+        SSL certificate resource does (IBM-Cloud/terraform-provider-ibm,
+        ibm/service/classicinfrastructure/resource_ibm_ssl_certificate.go): ``validateCsr(csr,
+        validityMonths, itemId, serverType)`` with the product item's id (not its price id). An answer
+        other than true, or a SoftLayer exception, means the CSR is refused and nothing is ordered."""
+        params = self.params
+        months = _models().validity_months(item)
+        if months is None:
+            raise TaskFailed("the catalogue does not say how long item %s is valid (no capacity and units, and no "
+                             "_<N>_YEAR ending in its keyName), which validateCsr needs; nothing was ordered"
+                             % item.keyName)
+        what = "item %s (id %s), %d months, server type %s" % (item.keyName, item.id, months, params["server_type"])
+        try:
+            answer = self.api.validate_csr(csr, months, item.id, params["server_type"])
+        except ApiError as exc:
+            # a SoftLayer exception refuses the CSR (or its parameters); the rate limit and bare internal
+            # errors only say the check did not happen
+            if exc.code and not sl.classify(exc.status or 0, exc.code, exc.provider_message, False):
+                exc.msg = ("the provider refused the csr for %s: %s raised %s: %s. Nothing was ordered; fix the CSR "
+                           "(or item_key_name / server_type) and run again"
+                           % (params["common_name"], VALIDATE, exc.code, exc.provider_message or exc.msg))
+            else:
+                exc.msg = "%s failed, so the csr could not be checked and nothing was ordered: %s" % (VALIDATE, exc.msg)
+            raise
+        if answer is not True:
+            raise TaskFailed(
+                "the provider refused the csr for %s: %s answered %s for %s, so the Certificate Authority would not "
+                "accept this CSR (a weak key, a bad signature, a common name or subject it does not take, or a "
+                "validity the item does not offer). Nothing was ordered; make a new CSR and run again"
+                % (params["common_name"], VALIDATE, _answer_text(answer), what))
 
     def place(self, entry: Entry | None) -> Change:
         params = self.params
         self.check_order_input()
-        package_id, price_id = self.resolve_price()
-        container = build_container(params, package_id, price_id)
+        package_id, item = self.resolve_price()
+        container = build_container(params, package_id, item.prices[0].id)
+        # the CA's verdict on the CSR first: a refused CSR must never be ordered (in check mode too,
+        # beside verifyOrder, so that the prediction says what placing would say)
+        self.validate_csr(item, container["certificateSigningRequest"])
         verified = _models().receipt_result(self.api.verify_order(container), False, VERIFY)
         after = {"id": None, "common_name": params["common_name"], "status": None, "order_id": None}
         if self.module.check_mode:

@@ -268,6 +268,32 @@ def force(state, order, status_id, now):
     return request
 
 
+class NotIssued(ValueError):
+    """The order has no certificate (yet) whose expiration could move: a conflict (409)."""
+
+    conflict = True
+
+
+def set_expiration(state, order, when):
+    """Control API: the issued certificate of ``order`` expires at clock time ``when``.
+
+    Only an issued certificate (Approved or Complete, so with dates) has an expiration. An
+    ``effectiveDate`` that would fall after the new expiration moves back by the item's validity,
+    so the certificate stays a period that starts before it ends. The status, the schedule and
+    ``modifyDate`` stay as they are: nothing happened at the CA, the test only needs the date.
+    """
+    request = state["requests"].get(str(order["requestId"])) if order["requestId"] is not None else None
+    if request is None or request["statusId"] not in (catalog.APPROVED, catalog.COMPLETE) \
+            or request.get("effectiveDate") is None:
+        status = catalog.STATUS_BY_ID[request["statusId"]]["name"] if request else "not appeared yet"
+        raise NotIssued("order %s has no issued certificate (its request is %s): force Approved or Complete first"
+                        % (order["id"], status))
+    request["expirationDate"] = float(when)
+    if request["effectiveDate"] >= request["expirationDate"]:
+        request["effectiveDate"] = dates.add_months(request["expirationDate"], -int(order["validityMonths"]))
+    return request
+
+
 def describe_order(state, order):
     """One order for the control API (plain data, clock times as numbers and as dates)."""
     request = state["requests"].get(str(order["requestId"])) if order["requestId"] is not None else None

@@ -6,7 +6,7 @@ from flask import request
 
 from ..core import ProviderPlugin
 from ..faults import echo_of_request
-from . import catalog, lifecycle, rest
+from . import catalog, dates, lifecycle, rest
 from . import errors as err
 
 DEFAULT_CONFIG = {
@@ -111,6 +111,24 @@ class SoftLayerPlugin(ProviderPlugin):
                 raise ValueError("unknown SoftLayer status %r; valid statuses: %s"
                                  % (status, ", ".join(s["name"] for s in catalog.STATUSES)))
             lifecycle.force(self.state, order, entry["id"], self.sandbox.clock.now())
+            self.sandbox.store.mark_dirty()
+            return lifecycle.describe_order(self.state, order)
+
+    def set_expiration(self, order_id, body):
+        with self.sandbox.store.lock:
+            order = self._find_order(order_id)
+            now = self.sandbox.clock.now()
+            if "days" in body:
+                days = body["days"]
+                if isinstance(days, bool) or not isinstance(days, (int, float)) or abs(days) > 36500:
+                    raise ValueError("days must be a number of days (from -36500 to 36500), got %r" % (days,))
+                when = now + float(days) * 86400
+            else:
+                when = dates.parse(body["date"]) if isinstance(body["date"], str) else None
+                if when is None:
+                    raise ValueError("date must be an ISO 8601 date-time such as 2024-11-03T23:59:59-06:00, got %r"
+                                     % (body["date"],))
+            lifecycle.set_expiration(self.state, order, when)
             self.sandbox.store.mark_dirty()
             return lifecycle.describe_order(self.state, order)
 

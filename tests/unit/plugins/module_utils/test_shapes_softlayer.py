@@ -49,6 +49,7 @@ PACKAGES = "SoftLayer_Product_Package::getAllObjects"
 ITEMS = "SoftLayer_Product_Package::getItems"
 SERVER_TYPES = "SoftLayer_Security_Certificate_Request_ServerType::getAllObjects"
 VERIFY = "SoftLayer_Product_Order::verifyOrder"
+VALIDATE = "SoftLayer_Security_Certificate_Request::validateCsr"
 PLACE = "SoftLayer_Product_Order::placeOrder"
 
 
@@ -56,7 +57,8 @@ def record(req_id, status_id):
     return {"id": req_id, "commonName": "www.example.com", "statusId": status_id, "certificateSigningRequest": CSR,
             "approverEmailAddress": "admin@example.com", "technicalContactEmailAddress": "ops@example.com",
             "createDate": "2023-11-02T09:14:27-06:00", "modifyDate": "2023-11-02T09:14:27-06:00",
-            "order": {"id": 31999001}}
+            "order": {"id": 31999001},
+            "orderItem": {"itemId": 964, "item": {"keyName": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR"}}}
 
 
 CONTAINER = {"complexType": sl.CONTAINER_TYPE, "packageId": 210, "currencyShortName": "USD", "validityMonths": 12,
@@ -77,6 +79,7 @@ GOOD = {
     ITEMS: [{"id": 964, "keyName": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR", "description": "RapidSSL - 1 year",
              "capacity": "1", "units": "YEAR", "prices": [{"id": 1836, "locationGroupId": None}]}],
     SERVER_TYPES: [{"id": 1, "name": "apache2", "description": "Apache 2"}, {"id": 5, "name": "nginx"}],
+    VALIDATE: True,
     VERIFY: CONTAINER,
     PLACE: {"orderId": 31999001, "orderDate": "2023-11-02T09:13:55-06:00", "orderDetails": CONTAINER,
             "placedOrder": {"id": 31999001, "status": "PENDING_AUTO_APPROVAL"}},
@@ -87,6 +90,11 @@ def _info(provider):
     selected = provider.lookup()
     unread = [key for key, obj in selected if obj is None]
     return selected, provider.read(unread) if unread else {}
+
+
+def _update(provider):
+    found = provider.find()
+    return found and provider.update(found)
 
 
 def _cancel(provider):
@@ -105,7 +113,12 @@ SCENARIOS = {
     "cancel": (slp.SoftLayerOrder, dict(CONN, order_id=1, state="canceled"), _cancel, [STATUS, GET, CANCEL]),
     "price": (slp.SoftLayerOrder, ORDER, lambda p: p.resolve_price(), [PACKAGES, ITEMS, SERVER_TYPES]),
     "place": (slp.SoftLayerOrder, ORDER, lambda p: p.place(None),
-              [PACKAGES, ITEMS, SERVER_TYPES, VERIFY, PLACE, ACCOUNT, LIST, STATUS]),
+              [PACKAGES, ITEMS, SERVER_TYPES, VALIDATE, VERIFY, PLACE, ACCOUNT, LIST, STATUS]),
+    # an existing order found by its CSR, its item compared with item_key_name (by the catalogue
+    # when the record has the item's id but not its keyName)
+    "update": (slp.SoftLayerOrder, ORDER, _update,
+               [STATUS, ACCOUNT, LIST, PACKAGES, ITEMS]),
+    "expiring": (slp.SoftLayerInfo, dict(CONN, expiring_within_days=30), _info, [STATUS, ACCOUNT, LIST]),
 }
 CASES = [(name, endpoint) for name in SCENARIOS for endpoint in SCENARIOS[name][3]]
 BODIES = dict((endpoint, bodies(sample)) for endpoint, sample in GOOD.items())

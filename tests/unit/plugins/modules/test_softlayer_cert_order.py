@@ -30,6 +30,7 @@ from ansible_collections.certops.orders.tests.unit.plugins.modules.softlayer_con
 
 VERIFY = BASE + "SoftLayer_Product_Order/verifyOrder.json"
 PLACE = BASE + "SoftLayer_Product_Order/placeOrder.json"
+VALIDATE = REQ + "validateCsr.json"
 
 
 def make_csr(*cns, sans=(), key=None):
@@ -81,9 +82,17 @@ RECEIPT = {"orderId": 31999001, "orderDate": "2023-11-02T09:13:55-06:00", "order
            "placedOrder": {"id": 31999001, "status": "PENDING_AUTO_APPROVAL"}}
 
 
-def request(req_id, status_id, csr=CSR, order_id=31999001, cn="www.example.com"):
-    return {"id": req_id, "commonName": cn, "statusId": status_id, "certificateSigningRequest": csr,
-            "approverEmailAddress": "admin@example.com", "order": {"id": order_id}}
+RAPID = {"itemId": 964, "item": {"keyName": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR"}}
+
+
+def request(req_id, status_id, csr=CSR, order_id=31999001, cn="www.example.com", order_item="rapid"):
+    """A certificate request row; ``order_item`` is its masked orderItem (what was ordered: the RapidSSL
+    item unless given), None for none."""
+    row = {"id": req_id, "commonName": cn, "statusId": status_id, "certificateSigningRequest": csr,
+           "approverEmailAddress": "admin@example.com", "order": {"id": order_id}}
+    if order_item is not None:
+        row["orderItem"] = dict(RAPID) if order_item == "rapid" else order_item
+    return row
 
 
 def base(http):
@@ -115,13 +124,16 @@ def by_order(http, *answers):
         http.post(LIST, json=rows, match=[matchers.query_param_matcher({"objectFilter": flt}, strict_match=False)])
 
 
-def catalogue(http, server_types=True):
-    """The SSL package and its items, then the server types (not read once the item is unknown)."""
+def catalogue(http, server_types=True, validate=True):
+    """The SSL package and its items, then the server types (not read once the item is unknown), then
+    the CA's verdict on the CSR (true unless ``validate`` says otherwise; False: not asked)."""
     http.get(BASE + "SoftLayer_Product_Package/getAllObjects.json", json=[{"id": 210, "name": "SSL Certificates"}])
     http.get(BASE + "SoftLayer_Product_Package/210/getItems.json", json=ITEMS)
     if server_types:
         http.get(BASE + "SoftLayer_Security_Certificate_Request_ServerType/getAllObjects.json",
                  json=[{"id": 1, "name": "apache2"}, {"id": 5, "name": "nginx"}])
+        if validate is not False:
+            http.post(VALIDATE, json=True if validate is True else validate)
 
 
 def test_existing_order_for_the_same_cn_and_csr_is_not_placed_again(http, run_module):
@@ -306,7 +318,7 @@ def test_the_search_for_the_new_request_comes_off_the_wait_budget(http, run_modu
 def test_unknown_catalogue_names_fail_before_any_order_call(http, run_module, changes, needle, server_types):
     base(http)
     existing(http)
-    catalogue(http, server_types=server_types)
+    catalogue(http, server_types=server_types, validate=False)
     ok, result = run_module(order_module.main, dict(ORDER, **changes))
     assert not ok and needle in result["msg"]
     assert not calls(http, "SoftLayer_Product_Order")
@@ -695,3 +707,190 @@ def test_check_mode_and_order_ids_never_touch_the_journal(http, run_module, jour
     http.post(VERIFY, json=VERIFIED)
     ok, result = run_module(order_module.main, ORDER, check_mode=True)
     assert ok and result["changed"] is True and not journal_dir.exists()
+
+
+# -- validateCsr before anything is ordered ---------------------------------------------------------
+
+def test_the_csr_is_validated_with_the_item_id_before_verify_and_place(http, run_module, fake_time):
+    # Terraform's resource calls validateCsr(csr, validityMonths, itemId, serverType) with the id of the
+    # catalogue item it found by keyName (not the price id), before verifyOrder and placeOrder, and fails
+    # on anything but true (IBM-Cloud/terraform-provider-ibm,
+    # ibm/service/classicinfrastructure/resource_ibm_ssl_certificate.go, resourceIBMSSLCertificateCreate).
+    # softlayer-python has no certificate-request code to compare with (only stored certificates).
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    http.post(PLACE, json=RECEIPT)
+    by_order(http, [request(6, 50)])
+    ok, result = run_module(order_module.main, ORDER)
+    assert ok and result["changed"] is True and result["order"]["id"] == 6
+    validate = calls(http, "validateCsr")
+    assert len(validate) == 1 and validate[0].request.method == "POST"
+    csr, months, item_id, server_type = json.loads(validate[0].request.body)["parameters"]
+    container = json.loads(calls(http, "placeOrder")[0].request.body)["parameters"][0]
+    assert (csr, months, item_id, server_type) == (container["certificateSigningRequest"], 12, 964, "nginx")
+    urls = [c.request.url for c in http.calls]
+    assert urls.index(validate[0].request.url) < urls.index(calls(http, "verifyOrder")[0].request.url)
+    # what a placement costs now: statuses, account, the lookup by CN, package, items, server types,
+    # validateCsr, verifyOrder, placeOrder and one look-up by billing order id
+    assert len(http.calls) == 10
+
+
+def test_a_two_year_item_is_validated_for_24_months(http, run_module):
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    ok, result = run_module(order_module.main, dict(ORDER, item_key_name="SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR"),
+                            check_mode=True)
+    assert ok
+    assert json.loads(calls(http, "validateCsr")[0].request.body)["parameters"][1:] == [24, 967, "nginx"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_csr_the_provider_refuses_fails_and_nothing_is_ordered(http, run_module, check_mode):
+    base(http)
+    existing(http)
+    catalogue(http, validate=False)
+    http.post(VALIDATE, body="false", content_type="application/json")
+    ok, result = run_module(order_module.main, ORDER, check_mode=check_mode)
+    assert not ok and result["changed"] is False
+    assert "the provider refused the csr for www.example.com" in result["msg"]
+    assert "validateCsr answered false for item SSL_CERTIFICATE_RAPIDSSL_1_YEAR (id 964), 12 months" in result["msg"]
+    assert "Nothing was ordered" in result["msg"]
+    assert not calls(http, "SoftLayer_Product_Order")  # neither verifyOrder nor placeOrder
+
+
+def test_a_softlayer_exception_from_validatecsr_refuses_the_csr_and_nothing_is_ordered(http, run_module):
+    base(http)
+    existing(http)
+    catalogue(http, validate=False)
+    http.post(VALIDATE, status=500, json={"error": "The CSR key size must be at least 2048 bits.",
+                                          "code": "SoftLayer_Exception_InvalidValue"})
+    ok, result = run_module(order_module.main, ORDER)
+    assert not ok and result["changed"] is False
+    assert result["provider_code"] == "SoftLayer_Exception_InvalidValue" and "validateCsr" in result["http_url"]
+    assert "the provider refused the csr for www.example.com" in result["msg"]
+    assert "SoftLayer_Exception_InvalidValue: The CSR key size must be at least 2048 bits" in result["msg"]
+    assert "Nothing was ordered" in result["msg"]
+    assert len(calls(http, "validateCsr")) == 1  # a refusal is final, not retried
+    assert not calls(http, "SoftLayer_Product_Order")
+
+
+def test_validatecsr_is_a_read_retried_on_the_rate_limit(http, run_module, fake_time):
+    base(http)
+    existing(http)
+    catalogue(http, validate=False)
+    http.post(VALIDATE, status=500, json={"error": "Rate limit of 50 requests for every 1 second(s) exceeded.",
+                                          "code": "SoftLayer_Exception_WebService_RateLimitExceeded"})
+    http.post(VALIDATE, json=True)
+    http.post(VERIFY, json=VERIFIED)
+    ok, result = run_module(order_module.main, ORDER, check_mode=True)
+    assert ok and result["receipt"]["placed"] is False
+    assert len(calls(http, "validateCsr")) == 2
+
+
+def test_a_validatecsr_that_keeps_failing_says_the_csr_was_not_checked_not_refused(http, run_module, fake_time):
+    base(http)
+    existing(http)
+    catalogue(http, validate=False)
+    http.post(VALIDATE, status=503, body="<html>unavailable</html>")
+    ok, result = run_module(order_module.main, dict(ORDER, retries=1))
+    assert not ok and "could not be checked and nothing was ordered" in result["msg"]
+    assert "refused" not in result["msg"]
+    assert not calls(http, "SoftLayer_Product_Order")
+
+
+def test_check_mode_validates_the_csr_beside_verify_order(http, run_module):
+    base(http)
+    existing(http)
+    catalogue(http)
+    http.post(VERIFY, json=VERIFIED)
+    ok, result = run_module(order_module.main, ORDER, check_mode=True)
+    assert ok and result["changed"] is True and result["receipt"]["placed"] is False
+    assert len(calls(http, "validateCsr")) == 1 and len(calls(http, "verifyOrder")) == 1
+    assert not calls(http, "placeOrder")
+
+
+@pytest.mark.parametrize("item, months", [
+    (dict(keyName="SSL_CERTIFICATE_RAPIDSSL_1_YEAR", capacity="1", units="YEAR"), 12),
+    (dict(keyName="X", capacity=2, units="YEARS"), 24),
+    (dict(keyName="X", capacity="18", units="MONTHS"), 18),
+    (dict(keyName="SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR"), 24),
+    (dict(keyName="SSL_CERTIFICATE_EV_3_YEARS", capacity="0", units="YEAR"), 36),
+    (dict(keyName="SSL_CERTIFICATE_WILDCARD"), None),
+    (dict(keyName=None, capacity="x", units="YEAR"), None),
+])
+def test_the_validity_validatecsr_needs_comes_from_the_item(item, months):
+    from ansible_collections.certops.orders.plugins.module_utils._softlayer import models
+
+    assert models.validity_months(models.CatalogueItem.model_validate(item)) == months
+
+
+def test_an_item_without_a_known_validity_fails_before_validatecsr(http, run_module):
+    base(http)
+    existing(http)
+    http.get(BASE + "SoftLayer_Product_Package/getAllObjects.json", json=[{"id": 210, "name": "SSL Certificates"}])
+    http.get(BASE + "SoftLayer_Product_Package/210/getItems.json",
+             json=[{"id": 970, "keyName": "SSL_CERTIFICATE_WILDCARD", "prices": [{"id": 1850}]}])
+    http.get(BASE + "SoftLayer_Security_Certificate_Request_ServerType/getAllObjects.json", json=[{"id": 5, "name": "nginx"}])
+    ok, result = run_module(order_module.main, dict(ORDER, item_key_name="SSL_CERTIFICATE_WILDCARD"))
+    assert not ok and "does not say how long item SSL_CERTIFICATE_WILDCARD is valid" in result["msg"]
+    assert "nothing was ordered" in result["msg"]
+    assert not calls(http, "validateCsr") and not calls(http, "SoftLayer_Product_Order")
+
+
+# -- the item of an existing order cannot change ------------------------------------------------------
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_another_item_key_name_for_an_existing_order_fails_and_orders_nothing(http, run_module, check_mode):
+    base(http)
+    existing(http, request(5, 43))  # placed for SSL_CERTIFICATE_RAPIDSSL_1_YEAR
+    ok, result = run_module(order_module.main, dict(ORDER, item_key_name="SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR"),
+                            check_mode=check_mode)
+    assert not ok and result["changed"] is False
+    assert ("order 5 for www.example.com was placed for item SSL_CERTIFICATE_RAPIDSSL_1_YEAR, and a placed order's "
+            "item cannot change: item_key_name SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR cannot be reached") in result["msg"]
+    assert "Nothing was changed or ordered" in result["msg"] and "use a new CSR" in result["msg"]
+    assert not calls(http, "SoftLayer_Product")
+
+
+def test_the_same_item_key_name_for_an_existing_order_is_unchanged_without_a_warning(http, run_module, warnings):
+    base(http)
+    existing(http, request(5, 43))
+    ok, result = run_module(order_module.main, ORDER)
+    assert ok and result["changed"] is False and result["order"]["item_key_name"] == "SSL_CERTIFICATE_RAPIDSSL_1_YEAR"
+    assert result["order"]["item_id"] == 964 and not warnings
+    assert not calls(http, "SoftLayer_Product")
+
+
+def test_an_order_item_without_its_key_name_is_named_by_the_catalogue(http, run_module):
+    base(http)
+    existing(http, request(5, 43, order_item={"itemId": 964}))
+    http.get(BASE + "SoftLayer_Product_Package/getAllObjects.json", json=[{"id": 210, "name": "SSL Certificates"}])
+    http.get(BASE + "SoftLayer_Product_Package/210/getItems.json", json=ITEMS)
+    ok, result = run_module(order_module.main, dict(ORDER, item_key_name="SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR"))
+    assert not ok and "was placed for item SSL_CERTIFICATE_RAPIDSSL_1_YEAR" in result["msg"]
+    assert not calls(http, "SoftLayer_Product_Order")
+
+
+def test_an_order_whose_record_names_no_item_is_kept_with_a_warning(http, run_module, warnings):
+    base(http)
+    existing(http, request(5, 43, order_item=None))
+    ok, result = run_module(order_module.main, dict(ORDER, item_key_name="SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR"))
+    assert ok and result["changed"] is False and result["order"]["item_key_name"] is None
+    assert any("order 5 does not say which item it was placed for" in w and "was not compared" in w for w in warnings)
+
+
+def test_an_order_named_by_id_is_compared_too_and_cancel_ignores_the_item(http, run_module):
+    statuses(http)
+    http.get(REQ + "5/getObject.json", json=request(5, 50))
+    ok, result = run_module(order_module.main, dict(CONN, order_id=5, item_key_name="SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR"))
+    assert not ok and "was placed for item SSL_CERTIFICATE_RAPIDSSL_1_YEAR" in result["msg"]
+    # canceling names the order to cancel: which item it was placed for does not matter
+    statuses(http)
+    http.get(REQ + "5/getObject.json", json=request(5, 50))
+    ok, result = run_module(order_module.main, dict(CONN, order_id=5, state="canceled", item_key_name="SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR"),
+                            check_mode=True)
+    assert ok and result["changed"] is True

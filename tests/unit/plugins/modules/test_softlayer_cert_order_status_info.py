@@ -39,6 +39,15 @@ def get(http, req_id, status_id, **kwargs):
     http.get(REQ + "%s/getObject.json" % req_id, json=request(req_id, status_id, **kwargs))
 
 
+def in_days(days, hours=12):
+    """An expirationDate ``days`` days and ``hours`` hours from now, in SoftLayer's form (US Central
+    offset): half a day of margin keeps the whole days left at ``days`` however slow the test runs."""
+    from datetime import datetime, timedelta, timezone
+
+    central = timezone(timedelta(hours=-6))
+    return (datetime.now(central) + timedelta(days=days, hours=hours)).isoformat(timespec="seconds")
+
+
 def sent_filter(call):
     from urllib.parse import parse_qs, urlsplit
     return json.loads(parse_qs(urlsplit(call.request.url).query)["objectFilter"][0])
@@ -62,7 +71,9 @@ def test_catalogue_is_always_returned_and_every_order_is_listed(http, run_module
 
 def test_one_order_has_every_documented_key_with_the_status_name(http, run_module):
     catalogue(http)
-    get(http, 987654, 43, effectiveDate="2023-11-03T00:00:00-06:00", expirationDate="2024-11-03T23:59:59-06:00")
+    expires = in_days(40)
+    get(http, 987654, 43, effectiveDate="2023-11-03T00:00:00-06:00", expirationDate=expires,
+        orderItem={"itemId": 964, "item": {"keyName": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR"}})
     ok, result = run_module(info.main, dict(CONN, order_id=987654))
     assert ok
     assert result["orders"] == [{
@@ -70,7 +81,7 @@ def test_one_order_has_every_documented_key_with_the_status_name(http, run_modul
         "cancelable": False, "approver_email": "admin@example.com", "technical_contact_email": "ops@example.com",
         "order_id": 31999654, "create_date": "2023-11-02T09:14:27-06:00",
         "modify_date": "2023-11-02T09:14:27-06:00", "effective_date": "2023-11-03T00:00:00-06:00",
-        "expiration_date": "2024-11-03T23:59:59-06:00"}]
+        "expiration_date": expires, "days_left": 40, "item_id": 964, "item_key_name": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR"}]
     assert http.calls[1].request.headers["Authorization"].startswith("Basic ")
 
 
@@ -388,3 +399,75 @@ def test_a_missing_ca_path_is_a_clean_failure_before_any_connection(run_module, 
                                             ca_path=missing, order_id=1))
     assert not ok and result["msg"].startswith("ca_path %s does not exist" % missing)
     assert result["changed"] is False
+
+
+# -- expiring_within_days ---------------------------------------------------------------------------
+
+def test_expiring_within_days_narrows_at_the_provider_and_decides_exactly_after_reading(http, run_module):
+    catalogue(http)
+    account(http)
+    # the provider answers more than asked (as one that ignores or rounds the filter would): the module
+    # keeps only what expires within 30 days, expired ones included, never one not issued yet
+    http.post(LIST, json=[request(1, 43, expirationDate=in_days(30)), request(2, 43, expirationDate=in_days(31)),
+                          request(3, 49, expirationDate=in_days(-3)), request(4, 50),
+                          request(5, 43, expirationDate=in_days(0, hours=2))])
+    ok, result = run_module(info.main, dict(CONN, common_name="www.example.com", expiring_within_days=30))
+    assert ok and [(o["id"], o["days_left"]) for o in result["orders"]] == [(1, 30), (3, -3), (5, 0)]
+    sent = sent_filter(calls(http, "getSslCertificateRequests")[0])["securityCertificateRequest"]
+    assert sent["commonName"] == {"operation": "_= www.example.com"}
+    leaf = sent["expirationDate"]
+    # softlayer-python's lessThanDate form (softlayer/softlayer-python, SoftLayer/utils.py,
+    # event_log_filter_less_than_date): option "date" with an ISO date-time, microseconds and offset
+    assert leaf["operation"] == "lessThanDate" and [o["name"] for o in leaf["options"]] == ["date"]
+    from datetime import datetime, timedelta, timezone
+    bound = datetime.fromisoformat(leaf["options"][0]["value"][0])
+    assert leaf["options"][0]["value"][0].endswith("T00:00:00.000000+00:00")
+    now = datetime.now(timezone.utc)
+    # never earlier than what the exact check selects (31 days from now), one day of slack, midnight UTC
+    assert now + timedelta(days=32) <= bound <= now + timedelta(days=33)
+
+
+def test_expiring_within_days_filters_order_ids_after_reading(http, run_module):
+    catalogue(http)
+    account(http)
+    http.post(LIST, json=[request(7, 43, expirationDate=in_days(5)), request(8, 43, expirationDate=in_days(90))])
+    ok, result = run_module(info.main, dict(CONN, order_ids=[8, 7], expiring_within_days=10))
+    assert ok and [o["id"] for o in result["orders"]] == [7]
+    assert "expirationDate" not in sent_filter(calls(http, "getSslCertificateRequests")[0])["securityCertificateRequest"]
+
+
+def test_expiring_within_days_combines_with_status_and_zero_means_today_or_expired(http, run_module):
+    catalogue(http)
+    account(http)
+    http.post(LIST, json=[request(1, 49, expirationDate=in_days(0)), request(2, 49, expirationDate=in_days(1))])
+    ok, result = run_module(info.main, dict(CONN, status=["Complete"], expiring_within_days=0))
+    assert ok and [o["id"] for o in result["orders"]] == [1]
+    sent = sent_filter(calls(http, "getSslCertificateRequests")[0])["securityCertificateRequest"]
+    assert set(sent) == {"statusId", "expirationDate"}
+
+
+def test_every_order_reports_days_left_and_none_before_issue(http, run_module):
+    catalogue(http)
+    account(http)
+    http.post(LIST, json=[request(1, 50), request(2, 43, expirationDate=in_days(364)),
+                          request(3, 43, expirationDate="not a date")])
+    ok, result = run_module(info.main, CONN)
+    assert ok and [o["days_left"] for o in result["orders"]] == [None, 364, None]
+    assert "objectFilter" not in calls(http, "getSslCertificateRequests")[0].request.url
+
+
+@pytest.mark.parametrize("value", [-1, 3651])
+def test_a_bad_expiring_within_days_fails_before_any_request(http, run_module, value):
+    ok, result = run_module(info.main, dict(CONN, expiring_within_days=value))
+    assert not ok and "expiring_within_days must be a number of days from 0 to 3650, got %d" % value in result["msg"]
+    assert len(http.calls) == 0
+
+
+def test_the_expiry_bound_is_midnight_utc_at_least_a_day_after_the_window():
+    from ansible_collections.certops.orders.plugins.module_utils._softlayer.provider import expiry_cutoff
+
+    # 2024-01-01T23:00:00Z: 30 days + 1 (the last whole day) + 1 (slack) -> 2024-02-02T23:00, then the
+    # next midnight
+    assert expiry_cutoff(30, now=1704150000.0) == "2024-02-03T00:00:00.000000+00:00"
+    # 2024-01-01T00:00:00Z: 2024-01-03T00:00 exactly, and the next midnight strictly after it
+    assert expiry_cutoff(0, now=1704067200.0) == "2024-01-04T00:00:00.000000+00:00"
