@@ -211,7 +211,7 @@ options:
   action:
     description:
       - An action on an existing request, run after any settings change (with O(state=present) only).
-      - V(renew) renews an issued certificate (needed when O(auto_renew=false)) when it needs renewing: it is issued
+      - V(renew) renews an issued certificate (needed when O(auto_renew=false)) when it needs renewing, that is when it is issued
         (status C(Deployment) or C(Active)), no renewal is pending (order status C(AwaitingRenewal) or
         C(PendingRenewal)) and no other change is, and its RV(certificate.days_left) are at most O(renew_within_days).
         Otherwise nothing is sent (C(changed=false)), and RV(renewal) says why. A second run right after a renewal

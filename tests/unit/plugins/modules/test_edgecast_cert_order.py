@@ -712,8 +712,8 @@ def test_resend_dcv_email_for_email_dcv(http, module_exits):
     ("resend_dcv_email", "Email", "Processing", None, "(status Processing, order status none)"),
     ("resend_dcv_email", "Email", "OtherValidation", "Pending", "(status OtherValidation"),
 ])
-def test_dcv_actions_fail_clearly_outside_dcv_or_for_the_other_method(http, module_exits, action, method, status,
-                                                                     order, message):
+def test_dcv_actions_fail_clearly_outside_dcv_or_for_the_other_method(
+        http, module_exits, action, method, status, order, message):
     existing(http, status, order, node=cert_node(dcv_method=method, issued=status == "Active"))
     ok, result = run(main, {"label": LABEL, "action": action})
     assert not ok and message in result["msg"] and "action=%s" % action in result["msg"] and writes(http) == []
