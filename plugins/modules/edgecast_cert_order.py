@@ -43,10 +43,22 @@ options:
     description:
       - V(present) creates the request or updates it to the given settings.
       - V(canceled) cancels the request while the CA is still processing it. A request that is already canceled or
-        deleted, or that does not exist, is left alone. Any other request (issued, or ended by the CA, for example an
-        order rejected during validation) cannot be canceled; the task fails and points to V(absent).
-      - V(absent) cancels a request the CA is still processing and deletes every other one. A request that is
-        already deleted, or that does not exist, is left alone.
+        deleted, or that does not exist, is left alone.
+      - On an issued certificate with a renewal, reissue or organization update pending with the CA (order status
+        C(AwaitingRenewal), C(PendingRenewal), C(AwaitingReissue), C(PendingReissue), C(AwaitingOrgUpdate) or
+        C(PendingOrgUpdate)), V(canceled) cancels that change through the CPS cancel endpoint, which reverts the
+        certificate to what it was; the live certificate stays. The task first asks CPS for a preview
+        (C(PUT /v2.0/certificates/{id}/cancel?apply=false)) and applies the cancel (C(apply=true)) only when the
+        action it names is a revert (its name contains C(revert), for example C(Revert)); any other action is refused
+        without a change, as it could cancel the live certificate. RV(cancel_action) reports the action.
+      - Any other request (issued with nothing pending, or ended by the CA, for example an order rejected during
+        validation) cannot be canceled; the task fails and points to V(absent).
+      - CPS answers a cancel before it may have carried it out, so after the cancel the task reads the status until it
+        shows the cancel (the request C(Deleted)) or the revert (no change pending any more), within the task's time
+        budget (O(wait_timeout)), and returns the certificate as of that read. If it does not show in time, the task
+        fails with C(changed=true) and says so; the cancel is never sent twice.
+      - V(absent) cancels a request the CA is still processing and deletes every other one (an issued certificate with
+        a pending change too). A request that is already deleted, or that does not exist, is left alone.
       - Cancel or delete is decided as the vendor's own Terraform resource decides it. Cancel applies to a request
         in status C(Processing) with no order at the CA yet, and to one in C(DomainControlValidation) or
         C(OtherValidation) whose order is C(Pending). Every other request is deleted.
@@ -199,14 +211,32 @@ options:
   action:
     description:
       - An action on an existing request, run after any settings change (with O(state=present) only).
-      - V(renew) renews an issued certificate (needed when O(auto_renew=false)); left alone while a renewal is
-        already under way.
+      - V(renew) renews an issued certificate (needed when O(auto_renew=false)) when it needs renewing, that is when it is issued
+        (status C(Deployment) or C(Active)), no renewal is pending (order status C(AwaitingRenewal) or
+        C(PendingRenewal)) and no other change is, and its RV(certificate.days_left) are at most O(renew_within_days).
+        Otherwise nothing is sent (C(changed=false)), and RV(renewal) says why. A second run right after a renewal
+        finds it pending and changes nothing; check mode decides the same way.
+      - V(regenerate_dcv_token) asks CPS for a new DCV token for every domain
+        (C(PUT /v2.0/dcv/certificates/{id}/token?domain_ids=...)) and returns it in RV(certificate.dcv), with the DNS
+        record to publish. Only for the DNS methods (C(DnsTxtToken), C(DnsCnameToken)) and only while the request is
+        in C(DomainControlValidation); otherwise the task fails naming the status or the method. Always C(changed);
+        in check mode the new token is not known (null).
+      - V(resend_dcv_email) asks the CA to send the DCV e-mail again (C(POST /v2.0/dcv/certificates/{id}/emails/resend)).
+        Only for O(dcv_method=Email) and only while the request is in C(DomainControlValidation); otherwise the task
+        fails naming the status or the method. Always C(changed).
       - V(retrigger) resubmits a request whose domain validation timed out; left alone when no domain is timed out.
       - V(dcv_check) asks the CA to check the domain control validation now, for example after publishing the DNS
         record. It needs the request in C(DomainControlValidation) and fails while it is still C(Processing); later
         statuses leave it alone.
     type: str
-    choices: [renew, retrigger, dcv_check]
+    choices: [renew, retrigger, dcv_check, regenerate_dcv_token, resend_dcv_email]
+  renew_within_days:
+    description:
+      - With O(action=renew), renew only a certificate that expires within this many days (0 to 3650), counted from
+        the time the task runs; an expired certificate is within any window.
+      - Defaults to V(30) when O(action=renew) is set (CPS's own auto-renewal starts about 60 days before expiry).
+      - Applies only with O(action=renew); set without it, the task fails before any request.
+    type: int
 notes:
   - "O(wait_for) and O(fail_on) take the names of every CPS status catalogue, and the phases: request statuses
     (C(Processing), C(DomainControlValidation), C(OtherValidation), C(Deployment), C(Active), C(Deleted)), order
@@ -294,7 +324,31 @@ EXAMPLES = r"""
       contact_email: pat@example.com
       contact_phone: 111-111-1111
 
-- name: Cancel a request the CA is still processing
+- name: Publish the DNS record the CA checks (any DNS module; here community.dns for Hetzner DNS)
+  community.dns.hetzner_dns_record_set:
+    zone_name: example.com
+    prefix: "{{ item.dns_record.name | regex_replace('\\.?example\\.com$', '') }}"
+    type: "{{ item.dns_record.type }}"
+    value: ["{{ item.dns_record.value }}"]
+    state: present
+  loop: "{{ order.certificate.dcv | selectattr('dns_record') | list }}"
+
+- name: Renew the certificate when it expires within 45 days (a no-op otherwise)
+  certops.orders.edgecast_cert_order:
+    label: cdn_example_com
+    action: renew
+    renew_within_days: 45
+  register: renewal
+- name: Say why
+  ansible.builtin.debug:
+    msg: "{{ renewal.renewal.reason }}"
+
+- name: A new DCV token, after the old one was lost
+  certops.orders.edgecast_cert_order:
+    label: cdn_example_com
+    action: regenerate_dcv_token
+
+- name: Cancel a request the CA is still processing, or a pending renewal of an issued certificate
   certops.orders.edgecast_cert_order:
     label: cdn_example_com
     state: canceled
@@ -376,11 +430,58 @@ certificate:
       elements: dict
       sample: []
     dcv:
-      description: Domain control validation data of each domain, with C(domain_id), C(domain), C(method), C(token)
-        and C(emails); the token and e-mails are read while the status is C(DomainControlValidation) (null and empty otherwise).
+      description: Domain control validation data of each domain; the token and e-mails are read while the status is
+        C(DomainControlValidation) (null and empty otherwise).
       type: list
       elements: dict
-      sample: [{"domain_id": 21001, "domain": "cdn.example.com", "method": "DnsTxtToken", "token": null, "emails": []}]
+      contains:
+        domain_id:
+          description: The domain id.
+          type: int
+          sample: 21001
+        domain:
+          description: The domain name.
+          type: str
+          sample: cdn.example.com
+        method:
+          description: The DCV method.
+          type: str
+          sample: DnsTxtToken
+        token:
+          description: The DNS TXT or CNAME token, or null.
+          type: str
+          sample: 0a1b2c3d4e5f60718293a4b5c6d7e8f9
+        emails:
+          description: The e-mail recipients for e-mail DCV.
+          type: list
+          elements: str
+          sample: []
+        dns_record:
+          description:
+            - The DNS record to publish for this domain with a DNS DCV method, once CPS has a token; null for Email
+              DCV and while there is no token.
+            - "C(DnsTxtToken): a C(TXT) record at the domain whose value is the token. C(DnsCnameToken): a C(CNAME)
+              record named C(<token>.<domain>) pointing at C(dcv.digicert.com). The token is CPS's; the record names
+              and the CNAME target follow DigiCert's DNS validation methods (CPS's CA) and are inferred, as CPS
+              documents only the token."
+            - The domain is the domain itself (without C(*.) for a wildcard) for DV, whose domains share one token,
+              and the parent domain (the last two labels) for OV and EV, which CPS validates per parent domain.
+            - Several domains can need the same record (OV/EV domains of one parent); publishing it once is enough.
+          type: dict
+          contains:
+            name:
+              description: The record's fully qualified name, without a trailing dot.
+              type: str
+              sample: cdn.example.com
+            type:
+              description: The record type.
+              type: str
+              choices: [TXT, CNAME]
+              sample: TXT
+            value:
+              description: The record's value.
+              type: str
+              sample: 0a1b2c3d4e5f60718293a4b5c6d7e8f9
     target_cname:
       description: The CDN host name to point a CNAME at, once the certificate is deployed; null before.
       type: str
@@ -389,6 +490,11 @@ certificate:
       description: When the certificate expires (UTC); null until it is issued.
       type: str
       sample: null
+    days_left:
+      description: Whole days until RV(certificate.expiration_date), rounded down, counted when the task ran; negative
+        once expired, null until the certificate is issued.
+      type: int
+      sample: 211
     thumbprint:
       description: The certificate thumbprint; null until it is issued.
       type: str
@@ -401,6 +507,34 @@ certificate:
       description: When the request was last changed (UTC).
       type: str
       sample: "2021-04-15T12:00:00.000000Z"
+renewal:
+  description: What O(action=renew) decided, the same in check mode.
+  returned: when O(action=renew) and the certificate exists
+  type: dict
+  contains:
+    needed:
+      description: Whether the certificate needed renewing (and a renewal was sent, or would be in check mode).
+      type: bool
+      sample: false
+    reason:
+      description: Why, in words.
+      type: str
+      sample: the certificate has 211 days left, more than renew_within_days=30
+    days_left:
+      description: The certificate's days left when the task ran; null when not known (not issued).
+      type: int
+      sample: 211
+    renew_within_days:
+      description: The window used (O(renew_within_days), or 30).
+      type: int
+      sample: 30
+cancel_action:
+  description:
+    - The action CPS's cancel preview named (from C(/v2.0/appendix/cancel-actions), for example C(Cancel) or
+      C(Revert)), which the task then applied (or, in check mode, would apply); null when the preview named none.
+  returned: when O(state=canceled) or O(state=absent) cancels a request
+  type: str
+  sample: Revert
 request:
   description:
     - Every write call the task sent, or in check mode would send, in order; empty when nothing changes.

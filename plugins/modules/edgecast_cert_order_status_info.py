@@ -23,6 +23,7 @@ extends_documentation_fragment:
   - certops.orders._transport
   - certops.orders._wait
   - certops.orders._wait.info
+  - certops.orders._lifecycle
   - certops.orders._attributes
   - certops.orders._attributes.INFO_MODULE
   - certops.orders._attributes.ACTIONGROUP_EDGECAST
@@ -49,6 +50,18 @@ options:
         following every page. C(*) is a wildcard, for example V(*.example.com).
       - Deleted and canceled certificates are listed too; RV(certificates[].phase) tells them apart.
     type: str
+  status:
+    description:
+      - Select only certificates whose request status (RV(certificates[].status)) or order status
+        (RV(certificates[].order_status)) is one of these names, for example V(Active), V(PendingRenewal) or
+        V(Expired).
+      - Names are checked against the CPS catalogues (C(/v2.0/appendix/certificate-statuses) and
+        C(/v2.0/appendix/order-statuses)); an unknown name fails the task listing the valid ones.
+      - Applies on top of the other selectors. The CPS list query cannot filter by status (it filters only by label,
+        description, id or domain name), so each selected certificate is read and then filtered, as with
+        O(expiring_within_days).
+    type: list
+    elements: str
 notes:
   - "O(wait_for) and O(fail_on) take the names of every CPS status catalogue, and the phases: request statuses
     (C(Processing), C(DomainControlValidation), C(OtherValidation), C(Deployment), C(Active), C(Deleted)), order
@@ -57,8 +70,9 @@ notes:
     RV(certificates[].order_status), its RV(certificates[].phase), and a domain or validation status that all its domains share
     (a name that is also a request or order status, such as C(Active), keeps that meaning); O(fail_on) also matches
     the status of any one domain."
-  - Without any of O(certificate_id), O(certificate_ids), O(label) or O(domain), the task returns only the status
-    catalogues and an empty RV(certificates).
+  - Without any of O(certificate_id), O(certificate_ids), O(label) or O(domain), the task selects every certificate
+    request of the account, following every page of the CPS list (deleted and canceled ones included), and
+    O(expiring_within_days) and O(status) narrow that selection.
   - Along the lifecycle (the request statuses in the order above; C(Pending), then C(Issued), then the renewal, reissue
     and organization-update statuses), a status the certificate has passed satisfies O(wait_for), unless
     O(wait_match=exact). See the waiting guide.
@@ -94,6 +108,19 @@ EXAMPLES = r"""
 - name: Show the DCV token to publish
   ansible.builtin.debug:
     msg: "{{ cert.certificates[0].dcv[0].token }}"
+
+- name: Every issued certificate of the account that expires within 30 days
+  certops.orders.edgecast_cert_order_status_info:
+    expiring_within_days: 30
+    status: [Active, Deployment]
+  register: expiring
+
+- name: Renew each of them
+  certops.orders.edgecast_cert_order:
+    label: "{{ item.label }}"
+    action: renew
+    renew_within_days: 30
+  loop: "{{ expiring.certificates }}"
 
 - name: Every certificate of a domain, across all pages
   certops.orders.edgecast_cert_order_status_info:
@@ -284,6 +311,31 @@ certificates:
           type: list
           elements: str
           sample: []
+        dns_record:
+          description:
+            - The DNS record to publish for this domain with a DNS DCV method, once CPS has a token; null for Email
+              DCV and while there is no token.
+            - "C(DnsTxtToken): a C(TXT) record at the domain whose value is the token. C(DnsCnameToken): a C(CNAME)
+              record named C(<token>.<domain>) pointing at C(dcv.digicert.com). The token is CPS's; the record names
+              and the CNAME target follow DigiCert's DNS validation methods (CPS's CA) and are inferred, as CPS
+              documents only the token."
+            - The domain is the domain itself (without C(*.) for a wildcard) for DV, whose domains share one token,
+              and the parent domain (the last two labels) for OV and EV, which CPS validates per parent domain.
+          type: dict
+          contains:
+            name:
+              description: The record's fully qualified name, without a trailing dot.
+              type: str
+              sample: cdn.example.com
+            type:
+              description: The record type.
+              type: str
+              choices: [TXT, CNAME]
+              sample: TXT
+            value:
+              description: The record's value.
+              type: str
+              sample: 0a1b2c3d4e5f60718293a4b5c6d7e8f9
     target_cname:
       description: The CDN host name to point a CNAME at, once the certificate is deployed; null before.
       type: str
@@ -292,6 +344,11 @@ certificates:
       description: When the certificate expires (UTC); null until it is issued.
       type: str
       sample: "2022-05-16T23:59:59.000000Z"
+    days_left:
+      description: Whole days until RV(certificates[].expiration_date), rounded down, counted when the task ran;
+        negative once expired, null until the certificate is issued.
+      type: int
+      sample: 211
     thumbprint:
       description: The certificate thumbprint; null until it is issued.
       type: str

@@ -584,3 +584,71 @@ def test_status_type_switch(cps, control):
     control.configure(edgecast={"status_type": "CertificateStatus"})
     assert cps.status(cert["id"])["@type"] == "CertificateStatus"
     assert cps.cert(cert["id"])["@type"] == "Certificate"
+
+
+# -- a cancel carried out later, and moving the expiration ------------------------------------------
+def _expiration(control, cert_id, days):
+    return control.http.post(control.url + "/orders/edgecast/%s/expiration" % cert_id, json={"days": days}, timeout=10)
+
+
+def test_a_cancel_with_cancel_seconds_shows_only_later_and_holds_the_request(cps, slow, control):
+    """``cancel_seconds``: CPS answers 204 and the request shows the cancel that long later; meanwhile the
+    request does not move on (its order is not placed) and a second cancel changes nothing."""
+    control.configure(edgecast={"cancel_seconds": 30, "processing_seconds": 10})
+    cert = cps.create("cancel_later")
+    path = "/v2.0/certificates/%d/cancel?apply=true" % cert["id"]
+    assert_empty(cps.put(path))
+    control.advance(29.5)  # past processing_seconds: without the cancel the order would be placed by now
+    status = cps.status(cert["id"])
+    assert (status["status"], order(status)) == ("Processing", None)
+    assert_empty(cps.put(path))  # already under way: nothing new is scheduled
+    control.advance(1)
+    status = cps.status(cert["id"])
+    assert (status["status"], order(status)) == ("Deleted", None)
+    control.advance(1000)
+    assert cps.status(cert["id"])["status"] == "Deleted"
+
+
+def test_a_revert_with_cancel_seconds_keeps_the_renewal_until_then(cps, slow, control):
+    control.configure(edgecast={"cancel_seconds": 10})
+    cert = cps.create("revert_later")
+    control.force("edgecast", cert["id"], "PendingRenewal")
+    path = "/v2.0/certificates/%d/cancel" % cert["id"]
+    assert cps.put(path + "?apply=false").json() == {"action": {"id": 2, "name": "Revert"}}
+    assert_empty(cps.put(path + "?apply=true"))
+    assert order(cps.status(cert["id"])) == "PendingRenewal"
+    control.advance(10.5)
+    status = cps.status(cert["id"])
+    assert (status["status"], order(status)) == ("Active", "Issued")
+
+
+def test_the_expiration_moves_to_n_days_from_now(cps, slow, control):
+    cert = cps.create("expires_soon")
+    refused = _expiration(control, cert["id"], 5)
+    assert refused.status_code == 400 and "only an issued certificate" in refused.json()["error"]
+    control.force("edgecast", cert["id"], "Active")
+    now = control.advance(0)["clock"]
+    answer = _expiration(control, cert["id"], 5)
+    assert answer.status_code == 200 and answer.json()["id"] == cert["id"]
+    expiration = _seconds(cps.cert(cert["id"])["expiration_date"])
+    assert abs(expiration - (now + 5 * DAY)) < 1
+    # auto-renewal (60 days before) is already past: it does not start on its own now
+    control.advance(4 * DAY)
+    assert order(cps.status(cert["id"])) == "Issued"
+    control.advance(DAY + 1)
+    assert order(cps.status(cert["id"])) == "Expired"
+    # moved ahead again: no longer expired, and the auto-renewal is scheduled 60 days before
+    assert _expiration(control, cert["id"], 90).status_code == 200
+    assert order(cps.status(cert["id"])) == "Issued"
+    control.advance(30 * DAY + 1)
+    assert order(cps.status(cert["id"])) in ("AwaitingRenewal", "PendingRenewal")
+
+
+@pytest.mark.parametrize("name, body", [("none", {}), ("text", {"days": "5"}), ("bool", {"days": True}),
+                                        ("list", [])])
+def test_the_expiration_control_refuses_bad_bodies_and_unknown_ids(cps, control, name, body):
+    cert = cps.create("expires_bad_" + name)
+    control.force("edgecast", cert["id"], "Active")
+    response = control.http.post(control.url + "/orders/edgecast/%s/expiration" % cert["id"], json=body, timeout=10)
+    assert response.status_code == 400 and "days" in response.json()["error"]
+    assert _expiration(control, 999999, 5).status_code == 404

@@ -142,8 +142,11 @@ def organization_call(cert_id: int, organization: dict) -> Call:
     return Call("PUT", certificate_path(cert_id) + "/organization", organization)
 
 
-def cancel_call(cert_id: int) -> Call:
-    return Call("PUT", certificate_path(cert_id) + "/cancel", params={"apply": "true"})
+def cancel_call(cert_id: int, apply: bool = True) -> Call:
+    """The cancel; ``apply=False`` is CPS's preview, which names the action a cancel would take and
+    changes nothing (so it may be repeated like a read)."""
+    return Call("PUT", certificate_path(cert_id) + "/cancel", params={"apply": "true" if apply else "false"},
+                idempotent=not apply)
 
 
 def delete_call(cert_id: int) -> Call:
@@ -160,6 +163,18 @@ def retrigger_call(cert_id: int) -> Call:
 
 def dcv_check_call(cert_id: int) -> Call:
     return Call("PUT", "/v2.0/dcv/certificates/%d/check" % int(cert_id))
+
+
+def dcv_token_call(cert_id: int, domain_ids: list[int]) -> Call:
+    """A new DCV token for the domains (answers a Collection of DomainDcvToken); sent once, as it
+    replaces the token a DNS record may already carry."""
+    params = {"domain_ids": ",".join(str(int(i)) for i in domain_ids)} if domain_ids else None
+    return Call("PUT", "/v2.0/dcv/certificates/%d/token" % int(cert_id), params=params)
+
+
+def dcv_resend_call(cert_id: int) -> Call:
+    """The CA's DCV e-mail again (204); sent once: a repeat would send another e-mail."""
+    return Call("POST", "/v2.0/dcv/certificates/%d/emails/resend" % int(cert_id))
 
 
 class CpsClient:

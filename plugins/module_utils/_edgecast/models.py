@@ -26,7 +26,8 @@ else:
     PYDANTIC_IMPORT_ERROR = None
 
 from ansible_collections.certops.orders.plugins.module_utils._contract import lenient
-from ansible_collections.certops.orders.plugins.module_utils._edgecast.statuses import phase
+from ansible_collections.certops.orders.plugins.module_utils._edgecast.statuses import DNS_DCV_METHODS, phase
+from ansible_collections.certops.orders.plugins.module_utils._lifecycle import days_left
 
 #: ``expiration_date`` while the CA has not issued the certificate (returned as null).
 PLACEHOLDER_DATE = "0001-01-01"
@@ -116,6 +117,13 @@ if HAS_PYDANTIC:
         enabled: Optional[bool] = None
         emails: Optional[List[str]] = None
 
+    class CancelPreview(_Node):
+        """The answer of ``PUT .../cancel?apply=false``. Its shape is not documented (the reference,
+        section 10.8, and Open question 2): the action is read from ``action.name`` (what the sandbox
+        serves) or from a top-level ``name``; anything else reads as no action."""
+        action: Annotated[Optional[NamedEntity], LENIENT] = None
+        name: Annotated[Optional[str], LENIENT] = None
+
     class Collection(_Node):
         items: Optional[List[dict]] = None
         total_items: Optional[int] = None
@@ -191,6 +199,16 @@ def dcv_items(data: Any) -> list[DomainDcv]:
     return [DomainDcv.model_validate(item) for item in (Collection.model_validate(data or {}).items or [])]
 
 
+def cancel_action(data: Any) -> str | None:
+    """The name of the action a cancel preview announces, or None when the answer names none."""
+    if not isinstance(data, dict):
+        return None
+    preview = CancelPreview.model_validate(data)
+    if preview.action is not None:
+        return preview.action.name
+    return preview.name
+
+
 def notifications(data: Any) -> dict[str, dict]:
     """``{notification_type: {"enabled", "emails"}}`` of a notifications Collection."""
     result = {}
@@ -231,6 +249,40 @@ def _dcv_by_domain(cert: Certificate, items: list[DomainDcv]) -> dict[int | None
             item = by_parent.get(parent_domain(domain.name))
         result[domain.id] = item
     return result
+
+
+#: The host DigiCert checks a DNS CNAME record's value against (DigiCert's public DCV documentation,
+#: "DNS CNAME validation": the record points at dcv.digicert.com). Inferred: CPS documents no value.
+DIGICERT_DCV_CNAME_TARGET = "dcv.digicert.com"
+
+
+def dns_record(method: str | None, token: str | None, domain: str, validation_type: str | None) -> dict | None:
+    """The DNS record a DNS DCV method asks for, as ``{name, type, value}``; None for Email DCV or
+    while CPS has no token.
+
+    Where each part comes from:
+    - the token is CPS's (``GET /v2.0/dcv/certificates/{id}``, ``dcv_token.token``); CPS documents that it
+      proves control of the domains (Edgio/terraform-provider-edgecast docs/data-sources/cps_dns_txt_token.md)
+      and, for DNS CNAME, that it goes in the record's *name* (reference section 6.4, from the
+      Get-Domain-Control-Validation-Metadata docs page) [confirmed];
+    - the record names and the CNAME value are DigiCert's DNS methods, CPS's CA [inferred]:
+      ``DnsTxtToken`` is a TXT record at the domain validated whose value is the token;
+      ``DnsCnameToken`` is a CNAME record named ``<token>.<domain>`` pointing at ``dcv.digicert.com``;
+    - the domain validated [inferred from how CPS groups DCV, reference section 6.4]: a DV certificate
+      shares one token and each of its domains is validated, so the record goes at the domain itself; an
+      OV/EV certificate has one token per parent domain (its last two labels), so the record goes there.
+      A wildcard's record goes at the name without ``*.``.
+    """
+    if method not in DNS_DCV_METHODS or not token:
+        return None
+    name = domain.lower().rstrip(".")
+    if name.startswith("*."):
+        name = name[2:]
+    if validation_type in ("OV", "EV"):
+        name = parent_domain(name)
+    if method == "DnsTxtToken":
+        return {"name": name, "type": "TXT", "value": token}
+    return {"name": "%s.%s" % (token, name), "type": "CNAME", "value": DIGICERT_DCV_CNAME_TARGET}
 
 
 def status_fields(cert_id: int, status: CertificateStatus) -> dict:
@@ -283,20 +335,20 @@ def flatten(cert: Certificate, status: CertificateStatus | None, dcv: Iterable[D
             for d in domains
         ],
         "domain_validations": domain_validations(validation),
-        "dcv": [
-            {
-                "domain_id": d.id,
-                "domain": d.name,
-                "method": (dcv_for[d.id].dcv_method if dcv_for[d.id] is not None else None) or cert.dcv_method,
-                "token": (dcv_for[d.id].dcv_token.token
-                          if dcv_for[d.id] is not None and dcv_for[d.id].dcv_token is not None else None) or None,
-                "emails": list(dcv_for[d.id].emails or []) if dcv_for[d.id] is not None else [],
-            }
-            for d in domains
-        ],
+        "dcv": [dcv_entry(cert, d, dcv_for[d.id]) for d in domains],
         "target_cname": target,
         "expiration_date": expiration,
+        "days_left": days_left(expiration),
         "thumbprint": cert.thumbprint,
         "created": cert.created,
         "last_modified": cert.last_modified,
     }
+
+
+def dcv_entry(cert: Certificate, domain: Domain, item: DomainDcv | None) -> dict:
+    """One domain's entry of ``dcv``: its method, token, e-mails and the DNS record to publish."""
+    method = (item.dcv_method if item is not None else None) or cert.dcv_method
+    token = (item.dcv_token.token if item is not None and item.dcv_token is not None else None) or None
+    return {"domain_id": domain.id, "domain": domain.name, "method": method, "token": token,
+            "emails": list(item.emails or []) if item is not None else [],
+            "dns_record": dns_record(method, token, domain.name, cert.validation_type)}

@@ -26,6 +26,7 @@ from ansible_collections.certops.orders.plugins.module_utils._contract import (
     OptionError,
     OrderProvider,
     Provider,
+    TaskFailed,
     Vocabulary,
     parse,
 )
@@ -36,15 +37,24 @@ from ansible_collections.certops.orders.plugins.module_utils._edgecast.client im
     connection_argument_spec,
 )
 from ansible_collections.certops.orders.plugins.module_utils._edgecast.statuses import (
+    DNS_DCV_METHODS,
     FAILURES,
     ISSUED_STATUSES,
     PART_CATALOGUES,
     PENDING_CHANGES,
+    RENEWAL_PENDING,
     TIMED_OUT,
     VALIDATION_STATUSES,
     WHOLE_CATALOGUES,
     cancelable,
     passed,
+    phase,
+    revertible,
+)
+from ansible_collections.certops.orders.plugins.module_utils._lifecycle import (
+    check_days,
+    expiring,
+    selection_argument_spec,
 )
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
 from ansible_collections.certops.orders.plugins.module_utils._journal import Entry, Identity
@@ -53,7 +63,9 @@ from ansible_collections.certops.orders.plugins.module_utils._runner import (
     create_once,
     installed,
     journal_argument_spec,
+    check_names,
     map_bounded,
+    search,
     selected_ids,
     send_once,
     transport_argument_spec,
@@ -69,6 +81,10 @@ if TYPE_CHECKING:  # the models import pydantic: the provider loads them on firs
     )
 
 HAS_PYDANTIC = installed("pydantic")
+#: ``renew_within_days`` when action=renew does not set it: CPS's own auto-renewal starts about 60 days
+#: before expiry (reference section 6.2, Renew), so 30 leaves it room and still renews a month ahead.
+DEFAULT_RENEW_WITHIN_DAYS = 30
+
 #: A certificate label: words of letters, digits, '_' and '-', separated by single spaces. The vendor's
 #: docs name only letters, digits, '_' and '-', yet its own examples use spaces ("cdn example tf dv11" in
 #: Edgio/terraform-provider-edgecast examples/resources/edgecast_cps_certificate/resource.tf, "my certificate 1"
@@ -110,7 +126,9 @@ def info_argument_spec() -> dict:
         certificate_ids=dict(type="list", elements="int"),
         label=dict(type="str"),
         domain=dict(type="str"),
+        status=dict(type="list", elements="str"),
     )
+    spec.update(selection_argument_spec())
     return spec
 
 
@@ -147,9 +165,24 @@ def order_argument_spec() -> dict:
             enabled=dict(type="bool", required=True),
             emails=dict(type="list", elements="str", default=[]),
         )),
-        action=dict(type="str", choices=["renew", "retrigger", "dcv_check"]),
+        action=dict(type="str", choices=["renew", "retrigger", "dcv_check", "regenerate_dcv_token", "resend_dcv_email"]),
+        renew_within_days=dict(type="int"),
     )
     return spec
+
+
+class ActionPlan:
+    """What an ``action`` does: ``call`` (None: nothing to send), ``settled`` (reads whether an
+    ambiguous send took effect), ``result`` (keys added to the module result), ``predict`` (changes
+    the check-mode certificate in place) and ``read_answer`` (the DCV items of the call's answer)."""
+
+    def __init__(self, call: cps.Call | None = None, settled: Callable | None = None, result: dict | None = None,
+                 predict: Callable[[dict], None] | None = None, read_answer: Callable | None = None) -> None:
+        self.call = call
+        self.settled = settled
+        self.result = result
+        self.predict = predict or (lambda flat: None)
+        self.read_answer = read_answer
 
 
 def _models() -> ModuleType:
@@ -238,17 +271,21 @@ class EdgecastProvider(Provider):
         """The status model of a certificate."""
         return parse(_models().certificate_status, self.cps.status(cert_id), "GET %s/status" % certificate_path(cert_id))
 
-    def read_parts(self, cert_id: int, node: dict | None = None, status: CertificateStatus | None = None) -> tuple:
+    def read_parts(self, cert_id: int, node: dict | None = None, status: CertificateStatus | None = None,
+                   dcv: list | None = None) -> tuple:
         """``(certificate model, status model, flat dict)``; ``node`` is a certificate already read,
-        ``status`` a status model already read (by a poll)."""
+        ``status`` a status model already read (by a poll), ``dcv`` DCV items already read (the answer
+        of a token regeneration)."""
         models = _models()
         if node is None:
             node = self.cps.certificate(cert_id)
         cert = parse(models.certificate, node, "GET %s" % certificate_path(cert_id))
         if status is None:
             status = self.read_status(cert_id)
-        dcv = []
         domain_ids = [d.id for d in cert.domains or [] if d.id is not None]
+        if dcv is not None:
+            return cert, status, models.flatten(cert, status, dcv)
+        dcv = []
         # the DCV tokens and e-mails only mean something while domain control is being validated
         if domain_ids and status.status == "DomainControlValidation":
             try:
@@ -316,22 +353,44 @@ class EdgecastInfo(EdgecastProvider, InfoProvider):
             raise OptionError("domain must not be empty")
         if params["label"] is not None:
             check_label("label", params["label"])
+        check_days("expiring_within_days", params["expiring_within_days"])
+        if params["status"] is not None and not all((name or "").strip() for name in params["status"]):
+            raise OptionError("status lists an empty name; give certificate or order status names, for example "
+                              "Active or Issued")
 
     def lookup(self) -> list:
-        """The selected ids; nothing is read whole here (a wait reads the statuses, :meth:`read` the rest)."""
+        """The selected ids. Without a filter nothing is read whole here (a wait reads the statuses,
+        :meth:`read` the rest); with ``expiring_within_days`` or ``status`` every selected certificate
+        is read here and only those that pass are returned, already read.
+
+        Both filters apply after reading: the CPS list query filters only by ``certificate_label``,
+        ``description``, ``id`` or ``domain_names`` (reference section 5.4; Edgio/ec-sdk-go
+        edgecast/cps/certificate/certificate_find_parameters.go), and a list item carries no status."""
         params = self.params
+        wanted = params["status"]
+        if wanted:
+            check_names("status", wanted, self.vocabulary().names)
         ids = selected_ids(params["certificate_id"], params["certificate_ids"])
         if ids is not None:
-            return [(i, None) for i in ids]
-        if params["label"] is not None:
-            node = self.find_label(params["label"])
-            nodes = [node] if node is not None else []
-        elif params["domain"] is not None:
-            nodes = self.cps.certificates(query="domain_names:%s" % params["domain"])
+            selected = [(i, None) for i in ids]
         else:
-            return []
-        self._nodes = dict((node["id"], node) for node in nodes)
-        return [(node["id"], None) for node in nodes]
+            if params["label"] is not None:
+                node = self.find_label(params["label"])
+                nodes = [node] if node is not None else []
+            elif params["domain"] is not None:
+                nodes = self.cps.certificates(query="domain_names:%s" % params["domain"])
+            else:  # no selector: every certificate of the account, every page
+                nodes = self.cps.certificates()
+            self._nodes = dict((node["id"], node) for node in nodes)
+            selected = [(node["id"], None) for node in nodes]
+        within = params["expiring_within_days"]
+        if within is None and not wanted:
+            return selected
+        keys = [key for key, _obj in selected]
+        found = self.read(keys)
+        return [(key, found[key]) for key in keys
+                if expiring(found[key]["days_left"], within)
+                and (not wanted or found[key]["status"] in wanted or found[key]["order_status"] in wanted)]
 
     def read(self, keys: list) -> dict:
         return dict(zip(keys, map_bounded(lambda k: self.read_one(k, self._nodes.pop(k, None)), keys)))
@@ -357,6 +416,10 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         check_label("label", params["label"])
         if params["action"] and params["state"] != "present":
             raise OptionError("action=%s applies only with state=present" % params["action"])
+        if params["renew_within_days"] is not None and params["action"] != "renew":
+            raise OptionError("renew_within_days applies only with action=renew (it says how close to its expiration "
+                              "a certificate is renewed); remove it or set action=renew")
+        check_days("renew_within_days", params["renew_within_days"])
         domains = params["domains"]
         if domains is not None:
             if not domains:
@@ -423,10 +486,13 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         except (ApiError, OptionError):
             return None
 
-    def _done(self, changed: bool, cert_id: int | None, flat: dict | None, before: dict | None, after: dict | None) -> Change:
+    def _done(self, changed: bool, cert_id: int | None, flat: dict | None, before: dict | None, after: dict | None,
+              extra: dict | None = None) -> Change:
         keys = [cert_id] if cert_id is not None and flat is not None else []
+        result = {"certificate": flat, "request": [c.as_result() for c in self.calls]}
+        result.update(extra or {})
         return Change(changed, before=before, after=after, keys=keys, objects={cert_id: flat} if keys else {},
-                      result={"certificate": flat, "request": [c.as_result() for c in self.calls]})
+                      result=result)
 
     def _write(self, call: cps.Call, cert_id: int | None = None, settled: Callable[[CertificateStatus], bool] | None = None,
                send: Callable[[], Any] | None = None) -> Any:
@@ -509,9 +575,10 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
             "domains": [{"id": None, "name": d["name"], "is_common_name": d["is_common_name"], "status": None,
                          "created": None, "active_date": None} for d in domains],
             "domain_validations": [],
-            "dcv": [{"domain_id": None, "domain": d["name"], "method": body["dcv_method"], "token": None, "emails": []}
-                    for d in domains],
-            "target_cname": None, "expiration_date": None, "thumbprint": None, "created": None, "last_modified": None,
+            "dcv": [{"domain_id": None, "domain": d["name"], "method": body["dcv_method"], "token": None, "emails": [],
+                     "dns_record": None} for d in domains],
+            "target_cname": None, "expiration_date": None, "days_left": None, "thumbprint": None, "created": None,
+            "last_modified": None,
         }
 
     @staticmethod
@@ -605,7 +672,7 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
                             "GET %s/notifications" % certificate_path(cert_id))
             before_notifications = [dict(notification_type=k, **current[k]) for k in sorted(current)]
             notifications = [n for n in self._wanted_notifications() if self._notification_differs(current, n)]
-        action = self._plan_action(cert, status, flat) if params["action"] else None
+        plan = self._plan_action(cert, status, flat) if params["action"] else None
 
         # every check passed: write
         if patch:
@@ -616,8 +683,9 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
             self._write(cps.organization_call(cert_id, organization), cert_id,
                         settled=lambda s: (s.order_validation is not None
                                            and s.order_validation.status in ("AwaitingOrgUpdate", "PendingOrgUpdate")))
-        if action is not None:
-            self._write(action[0], cert_id, settled=action[1])
+        answer = None
+        if plan is not None and plan.call is not None:
+            answer = self._write(plan.call, cert_id, settled=plan.settled)
         changed = bool(self.calls)
         after_notifications = None
         if before_notifications is not None:
@@ -633,12 +701,16 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
             if "domains" in patch:
                 predicted["domains"] = [{"id": None, "name": d["name"], "is_common_name": d["is_common_name"],
                                          "status": None, "created": None, "active_date": None} for d in patch["domains"]]
+            if plan is not None and plan.call is not None:
+                plan.predict(predicted)
             after_flat = predicted
+        elif plan is not None and plan.read_answer is not None and answer is not None:
+            after_flat = self.read_parts(cert_id, dcv=plan.read_answer(answer))[2]
         else:
             after_flat = self.read_one(cert_id)
         after = self._diff_state(after_flat, {"certificate_authority": cert.certificate_authority},
                                  after_notifications, org_after)
-        return self._done(changed, cert_id, after_flat, before, after)
+        return self._done(changed, cert_id, after_flat, before, after, plan.result if plan is not None else None)
 
     @staticmethod
     def _domains_differ(current: list[Domain], wanted: list[dict]) -> bool:
@@ -674,38 +746,105 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         return have["enabled"] != wanted["enabled"] or sorted(have["emails"]) != sorted(wanted["emails"])
 
     # actions -----------------------------------------------------------------------------
-    def _plan_action(self, cert: Certificate, status: CertificateStatus,
-                     flat: dict) -> tuple[cps.Call, Callable[[CertificateStatus], bool] | None] | None:
-        """``(call, settled)`` for the action, or None when its effect is already there."""
+    def _plan_action(self, cert: Certificate, status: CertificateStatus, flat: dict) -> ActionPlan:
+        """What the action does: a plan without a call when its effect is already there (or, for a
+        renewal, not needed); an :class:`OptionError` when CPS would refuse it in this status."""
         action = self.params["action"]
         cert_id = cert.id
-        order = flat["order_status"]
         if action == "renew":
-            if order in ("AwaitingRenewal", "PendingRenewal"):
-                return None  # a renewal is already under way
-            reason = self._blocked(status, "a renewal", "start")
-            if reason:
-                raise OptionError("action=renew on certificate %s: %s" % (cert_id, reason))
-            return (cps.renew_call(cert_id),
-                    lambda s: s.order_validation is not None and s.order_validation.status in (
-                        "AwaitingRenewal", "PendingRenewal", "Renewed"))
+            return self._plan_renewal(cert, status, flat)
         if action == "retrigger":
             if not any(d["status"] == "TimedOut" for d in flat["domains"]):
-                return None  # only a timed-out request is resubmitted
-            return cps.retrigger_call(cert_id), None
+                return ActionPlan()  # only a timed-out request is resubmitted
+            return ActionPlan(cps.retrigger_call(cert_id))
+        if action in ("regenerate_dcv_token", "resend_dcv_email"):
+            return self._plan_dcv(cert, status, flat)
         # dcv_check
         if status.status == "Processing":
             raise OptionError("action=dcv_check on certificate %s: the request is not placed with the CA yet (status "
                               "Processing); wait for DomainControlValidation first (wait_for) and publish the DCV "
                               "record" % cert_id)
         if status.status != "DomainControlValidation":
-            return None  # domain control validation is over
-        return cps.dcv_check_call(cert_id), None
+            return ActionPlan()  # domain control validation is over
+        return ActionPlan(cps.dcv_check_call(cert_id))
+
+    def _plan_renewal(self, cert: Certificate, status: CertificateStatus, flat: dict) -> ActionPlan:
+        """Renew only an issued certificate with no renewal pending whose days left are at most
+        ``renew_within_days``; the ``renewal`` result says what was decided and why, the same in
+        check mode (the decision reads only what the real run reads)."""
+        within = self.params["renew_within_days"]
+        within = DEFAULT_RENEW_WITHIN_DAYS if within is None else within
+        left = flat["days_left"]
+        order = flat["order_status"]
+
+        def decided(needed: bool, reason: str) -> dict:
+            return {"renewal": {"needed": needed, "reason": reason, "days_left": left, "renew_within_days": within}}
+
+        if order in RENEWAL_PENDING:
+            return ActionPlan(result=decided(False, "a renewal is already pending with the CA (order status %s)" % order))
+        if status.status not in ISSUED_STATUSES:
+            return ActionPlan(result=decided(False, "the certificate is not issued (status %s, order status %s); CPS "
+                                                    "renews only an issued certificate (status Deployment or Active)"
+                                             % (status.status, order or "none")))
+        if order == "Revoked":
+            return ActionPlan(result=decided(False, "the certificate is revoked (order status Revoked); CPS does not "
+                                                    "renew it: order a new certificate instead"))
+        if order in PENDING_CHANGES:
+            return ActionPlan(result=decided(False, "a %s is pending with the CA (order status %s); renew once it "
+                                                    "completes" % (PENDING_CHANGES[order], order)))
+        if left is None:
+            return ActionPlan(result=decided(False, "CPS reports no expiration date for the certificate, so its days "
+                                                    "left are not known"))
+        if not expiring(left, within):
+            return ActionPlan(result=decided(False, "the certificate has %d days left, more than renew_within_days=%d"
+                                             % (left, within)))
+
+        def predict(flat: dict) -> None:
+            flat["order_status"] = "AwaitingRenewal"
+            flat["phase"] = phase(flat["status"], "AwaitingRenewal")
+
+        return ActionPlan(cps.renew_call(cert.id),
+                          lambda s: s.order_validation is not None and s.order_validation.status in (
+                              "AwaitingRenewal", "PendingRenewal", "Renewed"),
+                          result=decided(True, "the certificate has %d days left, within renew_within_days=%d"
+                                         % (left, within)),
+                          predict=predict)
+
+    def _plan_dcv(self, cert: Certificate, status: CertificateStatus, flat: dict) -> ActionPlan:
+        """A new DCV token (DNS methods) or the CA's DCV e-mail again (Email): CPS allows both only
+        while the request waits for domain control validation (reference section 8.8)."""
+        action = self.params["action"]
+        if status.status != "DomainControlValidation":
+            raise OptionError("action=%s on certificate %s: the request is not waiting for domain control validation "
+                              "(status %s, order status %s); it applies only in status DomainControlValidation"
+                              % (action, cert.id, status.status, flat["order_status"] or "none"))
+        method = cert.dcv_method
+        if action == "resend_dcv_email":
+            if method != "Email":
+                raise OptionError("action=resend_dcv_email on certificate %s: its dcv_method is %s, and the CA sends "
+                                  "DCV e-mails only for dcv_method Email; publish the DNS record instead "
+                                  "(certificate.dcv[].dns_record)" % (cert.id, method))
+            return ActionPlan(cps.dcv_resend_call(cert.id))
+        if method not in DNS_DCV_METHODS:
+            raise OptionError("action=regenerate_dcv_token on certificate %s: its dcv_method is %s, and DCV tokens "
+                              "exist only for the DNS methods (%s); for Email use action=resend_dcv_email"
+                              % (cert.id, method, ", ".join(DNS_DCV_METHODS)))
+        domain_ids = [d.id for d in cert.domains or [] if d.id is not None]
+
+        def predict(flat: dict) -> None:
+            for entry in flat["dcv"]:  # CPS makes the new token: it is not known before
+                entry["token"] = None
+                entry["dns_record"] = None
+
+        return ActionPlan(cps.dcv_token_call(cert.id, domain_ids), predict=predict,
+                          read_answer=lambda answer: parse(_models().dcv_items, answer,
+                                                           "PUT /v2.0/dcv/certificates/%s/token" % cert.id))
 
     # cancel / delete ---------------------------------------------------------------------
     def remove(self, existing: dict | None) -> Change:
-        """state=canceled cancels a request the CA is still processing; state=absent also deletes every
-        other one (issued, or ended by the CA). Which of the two a request gets is the vendor's
+        """state=canceled cancels a request the CA is still processing, and reverts a renewal, reissue
+        or organization update pending on an issued certificate; state=absent cancels the former and
+        deletes every other request (issued, or ended by the CA). Cancel or delete is the vendor's
         decision (:func:`statuses.cancelable`), never the module's."""
         delete = self.params["state"] == "absent"
         if existing is None:
@@ -715,20 +854,73 @@ class EdgecastOrder(EdgecastProvider, OrderProvider):
         before = self._diff_state(flat)
         if status.status == "Deleted":
             return self._done(False, cert_id, flat, before, before)
-        if not cancelable(status.status, flat["order_status"]):
-            if not delete:
-                what = "is issued" if status.status in ISSUED_STATUSES else "is no longer processed by the CA"
-                raise OptionError(
-                    "certificate %s (label %r) %s (status %s, order status %s): CPS cancels only requests the CA is "
-                    "still processing, and deletes the others. Use state=absent to delete it"
-                    % (cert_id, cert.certificate_label, what, status.status, flat["order_status"] or "none"))
-            self._write(cps.delete_call(cert_id), cert_id, settled=lambda s: s.status == "Deleted")
-            predicted = dict(flat, status="Deleted", order_status="Deleted", phase="deleted")
-        else:
-            self._write(cps.cancel_call(cert_id), cert_id, settled=lambda s: s.status == "Deleted")
-            predicted = dict(flat, status="Deleted", order_status="Canceled", phase="canceled")
+        order = flat["order_status"]
+        if cancelable(status.status, order) or (not delete and revertible(status.status, order)):
+            return self._cancel(cert, status, flat, before)
+        if not delete:
+            what = "is issued" if status.status in ISSUED_STATUSES else "is no longer processed by the CA"
+            raise OptionError(
+                "certificate %s (label %r) %s (status %s, order status %s) and no renewal, reissue or organization "
+                "update is pending: CPS cancels only requests the CA is still processing, and deletes the others. Use "
+                "state=absent to delete it" % (cert_id, cert.certificate_label, what, status.status, order or "none"))
+        self._write(cps.delete_call(cert_id), cert_id, settled=lambda s: s.status == "Deleted")
+        predicted = dict(flat, status="Deleted", order_status="Deleted", phase="deleted")
         after_flat = predicted if self.module.check_mode else self.read_one(cert_id)
         return self._done(True, cert_id, after_flat, before, self._diff_state(after_flat))
+
+    def _cancel(self, cert: Certificate, status: CertificateStatus, flat: dict, before: dict) -> Change:
+        """Preview the cancel (``apply=false``: it names the action and changes nothing), apply it
+        (not in check mode), then read until the status shows it.
+
+        On an issued certificate only a revert of the pending change is applied: the action names
+        are not documented (reference D5), so a name that does not say "revert" is refused there
+        rather than risk cancelling a live certificate. On a request the CA is still processing
+        whatever CPS does is a cancel, as the vendor's Terraform applies it.
+
+        What the task returns does not depend on when the read-back happens: CPS answers the cancel
+        with an empty 204 and may apply it later, so the status is read until the certificate shows
+        the cancel (request Deleted) or the revert (no change pending any more), within the task's
+        time budget, and the certificate is returned around that status."""
+        cert_id = cert.id
+        order = flat["order_status"]
+        revert = revertible(status.status, order)
+        preview = cps.cancel_call(cert_id, apply=False)
+        path = preview.as_result()["path"]
+        action = parse(_models().cancel_action, self.cps.send(preview), "PUT %s" % path)
+        if revert and "revert" not in (action or "").lower():
+            raise OptionError(
+                "certificate %s (label %r) is issued with a %s pending (order status %s), and CPS's cancel preview "
+                "(PUT %s) answers the action %s, not a revert of the pending change; the module does not apply it, "
+                "as it could cancel the live certificate. Nothing was changed"
+                % (cert_id, cert.certificate_label, PENDING_CHANGES[order], order, path,
+                   repr(action) if action else "(none named)"))
+        if revert:
+            def shows(s: CertificateStatus) -> bool:
+                return s.status != "Deleted" and (s.order_validation is None
+                                                  or s.order_validation.status not in PENDING_CHANGES)
+            predicted = dict(flat, order_status="Issued", phase=phase(flat["status"], "Issued"))
+        else:
+            def shows(s: CertificateStatus) -> bool:
+                return s.status == "Deleted"
+            # a request never placed with the CA has no order to cancel (its order status stays null)
+            cancelled = "Canceled" if order is not None else None
+            predicted = dict(flat, status="Deleted", order_status=cancelled, phase=phase("Deleted", cancelled))
+        extra = {"cancel_action": action}
+        self._write(cps.cancel_call(cert_id), cert_id, settled=shows)
+        if self.module.check_mode:
+            return self._done(True, cert_id, predicted, before, self._diff_state(predicted), extra)
+        settled, _seconds = search(lambda: self._status_if(cert_id, shows), self.budget, self.params["wait_sleep"])
+        if settled is None:
+            raise TaskFailed("certificate %s (label %r): CPS accepted the cancel (action %s), but the certificate did "
+                             "not show it within the task's time budget; it was not sent again. Read it later with "
+                             "the status_info module, or raise wait_timeout"
+                             % (cert_id, cert.certificate_label, action or "not named"), changed=True)
+        after_flat = self.read_parts(cert_id, status=settled)[2]
+        return self._done(True, cert_id, after_flat, before, self._diff_state(after_flat), extra)
+
+    def _status_if(self, cert_id: int, shows: Callable[[CertificateStatus], bool]) -> CertificateStatus | None:
+        status = self.read_status(cert_id)
+        return status if shows(status) else None
 
 
 def info_module_args() -> dict:

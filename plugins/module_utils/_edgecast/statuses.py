@@ -90,3 +90,19 @@ def passed(status: str | None, order_status: str | None) -> list[str]:
     if order_status in AFTER_ISSUE:
         found += ["Pending"] + (["Issued"] if order_status != "Issued" else []) + list(AFTER_ISSUE[order_status])
     return found
+
+
+#: Order statuses of a renewal under way: a renewal is not started again while one shows.
+RENEWAL_PENDING = ("AwaitingRenewal", "PendingRenewal")
+#: The DCV methods validated by a DNS record (the others, Email, by the CA's e-mail).
+DNS_DCV_METHODS = ("DnsTxtToken", "DnsCnameToken")
+
+
+def revertible(status: str | None, order_status: str | None) -> bool:
+    """Whether a cancel would revert a change pending with the CA rather than cancel the request: the
+    vendor's docs say a cancel can "either cancel a certificate request or revert it"
+    (https://developer.edgecast.com/cdn/api/Content/CPS/Cancel-Certificate-Request.htm); the reference
+    infers (edgecast-cps.md section 8.7) that an issued certificate with a renewal, reissue or organization
+    update pending is reverted to the certificate it had. Only such a revert may touch an issued
+    certificate: whatever the cancel preview names, nothing else is applied to one."""
+    return status in ISSUED_STATUSES and order_status in PENDING_CHANGES

@@ -9,7 +9,7 @@ describes the sandbox's behaviour.
 
 import math
 
-from flask import Blueprint, request
+from flask import Blueprint, jsonify, request
 
 from ..core import ProviderPlugin
 from ..faults import echo_of_request
@@ -46,6 +46,8 @@ class EdgecastPlugin(ProviderPlugin):
                 return oauth_error("invalid_request", "unknown identity endpoint /connect/%s" % rest, 404)
             return issue_token(self)
 
+        bp.add_url_rule("/_sandbox/orders/edgecast/<order_id>/expiration", "control_expiration",
+                        self.control_expiration, methods=["POST"])
         bp.add_url_rule("/connect/", "connect_root", connect, methods=methods, defaults={"rest": ""})
         bp.add_url_rule("/connect/<path:rest>", "connect", connect, methods=methods)
         self.api.register(bp)
@@ -72,6 +74,8 @@ class EdgecastPlugin(ProviderPlugin):
             "reissue_seconds": 3.0,
             "org_update_seconds": 3.0,
             "validity_days": 397,
+            # an applied cancel (PUT cancel?apply=true, 204) shows this long after the call (0: at once)
+            "cancel_seconds": 0.0,
             "auto_renew_days_before": 60,
             "task_seconds": 1.0,
             # switches and account data
@@ -136,6 +140,26 @@ class EdgecastPlugin(ProviderPlugin):
             self.lifecycle.force(cert, name, self.sandbox.clock.now())
             store.mark_dirty()
             return [o for o in self.orders() if o["id"] == cert_id][0]
+
+    def control_expiration(self, order_id):
+        """``POST /_sandbox/orders/edgecast/<id>/expiration {"days": N}``: the certificate expires N days
+        from now (a control API route of this provider only, beside the shared ones)."""
+        body = request.get_json(silent=True)
+        days = body.get("days") if isinstance(body, dict) else None
+        if isinstance(days, bool) or not isinstance(days, (int, float)) or not math.isfinite(days):
+            return jsonify({"error": "body must be {\"days\": N} with N a number of days from now"}), 400
+        self.sandbox.tick()
+        store = self.sandbox.store
+        with store.lock:
+            cert = self.state["certificates"].get(str(order_id)) if str(order_id).isdigit() else None
+            if cert is None:
+                return jsonify({"error": "no edgecast order %s" % order_id}), 404
+            try:
+                self.lifecycle.set_expiration(cert, days, self.sandbox.clock.now())
+            except ValueError as exc:
+                return jsonify({"error": str(exc)}), 400
+            store.mark_dirty()
+            return jsonify([o for o in self.orders() if o["id"] == cert["id"]][0])
 
     # -- faults ------------------------------------------------------------------------------------
     def fault_response(self, kind, rule):

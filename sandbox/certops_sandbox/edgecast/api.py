@@ -463,12 +463,10 @@ class Api:
             refuse("Certificate has already been issued; delete it instead.", "Certificate request cannot be canceled")
         if not apply:
             return json_response({"action": action})
-        if action["name"] == "Cancel":
-            self.lifecycle.cancel(cert, self.now)
-        else:
-            self.lifecycle.revert(cert, self.now)
-        cert["modified_by"] = self.actor()
-        self.changed()
+        if self.lifecycle.accept_cancel(cert, self.now, action["name"]):
+            cert["modified_by"] = self.actor()
+            self.settle(cert)
+            self.changed()
         return empty_response()
 
     def renew(self, raw_id):

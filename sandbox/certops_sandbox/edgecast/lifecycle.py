@@ -28,6 +28,8 @@ NEW_ORDER_EVENTS = ("place", "timeout", "dcv_approve", "ov_approve", "activate")
 CHANGE_EVENTS = ("renewal_pending", "renewal_done", "reissue_pending", "reissue_done",
                  "org_update_pending", "org_update_done")
 EXPIRY_EVENTS = ("auto_renew", "expire")
+#: an applied cancel that CPS has accepted (204) and not carried out yet (config ``cancel_seconds``)
+CANCEL_EVENTS = ("cancel_apply",)
 FLOW_ORDER_STATUSES = {
     "renewal": ("AwaitingRenewal", "PendingRenewal"),
     "reissue": ("AwaitingReissue", "PendingReissue"),
@@ -36,7 +38,7 @@ FLOW_ORDER_STATUSES = {
 
 TIMING_KEYS = ("processing_seconds", "dcv_seconds", "other_validation_seconds", "deployment_seconds",
                "dcv_check_seconds", "timeout_seconds", "change_queue_seconds", "renewal_seconds",
-               "reissue_seconds", "org_update_seconds", "validity_days", "auto_renew_days_before")
+               "reissue_seconds", "org_update_seconds", "validity_days", "auto_renew_days_before", "cancel_seconds")
 
 STAGES = ("processing", "dcv", "ov", "deployment", "active")
 FORCE_NAMES = {name.lower(): name for name in CERTIFICATE_STATUSES + ORDER_STATUSES + ("TimedOut",)}
@@ -74,7 +76,7 @@ def snapshot_timings(config, validation_type, issue_after):
     timings = {}
     for key in TIMING_KEYS:
         try:
-            timings[key] = max(0.0, float(config[key]))
+            timings[key] = max(0.0, float(config.get(key, 0.0) if key == "cancel_seconds" else config[key]))
         except (KeyError, TypeError, ValueError):
             raise ValueError("sandbox config edgecast.%s must be a number, got %r" % (key, config.get(key)))
     if issue_after is not None:
@@ -416,7 +418,7 @@ class Lifecycle:
     def revert(self, cert, at):
         """Cancel a pending renewal, reissue or organization update: back to the previous certificate."""
         before = cert["before_flow"] or {}
-        self.drop(cert, CHANGE_EVENTS)
+        self.drop(cert, CHANGE_EVENTS + CANCEL_EVENTS)
         cert["order_status"] = before.get("order_status") or "Issued"
         if cert["flow"] == "reissue":
             cert["domains"] = before["domains"]
@@ -432,9 +434,30 @@ class Lifecycle:
         touch(cert, at)
 
     # -- operations -------------------------------------------------------------------------------
+    def accept_cancel(self, cert, at, action):
+        """A cancel applied with ``apply=true``: carried out ``cancel_seconds`` later (at once with 0).
+        CPS answers the cancel with an empty 204 and says nothing about when it takes effect; a delay
+        lets tests read the certificate before the cancel shows. Returns False when one is already
+        under way (the repeat changes nothing)."""
+        if any(event[2] == "cancel_apply" for event in cert["events"]):
+            return False
+        # the CA stops working on a request (or change) being cancelled: nothing moves it on meanwhile
+        self.drop(cert, NEW_ORDER_EVENTS + CHANGE_EVENTS)
+        self.schedule(cert, at + cert["timings"].get("cancel_seconds", 0.0), "cancel_apply", action)
+        return True
+
+    def on_cancel_apply(self, cert, at, action):
+        if cert["status"] == "Deleted":
+            return
+        if action == "Revert":
+            if cert["flow"] is not None:
+                self.revert(cert, at)
+        else:
+            self.cancel(cert, at)
+
     def cancel(self, cert, at):
         """Cancel a request the CA has not issued: the request is gone (Deleted), the order Canceled."""
-        self.drop(cert, NEW_ORDER_EVENTS + CHANGE_EVENTS + EXPIRY_EVENTS)
+        self.drop(cert, NEW_ORDER_EVENTS + CHANGE_EVENTS + EXPIRY_EVENTS + CANCEL_EVENTS)
         if cert["order_status"] is not None:
             cert["order_status"] = "Canceled"
         cert["requires_attention"] = False
@@ -445,7 +468,7 @@ class Lifecycle:
         set_status(cert, "Deleted", at)
 
     def delete(self, cert, at):
-        self.drop(cert, NEW_ORDER_EVENTS + CHANGE_EVENTS + EXPIRY_EVENTS)
+        self.drop(cert, NEW_ORDER_EVENTS + CHANGE_EVENTS + EXPIRY_EVENTS + CANCEL_EVENTS)
         cert["order_status"] = "Deleted"
         cert["requires_attention"] = False
         cert["deployments"] = None
@@ -594,7 +617,29 @@ class Lifecycle:
             self._walk(cert, now, name, "org_update", None, None)
         else:
             raise ValueError("unknown status %r" % name)
-        self.drop(cert, NEW_ORDER_EVENTS + CHANGE_EVENTS)
+        self.drop(cert, NEW_ORDER_EVENTS + CHANGE_EVENTS + CANCEL_EVENTS)
+        touch(cert, now)
+
+    def set_expiration(self, cert, days, now):
+        """Move an issued certificate's expiration to ``days`` days from now (negative: in the past),
+        with its expiry and auto-renewal rescheduled from it, so that tests select and renew by days
+        left without waiting for them. An order that had Expired is Issued again when the new date is
+        still ahead."""
+        if not is_issued(cert) or cert["expiration"] is None:
+            raise ValueError("only an issued certificate (Deployment or Active) has an expiration to move; the "
+                             "certificate is %s" % cert["status"])
+        cert["expiration"] = now + float(days) * DAY
+        self.drop(cert, EXPIRY_EVENTS)
+        expiration = cert["expiration"]
+        if cert["order_status"] == "Expired" and expiration > now:
+            cert["order_status"] = "Issued"
+            cert["requires_attention"] = False
+        auto_at = expiration - cert["timings"]["auto_renew_days_before"] * DAY
+        # an auto-renewal already due would start at once: tests that move the date want to see the
+        # certificate as it is, so auto-renewal is scheduled only when its time is still ahead
+        if auto_at > now:
+            self.schedule(cert, auto_at, "auto_renew", expiration)
+        self.schedule(cert, max(expiration, now), "expire", expiration)
         touch(cert, now)
 
     def _walk(self, cert, now, target, flow, rejected_name, reject_key):

@@ -10,10 +10,12 @@ Each example gives one endpoint an arbitrary body (or its good sample with one f
 removed) while the others answer their good samples, so the code gets past the first read."""
 
 import json
+from unittest import mock
 
 import pytest
 from hypothesis import given, strategies as st
 
+from ansible_collections.certops.orders.plugins.module_utils import _budget, _wait
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
 from ansible_collections.certops.orders.plugins.module_utils._contract import TaskFailed, parse
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import client as cps, models
@@ -27,6 +29,7 @@ from ansible_collections.certops.orders.tests.unit.plugins.json_shapes import (
     every_reader_test,
     outcome,
 )
+from ansible_collections.certops.orders.tests.unit.plugins.support import FakeTime
 from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_helpers import (
     CERTIFICATE_STATUSES,
     CONNECTION,
@@ -52,6 +55,8 @@ STATUS = "GET /v2.0/certificates/{id}/status"
 DCV = "GET /v2.0/dcv/certificates/{id}"
 NOTIFICATIONS = "GET /v2.0/certificates/{id}/notifications"
 CREATE = "POST /v2.0/certificates/cdnprovided"
+CANCEL = "PUT /v2.0/certificates/{id}/cancel"
+TOKEN = "PUT /v2.0/dcv/certificates/{id}/token"
 
 IN_DCV = cert_node()
 #: only the contacts differ from ORG, so that the comparison reads every field of the organization
@@ -74,13 +79,23 @@ GOOD = {
     "PATCH /v2.0/certificates/{id}": None,
     "PATCH /v2.0/certificates/{id}/notifications": None,
     "PUT /v2.0/certificates/{id}/organization": None,
-    "PUT /v2.0/certificates/{id}/cancel": None,
+    # the cancel preview's answer is read (the action it names); the applied cancel's is not
+    CANCEL: {"action": {"id": 1, "name": "Cancel"}},
+    TOKEN: dcv_node(token="new-token"),
+    "PUT /v2.0/certificates/{id}/renew": None,
 }
 #: what the update scenario reads instead: an issued OV certificate, so that every setting may change
 ISSUED = {LIST: collection("/v2.0/certificates", [ISSUED_OV]), CERT: ISSUED_OV,
           STATUS: status_node(status="Active", order="Issued", domain_status="Approved")}
 #: what the create scenario reads instead: no certificate has the label yet
 NEW = {LIST: collection("/v2.0/certificates", [])}
+#: what the cancel scenario reads: in DCV before the cancel, Deleted and Canceled after it (the read-back
+#: reads the status until the cancel shows)
+CANCELED = {STATUS: lambda n: (status_node(status="DomainControlValidation", order="Pending") if n == 1
+                               else status_node(status="Deleted", order="Canceled"))}
+#: an issued certificate that expires (the sample's date is in the past), for the renewal
+EXPIRING = {LIST: collection("/v2.0/certificates", [cert_node(issued=True)]), CERT: cert_node(issued=True),
+            STATUS: status_node(status="Active", order="Issued", domain_status="Approved")}
 
 
 def _info(provider):
@@ -108,7 +123,12 @@ SCENARIOS = {
     "update": (ecp.EdgecastOrder, dict(DV, validation_type="OV", description="new", organization=ORG,
                                        notifications=NOTIFY, domains=[{"name": "www.example.com", "is_common_name": True}]),
                ISSUED, _order, [LIST, CERT, STATUS, NOTIFICATIONS]),
-    "cancel": (ecp.EdgecastOrder, {"label": LABEL, "state": "canceled"}, {}, _order, [LIST, CERT, STATUS]),
+    "cancel": (ecp.EdgecastOrder, {"label": LABEL, "state": "canceled"}, CANCELED, _order, [LIST, CERT, STATUS, CANCEL]),
+    "renew": (ecp.EdgecastOrder, {"label": LABEL, "action": "renew"}, EXPIRING, _order, [LIST, CERT, STATUS]),
+    "regenerate": (ecp.EdgecastOrder, {"label": LABEL, "action": "regenerate_dcv_token"}, {}, _order,
+                   [LIST, CERT, STATUS, TOKEN]),
+    "expiring": (ecp.EdgecastInfo, {"expiring_within_days": 30, "status": ["Active", "Pending"]}, {}, _info,
+                 [LIST, CERT, STATUS, DCV]),
     "create": (ecp.EdgecastOrder, DV, NEW, _order, [LIST, CREATE, CERT, STATUS, DCV]),
 }
 CASES = [(name, endpoint) for name in SCENARIOS for endpoint in SCENARIOS[name][4]]
@@ -127,9 +147,12 @@ def run_scenario(name, answers):
     table.update(answers)
     table[LIST] = _paged(table[LIST])
     spec = ecp.order_argument_spec() if cls is ecp.EdgecastOrder else ecp.info_argument_spec()
-    provider = cls(FakeModule(spec, **dict(CONNECTION, **params)), Budget(600, 30))
-    provider.cps = cps.CpsClient(FakeSeam(table, cps_key))
-    return outcome(action, provider)
+    # fake time: a cancel reads the status until it shows, for as long as the budget lasts
+    clock = FakeTime()
+    with mock.patch.object(_budget, "time", clock), mock.patch.object(_wait, "time", clock):
+        provider = cls(FakeModule(spec, **dict(CONNECTION, **params)), Budget(600, 30))
+        provider.cps = cps.CpsClient(FakeSeam(table, cps_key))
+        return outcome(action, provider)
 
 
 def test_the_good_samples_pass_every_scenario():

@@ -4,8 +4,11 @@
 """edgecast_cert_order over scripted CPS conversations: every branch of create, update, cancel,
 delete and the actions."""
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 import requests
+from responses import matchers
 
 from ansible_collections.certops.orders.plugins.modules.edgecast_cert_order import main
 from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_helpers import (  # pylint: disable=unused-import
@@ -43,6 +46,18 @@ def notifications(enabled=False, emails=()):
         {"notification_type": "CertificateRenewal", "enabled": False, "emails": []},
         {"notification_type": "CertificateExpiring", "enabled": enabled, "emails": list(emails)},
         {"notification_type": "PendingValidations", "enabled": False, "emails": []}])
+
+
+def cancel(http, action="Cancel"):
+    """The cancel preview (apply=false, naming ``action``) and the applied cancel (204)."""
+    url = CPS + "/v2.0/certificates/11605/cancel"
+    http.put(url, json={"action": {"id": 1, "name": action}} if action else None, status=200,
+             match=[matchers.query_param_matcher({"apply": "false"})])
+    http.put(url, status=204, match=[matchers.query_param_matcher({"apply": "true"})])
+
+
+def expires_in(days):
+    return (datetime.now(timezone.utc) + timedelta(days=days, hours=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def writes(http):
@@ -374,17 +389,20 @@ def test_organization_change_on_an_issued_certificate(http, module_exits):
 # -- cancel and delete -----------------------------------------------------------------------
 def test_cancel_while_processing(http, module_exits):
     existing(http, "DomainControlValidation", "Pending")
-    http.put(CPS + "/v2.0/certificates/11605/cancel", status=204)
+    cancel(http)
     certificate(http, cert_node(), status_node(status="Deleted", order="Canceled"))
     ok, result = run(main, {"label": LABEL, "state": "canceled"})
     assert ok and result["changed"] and result["certificate"]["phase"] == "canceled"
-    assert calls(http, "PUT")[0].request.url.endswith("/cancel?apply=true")
+    assert result["cancel_action"] == "Cancel"
+    assert [c.request.url.split("?")[1] for c in calls(http, "PUT")] == ["apply=false", "apply=true"]
+    assert result["request"] == [{"method": "PUT", "path": "/v2.0/certificates/11605/cancel?apply=true", "body": None}]
 
 
 def test_cancel_of_an_issued_certificate_points_to_absent(http, module_exits):
     existing(http, "Active", "Issued", node=cert_node(issued=True))
     ok, result = run(main, {"label": LABEL, "state": "canceled"})
     assert not ok and "is issued" in result["msg"] and "Use state=absent to delete it" in result["msg"]
+    assert "no renewal, reissue or organization update is pending" in result["msg"]
     assert writes(http) == []
 
 
@@ -408,8 +426,8 @@ VENDOR_REMOVAL = [
 def test_absent_cancels_or_deletes_as_the_vendor_decides(http, module_exits, status, order, removal):
     existing(http, status, order, node=cert_node(issued=status in ("Deployment", "Active")))
     if removal == "cancel":
-        http.put(CPS + "/v2.0/certificates/11605/cancel", status=204)
-        expected = [("PUT", "/v2.0/certificates/11605/cancel?apply=true")]
+        cancel(http)
+        expected = [("PUT", "/v2.0/certificates/11605/cancel?apply=false"), ("PUT", "/v2.0/certificates/11605/cancel?apply=true")]
     else:
         http.delete(CPS + "/v2.0/certificates/11605", status=204)
         expected = [("DELETE", "/v2.0/certificates/11605")]
@@ -418,7 +436,9 @@ def test_absent_cancels_or_deletes_as_the_vendor_decides(http, module_exits, sta
     assert ok and result["changed"] and writes(http) == expected
 
 
-@pytest.mark.parametrize("status, order", [(s, o) for s, o, removal in VENDOR_REMOVAL if removal == "delete"])
+# state=canceled reverts a pending renewal instead (see the revert tests below)
+@pytest.mark.parametrize("status, order", [(s, o) for s, o, removal in VENDOR_REMOVAL
+                                           if removal == "delete" and o != "PendingRenewal"])
 def test_canceled_refuses_what_the_vendor_deletes_and_names_absent(http, module_exits, status, order):
     existing(http, status, order, node=cert_node(issued=status in ("Deployment", "Active")))
     ok, result = run(main, {"label": LABEL, "state": "canceled"})
@@ -443,10 +463,14 @@ def test_absent_deletes_an_issued_certificate(http, module_exits):
 
 def test_absent_cancels_a_pending_request(http, module_exits):
     existing(http)
-    http.put(CPS + "/v2.0/certificates/11605/cancel", status=204)
+    cancel(http)
     certificate(http, cert_node(), status_node(status="Deleted"))
     ok, result = run(main, {"label": LABEL, "state": "absent"})
-    assert ok and result["changed"] and writes(http) == [("PUT", "/v2.0/certificates/11605/cancel?apply=true")]
+    assert ok and result["changed"]
+    assert writes(http) == [("PUT", "/v2.0/certificates/11605/cancel?apply=false"),
+                            ("PUT", "/v2.0/certificates/11605/cancel?apply=true")]
+    # never placed with the CA: no order to cancel, so the order status stays null (phase deleted)
+    assert result["certificate"]["order_status"] is None and result["certificate"]["phase"] == "deleted"
 
 
 def test_absent_in_check_mode_predicts_the_delete(http, module_exits):
@@ -511,14 +535,188 @@ def test_renew_an_issued_certificate_once(http, module_exits):
     certificate(http, cert_node(issued=True), status_node(status="Active", order="AwaitingRenewal"))
     ok, result = run(main, {"label": LABEL, "action": "renew"})
     assert ok and result["changed"] and writes(http) == [("PUT", "/v2.0/certificates/11605/renew")]
+    assert result["renewal"]["needed"] is True and result["renewal"]["renew_within_days"] == 30
+    assert result["renewal"]["days_left"] < 0  # the sample expired in 2022
     next_run(http)
     existing(http, "Active", "PendingRenewal", node=cert_node(issued=True))
     ok, result = run(main, {"label": LABEL, "action": "renew"})
-    assert ok and result["changed"] is False
+    assert ok and result["changed"] is False and writes(http) == []
+    assert result["renewal"]["needed"] is False and "already pending" in result["renewal"]["reason"]
     next_run(http)
     existing(http, "DomainControlValidation", "Pending")
     ok, result = run(main, {"label": LABEL, "action": "renew"})
-    assert not ok and "a renewal cannot start while the CA is processing the request" in result["msg"]
+    assert ok and result["changed"] is False and writes(http) == []
+    assert result["renewal"] == {"needed": False, "days_left": None, "renew_within_days": 30, "reason": (
+        "the certificate is not issued (status DomainControlValidation, order status Pending); CPS renews only an "
+        "issued certificate (status Deployment or Active)")}
+
+
+@pytest.mark.parametrize("days, within, needed", [(29, None, True), (30, None, True), (31, None, False),
+                                                  (31, 31, True), (0, 0, True), (1, 0, False), (200, 365, True)])
+def test_renew_only_within_renew_within_days(http, module_exits, days, within, needed):
+    node = cert_node(issued=True, expiration_date=expires_in(days))
+    existing(http, "Active", "Issued", node=node)
+    if needed:
+        http.put(CPS + "/v2.0/certificates/11605/renew", status=204)
+        certificate(http, node, status_node(status="Active", order="AwaitingRenewal"))
+    args = {"label": LABEL, "action": "renew"}
+    if within is not None:
+        args["renew_within_days"] = within
+    ok, result = run(main, args)
+    assert ok and result["changed"] is needed and bool(writes(http)) is needed
+    renewal = result["renewal"]
+    assert renewal["needed"] is needed and renewal["days_left"] == days
+    assert renewal["renew_within_days"] == (30 if within is None else within)
+    assert ("within" if needed else "more than") in renewal["reason"]
+
+
+@pytest.mark.parametrize("days", [10, 90])
+def test_renew_check_mode_decides_as_the_real_run_without_writing(http, module_exits, days):
+    node = cert_node(issued=True, expiration_date=expires_in(days))
+    existing(http, "Active", "Issued", node=node)
+    ok, checked = run(main, {"label": LABEL, "action": "renew"}, check_mode=True)
+    assert ok and writes(http) == []
+    next_run(http)
+    existing(http, "Active", "Issued", node=node)
+    if days <= 30:
+        http.put(CPS + "/v2.0/certificates/11605/renew", status=204)
+        certificate(http, node, status_node(status="Active", order="AwaitingRenewal"))
+    ok, real = run(main, {"label": LABEL, "action": "renew"})
+    assert ok and checked["changed"] == real["changed"] == (days <= 30)
+    assert checked["renewal"] == real["renewal"] and checked["request"] == real["request"]
+    assert checked["certificate"]["order_status"] == real["certificate"]["order_status"]
+
+
+@pytest.mark.parametrize("order, reason", [("PendingReissue", "a reissue is pending"),
+                                           ("Revoked", "revoked"), ("Expired", None)])
+def test_renew_around_other_order_statuses(http, module_exits, order, reason):
+    existing(http, "Active", order, node=cert_node(issued=True))
+    if reason is None:  # an expired certificate is renewed
+        http.put(CPS + "/v2.0/certificates/11605/renew", status=204)
+        certificate(http, cert_node(issued=True), status_node(status="Active", order="AwaitingRenewal"))
+    ok, result = run(main, {"label": LABEL, "action": "renew"})
+    assert ok and result["changed"] is (reason is None)
+    if reason:
+        assert reason in result["renewal"]["reason"] and writes(http) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"renew_within_days": 10}, "renew_within_days applies only with action=renew"),
+    ({"renew_within_days": 10, "action": "dcv_check"}, "renew_within_days applies only with action=renew"),
+    ({"renew_within_days": -1, "action": "renew"}, "renew_within_days must be a number of days from 0 to 3650"),
+    ({"renew_within_days": 3651, "action": "renew"}, "renew_within_days must be a number of days from 0 to 3650"),
+])
+def test_renew_within_days_is_checked_before_any_request(http, module_exits, args, message):
+    ok, result = run(main, dict(label=LABEL, **args))
+    assert not ok and message in result["msg"] and not http.calls
+
+
+# -- cancel during a pending change: the cancel endpoint reverts it --------------------------
+@pytest.mark.parametrize("order", ["AwaitingRenewal", "PendingRenewal", "PendingReissue", "PendingOrgUpdate"])
+def test_canceled_reverts_a_pending_change_of_an_issued_certificate(http, module_exits, order):
+    existing(http, "Active", order, node=cert_node(issued=True))
+    cancel(http, "Revert")
+    certificate(http, cert_node(issued=True), status_node(status="Active", order="Issued"))
+    ok, result = run(main, {"label": LABEL, "state": "canceled"}, diff=True)
+    assert ok and result["changed"] and result["cancel_action"] == "Revert"
+    assert writes(http) == [("PUT", "/v2.0/certificates/11605/cancel?apply=false"),
+                            ("PUT", "/v2.0/certificates/11605/cancel?apply=true")]
+    assert result["certificate"]["status"] == "Active" and result["certificate"]["order_status"] == "Issued"
+    assert result["diff"]["before"]["order_status"] == order and result["diff"]["after"]["order_status"] == "Issued"
+    assert "absent" not in str(result) and not module_exits
+
+
+def test_revert_in_check_mode_returns_the_preview_and_writes_nothing(http, module_exits):
+    existing(http, "Active", "PendingRenewal", node=cert_node(issued=True))
+    http.put(CPS + "/v2.0/certificates/11605/cancel", json={"action": {"id": 2, "name": "Revert"}},
+             match=[matchers.query_param_matcher({"apply": "false"})])
+    ok, result = run(main, {"label": LABEL, "state": "canceled"}, check_mode=True)
+    assert ok and result["changed"] and result["cancel_action"] == "Revert"
+    assert writes(http) == [("PUT", "/v2.0/certificates/11605/cancel?apply=false")]
+    assert result["request"][0]["path"].endswith("?apply=true") and result["certificate"]["order_status"] == "Issued"
+
+
+@pytest.mark.parametrize("action", ["Cancel", "Delete", None])
+def test_a_preview_that_is_not_a_revert_is_never_applied_to_an_issued_certificate(http, module_exits, action):
+    existing(http, "Active", "PendingRenewal", node=cert_node(issued=True))
+    http.put(CPS + "/v2.0/certificates/11605/cancel", json={"action": {"id": 1, "name": action}} if action else None,
+             match=[matchers.query_param_matcher({"apply": "false"})])
+    ok, result = run(main, {"label": LABEL, "state": "canceled"})
+    assert not ok and result["changed"] is False and "not a revert of the pending change" in result["msg"]
+    assert writes(http) == [("PUT", "/v2.0/certificates/11605/cancel?apply=false")]
+    assert "absent" not in result["msg"]
+
+
+def test_the_read_back_after_a_cancel_waits_until_the_cancel_shows(http, module_exits, clock):
+    """CPS answers the cancel 204 and may apply it later: the status is read until it shows, so the
+    result does not depend on how soon the read-back comes (before: one read, which could show the
+    request still in DomainControlValidation)."""
+    existing(http, "DomainControlValidation", "Pending")
+    cancel(http)
+    status_url = CPS + "/v2.0/certificates/11605/status"
+    http.get(status_url, json=status_node(status="DomainControlValidation", order="Pending"))
+    http.get(status_url, json=status_node(status="DomainControlValidation", order="Pending"))
+    http.get(status_url, json=status_node(status="Deleted", order="Canceled"))
+    http.get(CPS + "/v2.0/certificates/11605", json=cert_node())
+    ok, result = run(main, {"label": LABEL, "state": "canceled"})
+    assert ok and result["changed"] and result["certificate"]["status"] == "Deleted"
+    assert result["certificate"]["order_status"] == "Canceled" and result["certificate"]["phase"] == "canceled"
+    assert len(calls(http, "GET", "/v2.0/certificates/11605/status")) == 4  # before, and three after
+    assert len(calls(http, "PUT")) == 2  # never sent again
+
+
+def test_a_cancel_that_never_shows_fails_saying_it_was_accepted(http, module_exits, clock):
+    existing(http, "DomainControlValidation", "Pending")
+    cancel(http)
+    http.get(CPS + "/v2.0/certificates/11605/status", json=status_node(status="DomainControlValidation", order="Pending"))
+    ok, result = run(main, {"label": LABEL, "state": "canceled", "wait_timeout": 20})
+    assert not ok and result["changed"] is True and "CPS accepted the cancel" in result["msg"]
+    assert len(calls(http, "PUT")) == 2
+
+
+# -- DCV actions -----------------------------------------------------------------------------
+def test_regenerate_dcv_token_returns_the_new_token_and_its_record(http, module_exits):
+    existing(http, "DomainControlValidation", "Pending")
+    http.put(CPS + "/v2.0/dcv/certificates/11605/token", json=collection("/v2.0/dcv/certificates/11605/token", [
+        {"domain_id": 21001, "dcv_method": "DnsTxtToken", "dcv_token": {"token": "fresh"}}]),
+        match=[matchers.query_param_matcher({"domain_ids": "21001"})])
+    http.get(CPS + "/v2.0/certificates/11605", json=cert_node())
+    http.get(CPS + "/v2.0/certificates/11605/status", json=status_node(status="DomainControlValidation", order="Pending"))
+    ok, result = run(main, {"label": LABEL, "action": "regenerate_dcv_token"})
+    assert ok and result["changed"] and writes(http) == [("PUT", "/v2.0/dcv/certificates/11605/token?domain_ids=21001")]
+    (dcv,) = result["certificate"]["dcv"]
+    assert dcv["token"] == "fresh" and dcv["dns_record"] == {"name": "cdn.example.com", "type": "TXT", "value": "fresh"}
+
+
+def test_regenerate_dcv_token_in_check_mode_writes_nothing(http, module_exits):
+    existing(http, "DomainControlValidation", "Pending")
+    ok, result = run(main, {"label": LABEL, "action": "regenerate_dcv_token"}, check_mode=True)
+    assert ok and result["changed"] and writes(http) == []
+    assert result["request"][0]["path"] == "/v2.0/dcv/certificates/11605/token?domain_ids=21001"
+    assert result["certificate"]["dcv"][0]["token"] is None  # CPS makes it: not known before
+
+
+def test_resend_dcv_email_for_email_dcv(http, module_exits):
+    node = cert_node(dcv_method="Email")
+    existing(http, "DomainControlValidation", "Pending", node=node)
+    http.post(CPS + "/v2.0/dcv/certificates/11605/emails/resend", status=204)
+    certificate(http, node, status_node(status="DomainControlValidation", order="Pending"))
+    ok, result = run(main, {"label": LABEL, "action": "resend_dcv_email"})
+    assert ok and result["changed"] and writes(http) == [("POST", "/v2.0/dcv/certificates/11605/emails/resend")]
+
+
+@pytest.mark.parametrize("action, method, status, order, message", [
+    ("regenerate_dcv_token", "Email", "DomainControlValidation", "Pending", "its dcv_method is Email"),
+    ("resend_dcv_email", "DnsTxtToken", "DomainControlValidation", "Pending", "its dcv_method is DnsTxtToken"),
+    ("regenerate_dcv_token", "DnsTxtToken", "Active", "Issued", "(status Active, order status Issued)"),
+    ("resend_dcv_email", "Email", "Processing", None, "(status Processing, order status none)"),
+    ("resend_dcv_email", "Email", "OtherValidation", "Pending", "(status OtherValidation"),
+])
+def test_dcv_actions_fail_clearly_outside_dcv_or_for_the_other_method(
+        http, module_exits, action, method, status, order, message):
+    existing(http, status, order, node=cert_node(dcv_method=method, issued=status == "Active"))
+    ok, result = run(main, {"label": LABEL, "action": action})
+    assert not ok and message in result["msg"] and "action=%s" % action in result["msg"] and writes(http) == []
 
 
 def test_action_on_a_missing_certificate_fails_before_creating(http, module_exits):

@@ -3,6 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """edgecast_cert_order_status_info over scripted CPS conversations."""
 
+from datetime import datetime, timedelta, timezone
+
 from responses import matchers
 
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import provider
@@ -15,6 +17,7 @@ from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_help
     cert_node,
     certificate,
     clock,
+    collection,
     dcv_node,
     error,
     listing,
@@ -27,14 +30,78 @@ from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_help
 )
 
 
-def test_without_selection_returns_the_catalogues(http, module_exits):
+def every_page(http, items, page=1, total=None):
+    """A page of the certificate list without a query (no selector lists every certificate)."""
+    return http.get(CPS + "/v2.0/certificates", json=collection("/v2.0/certificates", items, total),
+                    match=[matchers.query_param_matcher({"page": str(page), "page_size": "20"})])
+
+
+def expires_in(days):
+    return (datetime.now(timezone.utc) + timedelta(days=days, hours=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def test_without_selection_lists_every_certificate_across_pages(http, module_exits):
+    """Before: without a selector the module returned an empty list."""
     token(http)
     appendix(http)
+    nodes = [cert_node(11605 + i, "all%d" % i) for i in range(21)]
+    every_page(http, nodes[:20], page=1, total=21)
+    every_page(http, nodes[20:], page=2, total=21)
+    for node in nodes:
+        http.get(CPS + "/v2.0/certificates/%d/status" % node["id"], json=status_node(node["id"]))
     ok, result = run(main, {})
-    assert ok and result["changed"] is False and result["certificates"] == []
+    assert ok and result["changed"] is False
+    assert [c["id"] for c in result["certificates"]] == [n["id"] for n in nodes]
     assert [s["name"] for s in result["order_statuses"]] == ORDER_STATUSES
     assert result["order_statuses"][0] == {"id": 1, "name": "Pending"} and len(result["order_statuses"]) == 17
     assert [s["name"] for s in result["certificate_statuses"]][-1] == "Deleted"
+
+
+def _issued(http, cert_id, days, order="Issued"):
+    node = cert_node(cert_id, "exp%d" % cert_id, issued=True, expiration_date=expires_in(days))
+    http.get(CPS + "/v2.0/certificates/%d/status" % cert_id,
+             json=status_node(cert_id, status="Active", order=order, domain_status="Approved", step=5))
+    return node
+
+
+def test_expiring_within_days_selects_by_days_left_and_every_certificate_has_them(http, module_exits):
+    token(http)
+    appendix(http)
+    nodes = [_issued(http, 11605, 10), _issued(http, 11606, 31), _issued(http, 11607, -3, order="Expired"),
+             cert_node(11608, "new")]
+    http.get(CPS + "/v2.0/certificates/11608/status", json=status_node(11608))
+    every_page(http, nodes)
+    ok, result = run(main, {"expiring_within_days": 30})
+    assert ok
+    # expired ones are selected too; one never issued (no expiration) never is
+    assert [(c["id"], c["days_left"]) for c in result["certificates"]] == [(11605, 10), (11607, -3)]
+    # the list items were read once (no second GET of each certificate)
+    assert not calls(http, "GET", "/v2.0/certificates/11605")
+
+
+def test_status_filters_by_certificate_or_order_status_after_reading(http, module_exits):
+    token(http)
+    appendix(http)
+    nodes = [_issued(http, 11605, 100), _issued(http, 11606, 100, order="PendingRenewal"), cert_node(11607, "new")]
+    http.get(CPS + "/v2.0/certificates/11607/status", json=status_node(11607))
+    listing(http, "domain_names:*.example.com", nodes)
+    ok, result = run(main, {"domain": "*.example.com", "status": ["PendingRenewal", "Processing"]})
+    assert ok and [c["id"] for c in result["certificates"]] == [11606, 11607]
+
+
+def test_unknown_status_names_fail_naming_the_valid_ones_before_listing(http, module_exits):
+    token(http)
+    appendix(http)
+    ok, result = run(main, {"status": ["Active", "Done"]})
+    assert not ok and "status has unknown status name 'Done'" in result["msg"]
+    assert "Issued" in result["msg"] and "DomainControlValidation" in result["msg"]
+    assert not calls(http, "GET", "/v2.0/certificates")
+
+
+def test_expiring_within_days_out_of_range_fails_before_any_request(http, module_exits):
+    ok, result = run(main, {"expiring_within_days": 3651})
+    assert not ok and "expiring_within_days must be a number of days from 0 to 3650" in result["msg"]
+    assert not http.calls
 
 
 def test_by_id_reads_certificate_status_and_dcv_token(http, module_exits):

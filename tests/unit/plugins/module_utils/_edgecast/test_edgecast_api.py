@@ -351,7 +351,40 @@ def test_flatten_shapes_a_certificate_for_the_result():
     assert sorted(flat) == sorted([
         "id", "label", "description", "validation_type", "dcv_method", "auto_renew", "status", "order_status",
         "phase", "step", "requires_attention", "error_message", "domains", "domain_validations", "dcv",
-        "target_cname", "expiration_date", "thumbprint", "created", "last_modified"])
+        "target_cname", "expiration_date", "days_left", "thumbprint", "created", "last_modified"])
+    assert flat["days_left"] is None  # not issued: no expiration yet
+    # the TXT record each domain needs: DV shares the token, each domain is validated at its own name
+    assert [d["dns_record"] for d in flat["dcv"]] == [
+        {"name": "cdn.example.com", "type": "TXT", "value": "abc"},
+        {"name": "www.example.com", "type": "TXT", "value": "abc"}]
+
+
+@pytest.mark.parametrize("method, token, domain, vtype, record", [
+    ("DnsTxtToken", "t1", "*.cdn.example.com", "DV", {"name": "cdn.example.com", "type": "TXT", "value": "t1"}),
+    ("DnsTxtToken", "t1", "a.b.example.com", "OV", {"name": "example.com", "type": "TXT", "value": "t1"}),
+    ("DnsCnameToken", "t2", "cdn.example.com", "DV",
+     {"name": "t2.cdn.example.com", "type": "CNAME", "value": "dcv.digicert.com"}),
+    ("DnsCnameToken", "t2", "www.example.org", "EV", {"name": "t2.example.org", "type": "CNAME", "value": "dcv.digicert.com"}),
+    ("DnsTxtToken", None, "cdn.example.com", "DV", None),
+    ("Email", "t3", "cdn.example.com", "DV", None),
+])
+def test_dns_record_per_dcv_method(method, token, domain, vtype, record):
+    assert models.dns_record(method, token, domain, vtype) == record
+
+
+def test_days_left_of_an_issued_certificate_and_none_for_the_placeholder():
+    status = models.certificate_status(status_node(status="Active", order="Issued"))
+    flat = models.flatten(models.certificate(cert_node(issued=True, expiration_date="2999-01-01T00:00:00Z")), status)
+    assert flat["days_left"] > 300000
+    flat = models.flatten(models.certificate(cert_node(expiration_date="0001-01-01T00:00:00Z")), status)
+    assert flat["expiration_date"] is None and flat["days_left"] is None
+
+
+@pytest.mark.parametrize("body, action", [
+    ({"action": {"id": 2, "name": "Revert"}}, "Revert"), ({"name": "Cancel"}, "Cancel"), (None, None),
+    ({"action": "x"}, None), ([1], None)])
+def test_cancel_preview_answers_of_any_shape_name_an_action_or_none(body, action):
+    assert models.cancel_action(body) == action
 
 
 def test_flatten_matches_ov_dcv_items_by_parent_domain_and_reads_the_deployment():
