@@ -120,7 +120,10 @@ class ProgressAction(ActionBase):
             now = time.monotonic()
             waited = 0.0 if origin is None else max(0.0, now - origin)
             self._extra_env = {SLICE_ENV: json.dumps({"seconds": interval, "waited": round(waited, 3), "polls": polls})}
-            module_args["wait_timeout"] = max(0, int(deadline - now))
+            if first is not None:
+                # the first slice gets the task's own options, so that the module checks them as given
+                # (a negative or malformed wait_timeout is refused with its message, not clamped to 0)
+                module_args["wait_timeout"] = max(0, int(deadline - now))
             answer = self._execute_module(module_name=module, module_args=module_args, task_vars=task_vars)
             wait = answer.get("wait") if isinstance(answer.get("wait"), dict) else None
             changes = []
