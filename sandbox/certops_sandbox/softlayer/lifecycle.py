@@ -312,6 +312,7 @@ def describe_order(state, order):
         "markers": ordering.markers(order["commonName"]),
         "itemKeyName": catalog.ITEM_BY_ID[order["item"]["itemId"]]["keyName"],
         "validityMonths": order["validityMonths"],
+        "renewalFlag": bool(order["container"].get("renewalFlag")),
         "placedAt": order["createDate"],
         "requestAt": schedule["request_at"],
         "approveAt": schedule["approve_at"],
