@@ -39,3 +39,12 @@ make_venv .venv-floor "$PY_FLOOR" -r tests/unit/requirements.txt pytest pytest-x
 # while ansible is still writing, and ansible then dies with a BrokenPipe traceback
 core_version() { "$1/bin/python" -c 'from ansible.release import __version__; print(__version__)'; }
 echo "setup: ansible-core $(core_version .venv) on Python $(venv_pyver .venv); floor: ansible-core $(core_version .venv-floor) on Python $(venv_pyver .venv-floor)"
+
+# Debian's Chromium and ChromeDriver, for the look at the docs site (scripts/docs.sh); about 30 s the
+# first time, nothing once both are there
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  echo "setup: installing Debian's chromium and chromium-driver"
+  SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+fi

@@ -95,6 +95,7 @@ step reliability    reliability
 step bench-quick    bench_quick
 step ansible-lint   ansible-lint --profile production --nocolor
 step docs-lint      docs_lint
+step docs-site      bash scripts/docs.sh --test   # the site built (no warning but offline intersphinx) and looked at in Chromium
 step build-install-run build_install_run
 stop_sandbox
 stop_load
