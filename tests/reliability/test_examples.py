@@ -55,7 +55,8 @@ SOFTLAYER_HOLD = {"softlayer.approve_after": 86400}
 
 
 def _force(provider, order_id, status):
-    return ("- name: 'Test preparation: %(provider)s %(id)s is %(status)s'\n"
+    # fixed task names: a loop variable in a name is rendered before the loop and warns
+    return ("- name: 'Test preparation: %(provider)s order is %(status)s'\n"
             "  ansible.builtin.uri:\n"
             "    url: \"{{ sandbox_control_url }}/orders/%(provider)s/%(id)s/status\"\n"
             "    method: POST\n"
@@ -65,7 +66,7 @@ def _force(provider, order_id, status):
 
 
 def _expires_in(provider, order_id, days):
-    return ("- name: 'Test preparation: %(provider)s %(id)s expires in %(days)d days'\n"
+    return ("- name: 'Test preparation: %(provider)s certificate expires in %(days)d days'\n"
             "  ansible.builtin.uri:\n"
             "    url: \"{{ sandbox_control_url }}/orders/%(provider)s/%(id)s/expiration\"\n"
             "    method: POST\n"
@@ -344,10 +345,14 @@ def test_examples_run_against_the_sandbox(module, sandbox_factory, collections_p
         assert seeded.returncode == 0, seeded.stdout + seeded.stderr
 
     playbook = runner.write("examples.yml", wrap(module, PREPARE.get(module)))
-    run = runner.run(playbook, extra, env=env)
+    run = runner.run(playbook, extra, env=env, verbosity=int(os.environ.get("EXAMPLES_VERBOSITY", "0")))
     output = run.stdout + run.stderr
+    with open(os.path.join(workdir, "examples.log"), "w", encoding="utf-8") as handle:
+        handle.write(output)
     assert run.returncode == 0, output
     assert re.search(r"localhost\s*:\s*ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0\s+skipped=0", output), output
+    # an example that needs a warning to run (or uses something deprecated) is not one to copy
+    assert "[WARNING]" not in output and "[DEPRECATION WARNING]" not in output, output
 
     events = read_events(env["RELIABILITY_EVENTS"])
     assert not [e for e in events if e["event"] not in ("ok", "item_ok")], output
