@@ -273,7 +273,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Order a DV certificate validated by DNS TXT record
+- name: Order a DV certificate validated by DNS TXT record, and wait for its DCV token
   certops.orders.edgecast_cert_order:
     client_id: "{{ vault_edgecast_client_id }}"
     client_secret: "{{ vault_edgecast_client_secret }}"
@@ -291,21 +291,33 @@ EXAMPLES = r"""
         emails: [ops@example.com]
     wait_for: [DomainControlValidation]
     wait_timeout: 300
-  register: order
+  register: cdn_cert
 
-- name: Publish the DNS TXT record (your DNS provider's module)
-  ansible.builtin.debug:
-    msg: "TXT {{ item.domain }} {{ item.token }}"
-  loop: "{{ order.certificate.dcv }}"
+- name: Publish the DNS records the CA checks (any DNS module; here community.dns for Hetzner DNS)
+  community.dns.hetzner_dns_record_set:
+    zone_name: example.com
+    record: "{{ item.name }}"
+    type: "{{ item.type }}"
+    value: ["{{ item.value }}"]
+    state: present
+  loop: "{{ cdn_cert.certificate.dcv | map(attribute='dns_record') | select | unique | list }}"
+  loop_control:
+    label: "{{ item.name }}"
 
-- name: Ask the CA to check the record now, and wait for the certificate
+- name: A new DCV token, after the old one was lost (publish cdn_dcv.certificate.dcv as above)
+  certops.orders.edgecast_cert_order:
+    label: cdn_example_com
+    action: regenerate_dcv_token
+  register: cdn_dcv
+
+- name: Ask the CA to check the records now, and wait for the certificate
   certops.orders.edgecast_cert_order:
     label: cdn_example_com
     action: dcv_check
     wait_for: [Issued]
     wait_timeout: 3600
 
-- name: Order an OV certificate
+- name: Order an OV certificate validated by e-mail, and wait until the CA has sent the e-mail
   certops.orders.edgecast_cert_order:
     label: shop_example_com
     validation_type: OV
@@ -323,30 +335,23 @@ EXAMPLES = r"""
       contact_last_name: Doe
       contact_email: pat@example.com
       contact_phone: 111-111-1111
+    wait_for: [DomainControlValidation]
 
-- name: Publish the DNS record the CA checks (any DNS module; here community.dns for Hetzner DNS)
-  community.dns.hetzner_dns_record_set:
-    zone_name: example.com
-    prefix: "{{ item.dns_record.name | regex_replace('\\.?example\\.com$', '') }}"
-    type: "{{ item.dns_record.type }}"
-    value: ["{{ item.dns_record.value }}"]
-    state: present
-  loop: "{{ order.certificate.dcv | selectattr('dns_record') | list }}"
+- name: Ask the CA to send the DCV e-mail again
+  certops.orders.edgecast_cert_order:
+    label: shop_example_com
+    action: resend_dcv_email
 
 - name: Renew the certificate when it expires within 45 days (a no-op otherwise)
   certops.orders.edgecast_cert_order:
     label: cdn_example_com
     action: renew
     renew_within_days: 45
-  register: renewal
+  register: cdn_renewal
+
 - name: Say why
   ansible.builtin.debug:
-    msg: "{{ renewal.renewal.reason }}"
-
-- name: A new DCV token, after the old one was lost
-  certops.orders.edgecast_cert_order:
-    label: cdn_example_com
-    action: regenerate_dcv_token
+    msg: "{{ cdn_renewal.renewal.reason }}"
 
 - name: Cancel a request the CA is still processing, or a pending renewal of an issued certificate
   certops.orders.edgecast_cert_order:

@@ -95,19 +95,37 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Read the CPS status catalogues (no certificate selected)
+- name: Read every certificate request of the account, and the CPS status catalogues
   certops.orders.edgecast_cert_order_status_info:
     client_id: "{{ vault_edgecast_client_id }}"
     client_secret: "{{ vault_edgecast_client_secret }}"
-  register: cps
+  register: cps_account
 
-- name: Read a certificate request by label and show its DNS TXT token
+- name: Read a certificate request by label
   certops.orders.edgecast_cert_order_status_info:
     label: cdn_example_com
-  register: cert
-- name: Show the DCV token to publish
+  register: cdn_cert
+
+- name: Show the DNS record to publish for its domain control validation
   ansible.builtin.debug:
-    msg: "{{ cert.certificates[0].dcv[0].token }}"
+    msg: "{{ cdn_cert.certificates[0].dcv[0].dns_record }}"
+
+- name: Order DV certificates for several names
+  certops.orders.edgecast_cert_order:
+    label: "{{ item | replace('.', '_') }}"
+    validation_type: DV
+    dcv_method: DnsTxtToken
+    domains:
+      - name: "{{ item }}"
+  loop: [img.example.com, api.example.com]
+  register: new_certs
+
+- name: Wait until all of them are issued and deployed
+  certops.orders.edgecast_cert_order_status_info:
+    certificate_ids: "{{ new_certs.results | map(attribute='certificate.id') | list }}"
+    wait_for: [Active]
+    wait_timeout: 3600
+    wait_sleep: 60
 
 - name: Every issued certificate of the account that expires within 30 days
   certops.orders.edgecast_cert_order_status_info:
@@ -121,31 +139,24 @@ EXAMPLES = r"""
     action: renew
     renew_within_days: 30
   loop: "{{ expiring.certificates }}"
+  loop_control:
+    label: "{{ item.label }}"
 
 - name: Every certificate of a domain, across all pages
   certops.orders.edgecast_cert_order_status_info:
     domain: "*.example.com"
   register: by_domain
 
-- name: Wait until a batch of certificates is issued and deployed
-  certops.orders.edgecast_cert_order_status_info:
-    certificate_ids: "{{ new_certificate_ids }}"
-    wait_for: [Active]
-    wait_timeout: 3600
-    wait_sleep: 60
-
-- name: Set the connection once for every Edgecast task of a play
-  hosts: localhost
-  gather_facts: false
+- name: Set the connection once for every Edgecast task of a block (module_defaults works on a play too)
   module_defaults:
     group/certops.orders.edgecast:
       client_id: "{{ vault_edgecast_client_id }}"
       client_secret: "{{ vault_edgecast_client_secret }}"
-  tasks:
-    - name: Wait for the DCV step of a new request
+  block:
+    - name: Wait for the DCV step of a new request (a later status counts too)
       certops.orders.edgecast_cert_order_status_info:
         label: cdn_example_com
-        wait_for: [DomainControlValidation, Deployment, Active]
+        wait_for: [DomainControlValidation]
 """
 
 RETURN = r"""

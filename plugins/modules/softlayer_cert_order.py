@@ -385,7 +385,19 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Order a RapidSSL certificate for www.example.com (once) and wait for the CA's approval
+- name: Show what would be ordered for www.example.com, without ordering
+  certops.orders.softlayer_cert_order:
+    common_name: www.example.com
+    csr: "{{ lookup('ansible.builtin.file', 'www.example.com.csr') }}"
+    item_key_name: SSL_CERTIFICATE_RAPIDSSL_1_YEAR
+    server_type: nginx
+    approver_email: admin@example.com
+    organization: "{{ org }}"
+    technical_contact: "{{ ops_contact }}"
+  check_mode: true
+  register: www_preview
+
+- name: Order a RapidSSL certificate for www.example.com (once; a re-run finds the order)
   certops.orders.softlayer_cert_order:
     common_name: www.example.com
     csr: "{{ lookup('ansible.builtin.file', 'www.example.com.csr') }}"
@@ -402,34 +414,27 @@ EXAMPLES = r"""
       title: Operations
       email: ops@example.com
       phone: "+1 555 0101"
-    wait_for: [Approved]
-    wait_timeout: 86400
-    wait_sleep: 300
-  register: cert
-
-- name: Show what would be ordered, without ordering
-  certops.orders.softlayer_cert_order:
-    common_name: www.example.com
-    csr: "{{ lookup('ansible.builtin.file', 'www.example.com.csr') }}"
-    item_key_name: SSL_CERTIFICATE_RAPIDSSL_1_YEAR
-    server_type: nginx
-    approver_email: admin@example.com
-    organization: "{{ org }}"
-    technical_contact: "{{ ops_contact }}"
-  check_mode: true
-  register: would_order
+  register: www_order
 
 - name: Ask the CA to send the approval e-mail again
   certops.orders.softlayer_cert_order:
-    order_id: "{{ cert.order.id }}"
+    order_id: "{{ www_order.order.id }}"
     resend_email: approver
 
-- name: Cancel the order while the CA has not approved it yet
+- name: Wait up to a day for the CA's approval, polling every 5 minutes at most
   certops.orders.softlayer_cert_order:
-    order_id: "{{ cert.order.id }}"
+    order_id: "{{ www_order.order.id }}"
+    wait_for: [Approved]
+    wait_timeout: 86400
+    wait_sleep: 300
+
+- name: Cancel the order for a CSR while the CA has not approved it yet
+  certops.orders.softlayer_cert_order:
+    common_name: shop.example.com
+    csr: "{{ lookup('ansible.builtin.file', 'shop.example.com.csr') }}"
     state: canceled
 
-- name: Connection options once for every SoftLayer task
+- name: Connection options once for every SoftLayer task of a block
   module_defaults:
     group/certops.orders.softlayer:
       username: "{{ vault_sl_username }}"
@@ -437,7 +442,7 @@ EXAMPLES = r"""
   block:
     - name: Resend the certificate itself
       certops.orders.softlayer_cert_order:
-        order_id: 987654
+        order_id: "{{ www_order.order.id }}"
         resend_email: fulfillment
 """
 

@@ -85,14 +85,26 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Read one order
+- name: Read one order (credentials from SL_USERNAME / SL_API_KEY)
   certops.orders.softlayer_cert_order_status_info:
     order_id: 987654
-  register: cert
+  register: www_status
 
-- name: Wait until the CA approved a batch of orders (credentials from SL_USERNAME / SL_API_KEY)
+- name: Order certificates for several names
+  certops.orders.softlayer_cert_order:
+    common_name: "{{ item }}"
+    csr: "{{ lookup('ansible.builtin.file', item ~ '.csr') }}"
+    item_key_name: SSL_CERTIFICATE_RAPIDSSL_1_YEAR
+    server_type: nginx
+    approver_email: admin@example.com
+    organization: "{{ org }}"
+    technical_contact: "{{ ops_contact }}"
+  loop: [api.example.com, shop.example.com]
+  register: placed
+
+- name: Wait until the CA approved all of them
   certops.orders.softlayer_cert_order_status_info:
-    order_ids: "{{ placed | map(attribute='order.id') | list }}"
+    order_ids: "{{ placed.results | map(attribute='order.id') | list }}"
     wait_for: [Approved]
     wait_timeout: 3600
   register: approved
@@ -113,7 +125,7 @@ EXAMPLES = r"""
     username: "{{ vault_sl_username }}"
     api_key: "{{ vault_sl_api_key }}"
     common_name: www.example.com
-  register: www
+  register: www_orders
 """
 
 RETURN = r"""
