@@ -29,6 +29,14 @@ extends_documentation_fragment:
   - certops.orders._attributes
   - certops.orders._attributes.ORDER_MODULE
   - certops.orders._attributes.ACTIONGROUP_EDGECAST
+attributes:
+  idempotent:
+    details:
+      - A request is created once and updated only where it differs; a second run changes nothing. O(action=renew),
+        O(action=retrigger) and O(action=dcv_check) send nothing when their effect is there already (a renewal
+        pending, no domain timed out, domain validation over).
+      - O(action=regenerate_dcv_token) and O(action=resend_dcv_email) send their call on every run, so they always
+        report a change, and so does O(action=dcv_check) while the request is in C(DomainControlValidation).
 options:
   label:
     description:
@@ -270,6 +278,8 @@ seealso:
     description: Ordering from Edgecast CPS.
   - ref: ansible_collections.certops.orders.docsite.guide_waiting
     description: Waiting for certificate orders.
+  - ref: ansible_collections.certops.orders.docsite.guide_renewal
+    description: Renewing the certificates that expire soon, at both providers.
 """
 
 EXAMPLES = r"""

@@ -92,6 +92,8 @@ seealso:
     description: Ordering from Edgecast CPS.
   - ref: ansible_collections.certops.orders.docsite.guide_waiting
     description: Waiting for certificate orders.
+  - ref: ansible_collections.certops.orders.docsite.guide_renewal
+    description: Renewing the certificates that expire soon, at both providers.
 """
 
 EXAMPLES = r"""

@@ -31,6 +31,10 @@ description:
     types, C(validateCsr), C(verifyOrder), C(placeOrder) and one look-up by billing order id (one
     more per look while the request has not appeared). Finding an existing order costs 3."
   - With O(wait_for), waits until the order reaches one of the given statuses.
+  - "The options that decide what the task does are O(state), O(common_name) and O(csr) (or O(order_id)),
+    O(item_key_name), O(server_type), O(approver_email), O(resend_email) and the wait options (O(wait_for),
+    O(wait_timeout)). O(organization), O(technical_contact), O(administrative_contact) and O(billing_contact)
+    only describe who the certificate is for; they are needed only to place an order."
 author:
   - certops.orders contributors (@certops)
 requirements:
@@ -39,6 +43,7 @@ requirements:
   - cryptography >= 3.1
 extends_documentation_fragment:
   - certops.orders._softlayer
+  - certops.orders._softlayer_contacts
   - certops.orders._transport
   - certops.orders._wait
   - certops.orders._journal
@@ -54,6 +59,11 @@ attributes:
   diff_mode:
     details:
       - The diff shows the order's id, common name, status and billing order id before and after.
+  idempotent:
+    details:
+      - An order is placed once; a second run finds it and changes nothing. A cancel of a canceled order changes
+        nothing.
+      - O(resend_email) sends the e-mail on every run, so it always reports a change.
 options:
   state:
     description:
@@ -120,234 +130,6 @@ options:
         mailmaster) at the common name's domain or a parent domain.
       - Required to place an order.
     type: str
-  organization:
-    description:
-      - The organization the certificate is issued to. Required to place an order.
-    type: dict
-    suboptions:
-      name:
-        description: Organization name.
-        type: str
-        required: true
-      phone:
-        description: Phone number.
-        type: str
-        required: true
-      fax:
-        description: Fax number.
-        type: str
-      address:
-        description: The organization's address.
-        type: dict
-        required: true
-        suboptions:
-          line1:
-            description: First address line.
-            type: str
-            required: true
-          line2:
-            description: Second address line.
-            type: str
-          city:
-            description: City.
-            type: str
-            required: true
-          state:
-            description: US state or Canadian province (use V(OT) elsewhere, with O(organization.address.non_us_state)).
-            type: str
-          non_us_state:
-            description: Region outside the US and Canada.
-            type: str
-          postal_code:
-            description: Postal code.
-            type: str
-            required: true
-          country_code:
-            description: Two-letter country code.
-            type: str
-            required: true
-  technical_contact:
-    description:
-      - The technical contact. Required to place an order.
-      - Without its own address, the organization's address is used.
-    type: dict
-    suboptions:
-      first_name:
-        description: First name.
-        type: str
-        required: true
-      last_name:
-        description: Last name.
-        type: str
-        required: true
-      title:
-        description: Job title.
-        type: str
-        required: true
-      email:
-        description: E-mail address.
-        type: str
-        required: true
-      phone:
-        description: Phone number.
-        type: str
-        required: true
-      fax:
-        description: Fax number.
-        type: str
-      organization_name:
-        description: Organization name; defaults to O(organization.name).
-        type: str
-      address:
-        description: Address; defaults to the organization's address.
-        type: dict
-        suboptions:
-          line1:
-            description: First address line.
-            type: str
-            required: true
-          line2:
-            description: Second address line.
-            type: str
-          city:
-            description: City.
-            type: str
-            required: true
-          state:
-            description: US state or Canadian province (use V(OT) elsewhere, with O(organization.address.non_us_state)).
-            type: str
-          non_us_state:
-            description: Region outside the US and Canada.
-            type: str
-          postal_code:
-            description: Postal code.
-            type: str
-            required: true
-          country_code:
-            description: Two-letter country code.
-            type: str
-            required: true
-  administrative_contact:
-    description:
-      - The administrative contact; defaults to O(technical_contact) (with the organization's
-        address when it has none), as the provider documents.
-    type: dict
-    suboptions:
-      first_name:
-        description: First name.
-        type: str
-        required: true
-      last_name:
-        description: Last name.
-        type: str
-        required: true
-      title:
-        description: Job title.
-        type: str
-        required: true
-      email:
-        description: E-mail address.
-        type: str
-        required: true
-      phone:
-        description: Phone number.
-        type: str
-        required: true
-      fax:
-        description: Fax number.
-        type: str
-      organization_name:
-        description: Organization name; defaults to O(organization.name).
-        type: str
-      address:
-        description: Address; defaults to the organization's address.
-        type: dict
-        suboptions:
-          line1:
-            description: First address line.
-            type: str
-            required: true
-          line2:
-            description: Second address line.
-            type: str
-          city:
-            description: City.
-            type: str
-            required: true
-          state:
-            description: US state or Canadian province (use V(OT) elsewhere, with O(organization.address.non_us_state)).
-            type: str
-          non_us_state:
-            description: Region outside the US and Canada.
-            type: str
-          postal_code:
-            description: Postal code.
-            type: str
-            required: true
-          country_code:
-            description: Two-letter country code.
-            type: str
-            required: true
-  billing_contact:
-    description:
-      - The billing contact; defaults to O(technical_contact), like O(administrative_contact).
-    type: dict
-    suboptions:
-      first_name:
-        description: First name.
-        type: str
-        required: true
-      last_name:
-        description: Last name.
-        type: str
-        required: true
-      title:
-        description: Job title.
-        type: str
-        required: true
-      email:
-        description: E-mail address.
-        type: str
-        required: true
-      phone:
-        description: Phone number.
-        type: str
-        required: true
-      fax:
-        description: Fax number.
-        type: str
-      organization_name:
-        description: Organization name; defaults to O(organization.name).
-        type: str
-      address:
-        description: Address; defaults to the organization's address.
-        type: dict
-        suboptions:
-          line1:
-            description: First address line.
-            type: str
-            required: true
-          line2:
-            description: Second address line.
-            type: str
-          city:
-            description: City.
-            type: str
-            required: true
-          state:
-            description: US state or Canadian province (use V(OT) elsewhere, with O(organization.address.non_us_state)).
-            type: str
-          non_us_state:
-            description: Region outside the US and Canada.
-            type: str
-          postal_code:
-            description: Postal code.
-            type: str
-            required: true
-          country_code:
-            description: Two-letter country code.
-            type: str
-            required: true
   renewal:
     description:
       - Whether the order renews an existing certificate (the container's C(renewalFlag)).
@@ -382,6 +164,8 @@ seealso:
     description: Ordering from SoftLayer.
   - ref: ansible_collections.certops.orders.docsite.guide_waiting
     description: Waiting for certificate orders.
+  - ref: ansible_collections.certops.orders.docsite.guide_renewal
+    description: Renewing the certificates that expire soon, at both providers.
 """
 
 EXAMPLES = r"""
