@@ -204,8 +204,8 @@ def softlayer_runs(sandbox, run_module):
     run("softlayer_cert_order_status_info", sandbox.softlayer(common_name=cn, expiring_within_days=3650))
     # failures: an unknown order id, a wait that fails on the order's status
     run("softlayer_cert_order", sandbox.softlayer(order_id=1, state="canceled"))
-    run("softlayer_cert_order_status_info", sandbox.softlayer(order_ids=[req_id], wait_for=["Complete"],
-                                                               fail_on=["Approved"]))
+    failing_wait = dict(order_ids=[req_id], wait_for=["Complete"], fail_on=["Approved"])
+    run("softlayer_cert_order_status_info", sandbox.softlayer(**failing_wait))
     # a read that fails after its retries reports how often it was sent
     sandbox.call("POST", "/faults", json={"kind": "http_500", "provider": "softlayer",
                                           "path": "getSslRequestStatuses", "count": 100})
