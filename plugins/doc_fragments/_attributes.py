@@ -14,6 +14,10 @@ attributes:
     description: Can run in check_mode and return changed status prediction without modifying target.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+  idempotent:
+    description:
+      - When run twice in a row outside check mode with the same arguments, the second run reports no change,
+        provided nothing else changed the order in between.
 """
 
     # Read-only modules.
@@ -28,15 +32,22 @@ attributes:
     support: N/A
     details:
       - This action does not modify state.
+  idempotent:
+    support: full
+    details:
+      - This action does not modify state.
 """
 
-    # Modules that place, change or cancel orders.
+    # Modules that place, change or cancel orders (each module adds the details of its own actions
+    # that always report a change).
     ORDER_MODULE = r"""
 options: {}
 attributes:
   check_mode:
     support: full
   diff_mode:
+    support: full
+  idempotent:
     support: full
 """
 

@@ -11,8 +11,9 @@ options:
     description:
       - The client id of a REST API (OAuth 2.0) client from the VDMS Identity dashboard.
       - If not set, the value of the E(EDGECAST_CLIENT_ID) environment variable is used.
+      - Required, from this option or the environment; when neither gives it, the task fails before any request
+        and names both. Set it once for every task with C(module_defaults) for C(group/certops.orders.edgecast).
     type: str
-    required: true
   client_secret:
     description:
       - The secret of that client.
@@ -21,8 +22,8 @@ options:
         when the API refuses a token (HTTP 401), it fetches a new one and repeats the request. A request
         refused three times in a row (after two new tokens) fails.
       - A wrong secret fails the task with the token service's answer (HTTP status and OAuth error).
+      - Required, from this option or the E(EDGECAST_CLIENT_SECRET) environment variable, like O(client_id).
     type: str
-    required: true
   scope:
     description:
       - The OAuth scope to request. CPS needs V(sec.cps.certificates).

@@ -29,6 +29,14 @@ extends_documentation_fragment:
   - certops.orders._attributes
   - certops.orders._attributes.ORDER_MODULE
   - certops.orders._attributes.ACTIONGROUP_EDGECAST
+attributes:
+  idempotent:
+    details:
+      - A request is created once and updated only where it differs; a second run changes nothing. O(action=renew),
+        O(action=retrigger) and O(action=dcv_check) send nothing when their effect is there already (a renewal
+        pending, no domain timed out, domain validation over).
+      - O(action=regenerate_dcv_token) and O(action=resend_dcv_email) send their call on every run, so they always
+        report a change, and so does O(action=dcv_check) while the request is in C(DomainControlValidation).
 options:
   label:
     description:
@@ -270,6 +278,8 @@ seealso:
     description: Ordering from Edgecast CPS.
   - ref: ansible_collections.certops.orders.docsite.guide_waiting
     description: Waiting for certificate orders.
+  - ref: ansible_collections.certops.orders.docsite.guide_renewal
+    description: Renewing the certificates that expire soon, at both providers.
 """
 
 EXAMPLES = r"""
@@ -423,17 +433,52 @@ certificate:
       type: str
       sample: null
     domains:
-      description: The domains, each with C(id), C(name), C(is_common_name), C(status), C(created) and C(active_date).
+      description: The domains of the certificate.
       type: list
       elements: dict
-      sample: [{"id": 21001, "name": "cdn.example.com", "is_common_name": true, "status": "ProvisioningInitiated",
-                "created": "2021-04-15T12:00:00.000000Z", "active_date": null}]
+      contains:
+        id:
+          description: The domain id.
+          type: int
+          sample: 21001
+        name:
+          description: The domain name.
+          type: str
+          sample: cdn.example.com
+        is_common_name:
+          description: Whether this domain is the common name.
+          type: bool
+          sample: true
+        status:
+          description: The domain status.
+          type: str
+          sample: PendingDns
+        created:
+          description: When the domain was added (UTC).
+          type: str
+          sample: "2021-04-15T12:00:00.000000Z"
+        active_date:
+          description: When the domain became active (UTC), or null.
+          type: str
+          sample: null
     domain_validations:
-      description: The validation status of each domain group at the CA, each with C(domain_id), C(domain_names) and
-        C(status); empty until the order is placed.
+      description: The validation status of each domain group at the CA; empty until the order is placed.
       type: list
       elements: dict
-      sample: []
+      contains:
+        domain_id:
+          description: The domain id.
+          type: int
+          sample: 21001
+        domain_names:
+          description: The domain names of the group.
+          type: list
+          elements: str
+          sample: [cdn.example.com]
+        status:
+          description: The validation status.
+          type: str
+          sample: Pending
     dcv:
       description: Domain control validation data of each domain; the token and e-mails are read while the status is
         C(DomainControlValidation) (null and empty otherwise).
@@ -579,12 +624,372 @@ wait:
       type: list
       elements: dict
       sample: [{"id": 11605, "status": "Processing", "elapsed": 0.0}]
+      contains:
+        id:
+          description: The certificate request id.
+          type: int
+          sample: 11605
+        status:
+          description:
+            - The request status and the order status at the CA, joined by C( / ) (only the request status while
+              there is no order), followed by C( (domain validation timed out)) when a domain's validation timed out.
+          type: str
+          sample: DomainControlValidation / Pending
+        elapsed:
+          description: Seconds into the wait when this status was first seen.
+          type: float
+          sample: 0.0
 diff:
   description: The certificate's managed settings and statuses before and after (see the diff_mode attribute).
   returned: in diff mode
   type: dict
-  sample: {"before": {"label": "cdn_example_com", "description": "old", "status": "Active"},
-           "after": {"label": "cdn_example_com", "description": "new", "status": "Active"}}
+  contains:
+    before:
+      description: The certificate before the task; null when there was none.
+      type: dict
+      sample: {"id": 11605, "label": "cdn_example_com", "description": "old", "auto_renew": true,
+               "validation_type": "DV", "dcv_method": "DnsTxtToken", "status": "Active", "order_status": "Issued",
+               "domains": [{"name": "cdn.example.com", "is_common_name": true}], "certificate_authority": "DigiCert"}
+      contains:
+        id:
+          description: The certificate request id (null for a request not created yet).
+          type: int
+          sample: 11605
+        label:
+          description: The certificate label.
+          type: str
+          sample: cdn_example_com
+        description:
+          description: The description.
+          type: str
+          sample: CDN certificate for cdn.example.com
+        auto_renew:
+          description: Whether CPS renews the certificate about 60 days before it expires.
+          type: bool
+          sample: true
+        validation_type:
+          description: The validation level.
+          type: str
+          sample: DV
+        dcv_method:
+          description: The domain control validation method.
+          type: str
+          sample: DnsTxtToken
+        status:
+          description: The certificate request status.
+          type: str
+          sample: Active
+        order_status:
+          description: The order status at the CA, or null.
+          type: str
+          sample: Issued
+        domains:
+          description: The domains.
+          type: list
+          elements: dict
+          contains:
+            name:
+              description: The domain name.
+              type: str
+              sample: cdn.example.com
+            is_common_name:
+              description: Whether this domain is the common name.
+              type: bool
+              sample: true
+        certificate_authority:
+          description: The certificate authority; only when the task read the whole request (create or update).
+          type: str
+          sample: DigiCert
+        notifications:
+          description:
+            - The notification settings of the certificate; only when O(notifications) is set.
+            - After the task, the types O(notifications) lists have the given settings and the others keep theirs.
+          type: list
+          elements: dict
+          contains:
+            notification_type:
+              description: The notification.
+              type: str
+              sample: CertificateExpiring
+            enabled:
+              description: Whether the notification is sent.
+              type: bool
+              sample: true
+            emails:
+              description: The recipients.
+              type: list
+              elements: str
+              sample: [ops@example.com]
+        organization:
+          description:
+            - The organization fields given in O(organization) (only those), as CPS has them before and as they are
+              after the task; only when O(organization) is set for an OV or EV certificate that exists.
+            - The keys are those of O(organization); C(additional_contacts) before the task holds the contacts as
+              CPS returns them.
+          type: dict
+          contains:
+            id:
+              description: The organization id.
+              type: int
+              sample: 1002
+            company_name:
+              description: The company name.
+              type: str
+              sample: Example Co.
+            company_address:
+              description: The street address.
+              type: str
+              sample: 111 Example Way
+            company_address2:
+              description: The second address line.
+              type: str
+              sample: Suite 2
+            city:
+              description: The city.
+              type: str
+              sample: Los Angeles
+            state:
+              description: The state.
+              type: str
+              sample: CA
+            zip_code:
+              description: The postal code.
+              type: str
+              sample: "90001"
+            country:
+              description: The ISO 3166 two-letter country code.
+              type: str
+              sample: US
+            organizational_unit:
+              description: The organizational unit.
+              type: str
+              sample: Operations
+            contact_first_name:
+              description: The first name of the contact.
+              type: str
+              sample: Pat
+            contact_last_name:
+              description: The last name of the contact.
+              type: str
+              sample: Doe
+            contact_email:
+              description: The e-mail address of the contact.
+              type: str
+              sample: pat@example.com
+            contact_phone:
+              description: The phone number of the contact.
+              type: str
+              sample: 111-111-1111
+            contact_title:
+              description: The job title of the contact.
+              type: str
+              sample: CTO
+            additional_contacts:
+              description: The additional contacts.
+              type: list
+              elements: dict
+              contains:
+                id:
+                  description: The contact's id at CPS (before the task only, when CPS returns one).
+                  type: int
+                  sample: 2001
+                first_name:
+                  description: The first name.
+                  type: str
+                  sample: Sam
+                last_name:
+                  description: The last name.
+                  type: str
+                  sample: Roe
+                email:
+                  description: The e-mail address.
+                  type: str
+                  sample: sam@example.com
+                phone:
+                  description: The phone number.
+                  type: str
+                  sample: 111-111-1112
+                title:
+                  description: The job title.
+                  type: str
+                  sample: CTO
+                contact_type:
+                  description: The contact type.
+                  type: str
+                  sample: TechnicalContact
+    after:
+      description: The certificate after the task (in check mode, as predicted); null when there is none.
+      type: dict
+      sample: {"id": 11605, "label": "cdn_example_com", "description": "new", "auto_renew": true,
+               "validation_type": "DV", "dcv_method": "DnsTxtToken", "status": "Active", "order_status": "Issued",
+               "domains": [{"name": "cdn.example.com", "is_common_name": true}], "certificate_authority": "DigiCert"}
+      contains:
+        id:
+          description: The certificate request id (null for a request not created yet).
+          type: int
+          sample: 11605
+        label:
+          description: The certificate label.
+          type: str
+          sample: cdn_example_com
+        description:
+          description: The description.
+          type: str
+          sample: CDN certificate for cdn.example.com
+        auto_renew:
+          description: Whether CPS renews the certificate about 60 days before it expires.
+          type: bool
+          sample: true
+        validation_type:
+          description: The validation level.
+          type: str
+          sample: DV
+        dcv_method:
+          description: The domain control validation method.
+          type: str
+          sample: DnsTxtToken
+        status:
+          description: The certificate request status.
+          type: str
+          sample: Active
+        order_status:
+          description: The order status at the CA, or null.
+          type: str
+          sample: Issued
+        domains:
+          description: The domains.
+          type: list
+          elements: dict
+          contains:
+            name:
+              description: The domain name.
+              type: str
+              sample: cdn.example.com
+            is_common_name:
+              description: Whether this domain is the common name.
+              type: bool
+              sample: true
+        certificate_authority:
+          description: The certificate authority; only when the task read the whole request (create or update).
+          type: str
+          sample: DigiCert
+        notifications:
+          description:
+            - The notification settings of the certificate; only when O(notifications) is set.
+            - After the task, the types O(notifications) lists have the given settings and the others keep theirs.
+          type: list
+          elements: dict
+          contains:
+            notification_type:
+              description: The notification.
+              type: str
+              sample: CertificateExpiring
+            enabled:
+              description: Whether the notification is sent.
+              type: bool
+              sample: true
+            emails:
+              description: The recipients.
+              type: list
+              elements: str
+              sample: [ops@example.com]
+        organization:
+          description:
+            - The organization fields given in O(organization) (only those), as CPS has them before and as they are
+              after the task; only when O(organization) is set for an OV or EV certificate that exists.
+            - The keys are those of O(organization); C(additional_contacts) before the task holds the contacts as
+              CPS returns them.
+          type: dict
+          contains:
+            id:
+              description: The organization id.
+              type: int
+              sample: 1002
+            company_name:
+              description: The company name.
+              type: str
+              sample: Example Co.
+            company_address:
+              description: The street address.
+              type: str
+              sample: 111 Example Way
+            company_address2:
+              description: The second address line.
+              type: str
+              sample: Suite 2
+            city:
+              description: The city.
+              type: str
+              sample: Los Angeles
+            state:
+              description: The state.
+              type: str
+              sample: CA
+            zip_code:
+              description: The postal code.
+              type: str
+              sample: "90001"
+            country:
+              description: The ISO 3166 two-letter country code.
+              type: str
+              sample: US
+            organizational_unit:
+              description: The organizational unit.
+              type: str
+              sample: Operations
+            contact_first_name:
+              description: The first name of the contact.
+              type: str
+              sample: Pat
+            contact_last_name:
+              description: The last name of the contact.
+              type: str
+              sample: Doe
+            contact_email:
+              description: The e-mail address of the contact.
+              type: str
+              sample: pat@example.com
+            contact_phone:
+              description: The phone number of the contact.
+              type: str
+              sample: 111-111-1111
+            contact_title:
+              description: The job title of the contact.
+              type: str
+              sample: CTO
+            additional_contacts:
+              description: The additional contacts.
+              type: list
+              elements: dict
+              contains:
+                id:
+                  description: The contact's id at CPS (before the task only, when CPS returns one).
+                  type: int
+                  sample: 2001
+                first_name:
+                  description: The first name.
+                  type: str
+                  sample: Sam
+                last_name:
+                  description: The last name.
+                  type: str
+                  sample: Roe
+                email:
+                  description: The e-mail address.
+                  type: str
+                  sample: sam@example.com
+                phone:
+                  description: The phone number.
+                  type: str
+                  sample: 111-111-1112
+                title:
+                  description: The job title.
+                  type: str
+                  sample: CTO
+                contact_type:
+                  description: The contact type.
+                  type: str
+                  sample: TechnicalContact
 http_status:
   description: The HTTP status of the provider call that failed (null when no answer arrived).
   returned: when a provider call fails

@@ -92,6 +92,8 @@ seealso:
     description: Ordering from Edgecast CPS.
   - ref: ansible_collections.certops.orders.docsite.guide_waiting
     description: Waiting for certificate orders.
+  - ref: ansible_collections.certops.orders.docsite.guide_renewal
+    description: Renewing the certificates that expire soon, at both providers.
 """
 
 EXAMPLES = r"""
@@ -373,7 +375,7 @@ certificates:
       type: str
       sample: "2021-04-15T12:00:00.000000Z"
 wait:
-  description: How the wait went.
+  description: How the wait went; on a failed or timed-out wait too.
   returned: when O(wait_for) is set and a certificate is selected
   type: dict
   contains:
@@ -390,6 +392,21 @@ wait:
       type: list
       elements: dict
       sample: [{"id": 11605, "status": "DomainControlValidation / Pending", "elapsed": 0.0}]
+      contains:
+        id:
+          description: The certificate request id.
+          type: int
+          sample: 11605
+        status:
+          description:
+            - The request status and the order status at the CA, joined by C( / ) (only the request status while
+              there is no order), followed by C( (domain validation timed out)) when a domain's validation timed out.
+          type: str
+          sample: DomainControlValidation / Pending
+        elapsed:
+          description: Seconds into the wait when this status was first seen.
+          type: float
+          sample: 0.0
 http_status:
   description: The HTTP status of the provider call that failed (null when no answer arrived).
   returned: when a provider call fails

@@ -31,6 +31,10 @@ description:
     types, C(validateCsr), C(verifyOrder), C(placeOrder) and one look-up by billing order id (one
     more per look while the request has not appeared). Finding an existing order costs 3."
   - With O(wait_for), waits until the order reaches one of the given statuses.
+  - "The options that decide what the task does are O(state), O(common_name) and O(csr) (or O(order_id)),
+    O(item_key_name), O(server_type), O(approver_email), O(resend_email) and the wait options (O(wait_for),
+    O(wait_timeout)). O(organization), O(technical_contact), O(administrative_contact) and O(billing_contact)
+    only describe who the certificate is for; they are needed only to place an order."
 author:
   - certops.orders contributors (@certops)
 requirements:
@@ -39,6 +43,7 @@ requirements:
   - cryptography >= 3.1
 extends_documentation_fragment:
   - certops.orders._softlayer
+  - certops.orders._softlayer_contacts
   - certops.orders._transport
   - certops.orders._wait
   - certops.orders._journal
@@ -54,6 +59,11 @@ attributes:
   diff_mode:
     details:
       - The diff shows the order's id, common name, status and billing order id before and after.
+  idempotent:
+    details:
+      - An order is placed once; a second run finds it and changes nothing. A cancel of a canceled order changes
+        nothing.
+      - O(resend_email) sends the e-mail on every run, so it always reports a change.
 options:
   state:
     description:
@@ -120,234 +130,6 @@ options:
         mailmaster) at the common name's domain or a parent domain.
       - Required to place an order.
     type: str
-  organization:
-    description:
-      - The organization the certificate is issued to. Required to place an order.
-    type: dict
-    suboptions:
-      name:
-        description: Organization name.
-        type: str
-        required: true
-      phone:
-        description: Phone number.
-        type: str
-        required: true
-      fax:
-        description: Fax number.
-        type: str
-      address:
-        description: The organization's address.
-        type: dict
-        required: true
-        suboptions:
-          line1:
-            description: First address line.
-            type: str
-            required: true
-          line2:
-            description: Second address line.
-            type: str
-          city:
-            description: City.
-            type: str
-            required: true
-          state:
-            description: US state or Canadian province (use V(OT) elsewhere, with O(organization.address.non_us_state)).
-            type: str
-          non_us_state:
-            description: Region outside the US and Canada.
-            type: str
-          postal_code:
-            description: Postal code.
-            type: str
-            required: true
-          country_code:
-            description: Two-letter country code.
-            type: str
-            required: true
-  technical_contact:
-    description:
-      - The technical contact. Required to place an order.
-      - Without its own address, the organization's address is used.
-    type: dict
-    suboptions:
-      first_name:
-        description: First name.
-        type: str
-        required: true
-      last_name:
-        description: Last name.
-        type: str
-        required: true
-      title:
-        description: Job title.
-        type: str
-        required: true
-      email:
-        description: E-mail address.
-        type: str
-        required: true
-      phone:
-        description: Phone number.
-        type: str
-        required: true
-      fax:
-        description: Fax number.
-        type: str
-      organization_name:
-        description: Organization name; defaults to O(organization.name).
-        type: str
-      address:
-        description: Address; defaults to the organization's address.
-        type: dict
-        suboptions:
-          line1:
-            description: First address line.
-            type: str
-            required: true
-          line2:
-            description: Second address line.
-            type: str
-          city:
-            description: City.
-            type: str
-            required: true
-          state:
-            description: US state or Canadian province (use V(OT) elsewhere, with O(organization.address.non_us_state)).
-            type: str
-          non_us_state:
-            description: Region outside the US and Canada.
-            type: str
-          postal_code:
-            description: Postal code.
-            type: str
-            required: true
-          country_code:
-            description: Two-letter country code.
-            type: str
-            required: true
-  administrative_contact:
-    description:
-      - The administrative contact; defaults to O(technical_contact) (with the organization's
-        address when it has none), as the provider documents.
-    type: dict
-    suboptions:
-      first_name:
-        description: First name.
-        type: str
-        required: true
-      last_name:
-        description: Last name.
-        type: str
-        required: true
-      title:
-        description: Job title.
-        type: str
-        required: true
-      email:
-        description: E-mail address.
-        type: str
-        required: true
-      phone:
-        description: Phone number.
-        type: str
-        required: true
-      fax:
-        description: Fax number.
-        type: str
-      organization_name:
-        description: Organization name; defaults to O(organization.name).
-        type: str
-      address:
-        description: Address; defaults to the organization's address.
-        type: dict
-        suboptions:
-          line1:
-            description: First address line.
-            type: str
-            required: true
-          line2:
-            description: Second address line.
-            type: str
-          city:
-            description: City.
-            type: str
-            required: true
-          state:
-            description: US state or Canadian province (use V(OT) elsewhere, with O(organization.address.non_us_state)).
-            type: str
-          non_us_state:
-            description: Region outside the US and Canada.
-            type: str
-          postal_code:
-            description: Postal code.
-            type: str
-            required: true
-          country_code:
-            description: Two-letter country code.
-            type: str
-            required: true
-  billing_contact:
-    description:
-      - The billing contact; defaults to O(technical_contact), like O(administrative_contact).
-    type: dict
-    suboptions:
-      first_name:
-        description: First name.
-        type: str
-        required: true
-      last_name:
-        description: Last name.
-        type: str
-        required: true
-      title:
-        description: Job title.
-        type: str
-        required: true
-      email:
-        description: E-mail address.
-        type: str
-        required: true
-      phone:
-        description: Phone number.
-        type: str
-        required: true
-      fax:
-        description: Fax number.
-        type: str
-      organization_name:
-        description: Organization name; defaults to O(organization.name).
-        type: str
-      address:
-        description: Address; defaults to the organization's address.
-        type: dict
-        suboptions:
-          line1:
-            description: First address line.
-            type: str
-            required: true
-          line2:
-            description: Second address line.
-            type: str
-          city:
-            description: City.
-            type: str
-            required: true
-          state:
-            description: US state or Canadian province (use V(OT) elsewhere, with O(organization.address.non_us_state)).
-            type: str
-          non_us_state:
-            description: Region outside the US and Canada.
-            type: str
-          postal_code:
-            description: Postal code.
-            type: str
-            required: true
-          country_code:
-            description: Two-letter country code.
-            type: str
-            required: true
   renewal:
     description:
       - Whether the order renews an existing certificate (the container's C(renewalFlag)).
@@ -382,6 +164,8 @@ seealso:
     description: Ordering from SoftLayer.
   - ref: ansible_collections.certops.orders.docsite.guide_waiting
     description: Waiting for certificate orders.
+  - ref: ansible_collections.certops.orders.docsite.guide_renewal
+    description: Renewing the certificates that expire soon, at both providers.
 """
 
 EXAMPLES = r"""
@@ -448,11 +232,23 @@ EXAMPLES = r"""
 
 RETURN = r"""
 statuses:
-  description: The provider's status catalogue, from C(getSslRequestStatuses) (C(id), C(name), C(description)).
+  description: The provider's status catalogue, from C(getSslRequestStatuses).
   returned: success
   type: list
   elements: dict
-  sample: [{"id": 50, "name": "Pending CA Approval", "description": "Order submitted and waiting for approval"}]
+  contains:
+    id:
+      description: Status id.
+      type: int
+      sample: 50
+    name:
+      description: Status name.
+      type: str
+      sample: Pending CA Approval
+    description:
+      description: The provider's description of the status.
+      type: str
+      sample: Order submitted and waiting for approval by the Certificate Authority
 order:
   description:
     - The certificate request this task manages, as after the task (null when nothing matches,
@@ -563,30 +359,134 @@ receipt:
       type: int
       sample: 12
     ordered_items:
-      description: The ordered items with their prices (the receipt's C(items); renamed so Jinja can reach it with dot notation).
+      description:
+        - The ordered items with their prices (the receipt's C(prices); renamed so that Jinja can reach it with dot
+          notation, as C(items) is a method of a dict there).
       type: list
       elements: dict
-      sample: [{"price_id": 1836, "item_id": 964, "item_key_name": "SSL_CERTIFICATE_RAPIDSSL_1_YEAR",
-                "description": "RapidSSL - 1 year", "setup_fee": "19", "recurring_fee": "0"}]
+      contains:
+        price_id:
+          description: The id of the item's price (C(SoftLayer_Product_Item_Price)).
+          type: int
+          sample: 1836
+        item_id:
+          description: The catalogue item's id; null when the receipt does not name the item.
+          type: int
+          sample: 964
+        item_key_name:
+          description: The catalogue item's keyName; null when the receipt does not name the item.
+          type: str
+          sample: SSL_CERTIFICATE_RAPIDSSL_1_YEAR
+        description:
+          description: The catalogue item's description; null when the receipt does not name the item.
+          type: str
+          sample: RapidSSL - 1 year
+        setup_fee:
+          description: The one-time fee, as a decimal string.
+          type: str
+          sample: "19"
+        recurring_fee:
+          description: The recurring fee, as a decimal string.
+          type: str
+          sample: "0"
     totals:
-      description: Totals as decimal strings (C(setup), C(recurring), C(prorated_total)).
+      description: The order's totals, as decimal strings.
       type: dict
-      sample: {"setup": "19", "recurring": "0", "prorated_total": "19"}
+      contains:
+        setup:
+          description: The one-time total (after tax when the receipt says, else before tax).
+          type: str
+          sample: "19"
+        recurring:
+          description: The recurring total (after tax when the receipt says, else before tax).
+          type: str
+          sample: "0"
+        prorated_total:
+          description: The prorated total of the order.
+          type: str
+          sample: "19"
 email_resent:
   description: The e-mail type resent (C(ApproverEmail) or C(FulfillmentEmail)); null in check mode before an order exists.
   returned: when O(resend_email) is set
   type: str
   sample: ApproverEmail
 wait:
-  description: How the wait went (C(elapsed) seconds, C(polls), status C(history)).
+  description: How the wait went; on a failed or timed-out wait too.
   returned: when O(wait_for) is set and the order was not only predicted in check mode
   type: dict
-  sample: {"elapsed": 7.3, "polls": 5, "history": [{"id": 987654, "status": "Pending CA Approval", "elapsed": 0.0}]}
+  contains:
+    elapsed:
+      description: Seconds spent waiting.
+      type: float
+      sample: 7.3
+    polls:
+      description: Rounds of reads while waiting (the first read is not counted).
+      type: int
+      sample: 5
+    history:
+      description: One entry per status change of the order, the first one for the status the wait started from.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The certificate request id.
+          type: int
+          sample: 987654
+        status:
+          description: The status name the order was seen in (C(status id <id>) for an id the catalogue does not list).
+          type: str
+          sample: Pending CA Approval
+        elapsed:
+          description: Seconds into the wait when this status was first seen.
+          type: float
+          sample: 0.0
 diff:
-  description: The order before and after (C(id), C(common_name), C(status), C(order_id)).
+  description: The order before and after (see the diff_mode attribute).
   returned: in diff mode
   type: dict
-  sample: {"before": null, "after": {"id": 987654, "common_name": "www.example.com", "status": "Pending CA Approval", "order_id": 31999001}}
+  contains:
+    before:
+      description: The order before the task; null when there was none.
+      type: dict
+      sample: null
+      contains:
+        id:
+          description: The certificate request id (null in check mode before the order is placed).
+          type: int
+          sample: 987654
+        common_name:
+          description: The certificate's common name.
+          type: str
+          sample: www.example.com
+        status:
+          description: The status name (null in check mode before the order is placed).
+          type: str
+          sample: Pending CA Approval
+        order_id:
+          description: The billing order id (null in check mode before the order is placed).
+          type: int
+          sample: 31999001
+    after:
+      description: The order after the task (in check mode, as predicted); null when there is none.
+      type: dict
+      sample: {"id": 987654, "common_name": "www.example.com", "status": "Pending CA Approval", "order_id": 31999001}
+      contains:
+        id:
+          description: The certificate request id (null in check mode before the order is placed).
+          type: int
+          sample: 987654
+        common_name:
+          description: The certificate's common name.
+          type: str
+          sample: www.example.com
+        status:
+          description: The status name (null in check mode before the order is placed).
+          type: str
+          sample: Pending CA Approval
+        order_id:
+          description: The billing order id (null in check mode before the order is placed).
+          type: int
+          sample: 31999001
 http_status:
   description: The HTTP status of the provider call that failed.
   returned: when a provider call fails

@@ -82,6 +82,8 @@ seealso:
     description: Ordering from SoftLayer.
   - ref: ansible_collections.certops.orders.docsite.guide_waiting
     description: Waiting for certificate orders.
+  - ref: ansible_collections.certops.orders.docsite.guide_renewal
+    description: Renewing the certificates that expire soon, at both providers.
 """
 
 EXAMPLES = r"""
@@ -222,8 +224,8 @@ orders:
       type: str
       sample: SSL_CERTIFICATE_RAPIDSSL_1_YEAR
 wait:
-  description: How the wait went.
-  returned: when O(wait_for) is set
+  description: How the wait went; on a failed or timed-out wait too.
+  returned: when O(wait_for) is set and an order is selected
   type: dict
   contains:
     elapsed:
@@ -235,10 +237,23 @@ wait:
       type: int
       sample: 6
     history:
-      description: One entry per status change of each order.
+      description: One entry per status change of each order, the first one for the status the wait started from.
       type: list
       elements: dict
       sample: [{"id": 987654, "status": "Pending CA Approval", "elapsed": 0.0}, {"id": 987654, "status": "Approved", "elapsed": 11.2}]
+      contains:
+        id:
+          description: The certificate request id.
+          type: int
+          sample: 987654
+        status:
+          description: The status name the order was seen in (C(status id <id>) for an id the catalogue does not list).
+          type: str
+          sample: Approved
+        elapsed:
+          description: Seconds into the wait when this status was first seen.
+          type: float
+          sample: 11.2
 http_status:
   description: The HTTP status of the provider call that failed.
   returned: when a provider call fails

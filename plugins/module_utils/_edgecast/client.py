@@ -44,12 +44,17 @@ DEFAULT_API_URL = "https://api.vdms.io"
 DEFAULT_IDS_URL = "https://id.vdms.io"
 
 
+#: the environment variables the credentials fall back to
+CREDENTIAL_ENV = {"client_id": "EDGECAST_CLIENT_ID", "client_secret": "EDGECAST_CLIENT_SECRET"}
+
+
 def connection_argument_spec() -> dict:
-    """The connection options (doc fragment ``certops.orders._edgecast``)."""
+    """The connection options (doc fragment ``certops.orders._edgecast``). The credentials are not
+    ``required``: they often come from ``module_defaults`` or the environment, which linters cannot
+    see, so :func:`connect` checks them instead, naming both places to set them."""
     return dict(
-        client_id=dict(type="str", required=True, fallback=(env_fallback, ["EDGECAST_CLIENT_ID"])),
-        client_secret=dict(type="str", required=True, no_log=True,
-                           fallback=(env_fallback, ["EDGECAST_CLIENT_SECRET"])),
+        client_id=dict(type="str", fallback=(env_fallback, [CREDENTIAL_ENV["client_id"]])),
+        client_secret=dict(type="str", no_log=True, fallback=(env_fallback, [CREDENTIAL_ENV["client_secret"]])),
         scope=dict(type="str", default="sec.cps.certificates"),
         api_url=dict(type="str", default=DEFAULT_API_URL, fallback=(env_fallback, ["EDGECAST_API_URL"])),
         ids_url=dict(type="str", default=DEFAULT_IDS_URL, fallback=(env_fallback, ["EDGECAST_IDS_URL"])),
@@ -241,6 +246,11 @@ class CpsClient:
 def connect(module: AnsibleModule, budget: Budget) -> CpsClient:
     """A :class:`CpsClient` over one HTTP seam (no request is made: the token is fetched on the first call)."""
     params = module.params
+    missing = [name for name in ("client_id", "client_secret") if params[name] is None]
+    if missing:
+        raise OptionError("missing %s: set the module option(s) (for every task at once with module_defaults for "
+                          "group/certops.orders.edgecast) or the environment (%s)"
+                          % (" and ".join(missing), " / ".join(CREDENTIAL_ENV[name] for name in missing)))
     for name in ("client_id", "client_secret", "scope", "api_url", "ids_url"):
         if not (params[name] or "").strip():
             raise OptionError("%s must not be empty" % name)
