@@ -259,3 +259,19 @@ def test_a_wrong_secret_in_the_credential_fails_the_job(provider, sandbox, playb
     # SoftLayer refuses the Basic credentials (401); the token service the client (OAuth 2.0: 400 invalid_client)
     assert {"softlayer": '"http_status": 401', "edgecast": '"provider_code": "invalid_client"'}[provider] in output, output
     assert len(sandbox.control("GET", "/orders/%s" % provider)) == before
+
+
+def test_the_guide_names_what_the_files_hold():
+    """docs/docsite/rst/guide_awx.rst repeats the names (the awx CLI commands spell them out), the
+    fields and the variables of each file."""
+    with open(os.path.join(ROOT, "docs", "docsite", "rst", "guide_awx.rst"), encoding="utf-8") as handle:
+        guide = handle.read()
+    for provider in PROVIDERS:
+        ct = load(provider)
+        assert '--name "%s"' % ct["name"] in guide, ct["name"]
+        assert "extensions/awx/credential_types/%s.yml" % provider in guide
+        for field in ct["inputs"]["fields"]:
+            shown = "**%s**" % field["id"] if field["id"] in ct["inputs"]["required"] else field["id"]
+            assert shown in guide, shown
+        for var in ct["injectors"]["env"]:
+            assert "``%s``" % var in guide, var
