@@ -9,7 +9,9 @@ ansible-lint (``--offline``, production profile), the changelog; flake8 stays of
 What it warned about before: ``playbooks/inventory.yml`` and a changelog fragment named
 ``*playbook*.yml``, both linted as playbooks (ansible-lint's default file kinds); the inventory is now
 ``playbooks/inventory/hosts.yml`` (an inventory to ansible-lint, and not in the playbooks/ top level
-that the importer loads playbooks from).
+that the importer loads playbooks from). A file anywhere whose name matches one of ansible-lint's
+kinds is linted as that kind: a changelog fragment must not be called ``*playbook*.yml`` or
+``execution-environment.yml``.
 """
 
 import glob
