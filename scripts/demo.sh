@@ -10,4 +10,4 @@ ansible_env
 trap 'stop_sandbox' EXIT
 stage_collection
 start_sandbox "$@"
-ansible-playbook -i playbooks/inventory.yml playbooks/demo.yml -e "@$WORK/sandbox_vars.yml"
+ansible-playbook -i playbooks/inventory/hosts.yml playbooks/demo.yml -e "@$WORK/sandbox_vars.yml"

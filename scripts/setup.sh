@@ -34,6 +34,10 @@ echo "setup: .venv from $PY_MAIN"
 make_venv .venv "$PY_MAIN" -r requirements-dev.txt ansible-core
 echo "setup: .venv-floor from $PY_FLOOR (ansible-core 2.19)"
 make_venv .venv-floor "$PY_FLOOR" -r tests/unit/requirements.txt pytest pytest-xdist pytest-mock 'ansible-core>=2.19,<2.20'
+# galaxy-importer (tests/reliability/test_galaxy_importer.py) apart: it pins attrs and ansible-lint
+echo "setup: .venv-importer from $PY_MAIN (galaxy-importer)"
+[ -x .venv-importer/bin/python ] || "$PY_MAIN" -m venv .venv-importer
+.venv-importer/bin/pip install "${PIP[@]}" galaxy-importer
 
 # the version from the installed package, not `ansible --version | head -n 1`: head closes the pipe
 # while ansible is still writing, and ansible then dies with a BrokenPipe traceback

@@ -75,7 +75,7 @@ build_install_run() {
     ansible-galaxy collection build "$ROOT" --force --output-path "$WORK/dist" >/dev/null &&
     ansible-galaxy collection install "$WORK"/dist/certops-orders-*.tar.gz -p "$WORK/installed" --no-deps --force >/dev/null &&
     ANSIBLE_COLLECTIONS_PATH="$WORK/installed" ansible-galaxy collection list certops.orders &&
-    ANSIBLE_COLLECTIONS_PATH="$WORK/installed" ansible-playbook -i playbooks/inventory.yml playbooks/demo.yml -e "@$WORK/sandbox_vars.yml"
+    ANSIBLE_COLLECTIONS_PATH="$WORK/installed" ansible-playbook -i playbooks/inventory/hosts.yml playbooks/demo.yml -e "@$WORK/sandbox_vars.yml"
 }
 
 step stage          stage_collection

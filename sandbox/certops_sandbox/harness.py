@@ -174,7 +174,7 @@ class Playbooks:
         merged.update(extra_vars or {})
         with open(vars_path, "w", encoding="utf-8") as handle:
             json.dump(merged, handle)
-        argv = [os.path.join(BIN, "ansible-playbook"), "-i", inventory or os.path.join(ROOT, "playbooks", "inventory.yml"),
+        argv = [os.path.join(BIN, "ansible-playbook"), "-i", inventory or os.path.join(ROOT, "playbooks", "inventory", "hosts.yml"),
                 playbook, "-e", "@" + vars_path]
         if verbosity:
             argv.append("-" + "v" * verbosity)

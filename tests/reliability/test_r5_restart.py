@@ -44,7 +44,7 @@ def test_r5_wait_survives_restart(provider, sandbox_factory, collections_path, t
     out = str(tmp_path / "result.json")
     extra = dict(box.vars, r5_provider=provider, r5_name=spec["name"], r5_out=out)
     vars_path = runner.write("vars.json", json.dumps(extra))
-    argv = [os.path.join(BIN, "ansible-playbook"), "-i", os.path.join(ROOT, "playbooks", "inventory.yml"),
+    argv = [os.path.join(BIN, "ansible-playbook"), "-i", os.path.join(ROOT, "playbooks", "inventory", "hosts.yml"),
             PLAYBOOK, "-e", "@" + vars_path]
     log_path = str(tmp_path / "playbook.log")
     with open(log_path, "w", encoding="utf-8") as log:
