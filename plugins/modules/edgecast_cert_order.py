@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: edgecast_cert_order
 short_description: Create, update, cancel and delete Edgecast CPS certificate requests
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - certops.orders contributors (@certops)
 description:

@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: edgecast_cert_order_status_info
 short_description: Read Edgecast CPS certificate requests and wait for their status
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - certops.orders contributors (@certops)
 description:

@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: softlayer_cert_order
 short_description: Order, cancel and re-drive SoftLayer SSL certificate orders
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes sure an SSL certificate order exists at IBM Cloud Classic Infrastructure (SoftLayer) for
     a common name and a CSR, placing it once when it does not; cancels pending orders; resends the

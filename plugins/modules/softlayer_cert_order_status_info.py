@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: softlayer_cert_order_status_info
 short_description: Read SoftLayer SSL certificate orders and wait for their status
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads SSL certificate requests (orders) of an IBM Cloud Classic Infrastructure (SoftLayer)
     account, with their status names resolved through the provider's status catalogue.
