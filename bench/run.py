@@ -561,6 +561,14 @@ def markdown(report):
             cfg["b2_orders"], cfg["b2_first"], cfg["b2_last"])]
     starts = ["%s %s" % (p, import_line(report["results"][p]["B1"]["imports"])) for p in PROVIDERS
               if "imports" in report["results"].get(p, {}).get("B1", {})]
+    dates = collections.defaultdict(set)
+    for provider in PROVIDERS:
+        for row, x in sorted(report["results"].get(provider, {}).items()):
+            if "measured" in x:
+                dates[x["measured"]].add("%s %s%s" % (provider, row, "" if x.get("load_before") is None else " (load %.1f)" % x["load_before"]))
+    if len(dates) > 1:  # a merged report: say which rows come from which run
+        out.append("Rows measured on: %s (load: the 1-minute load average when the row started)." % "; ".join(
+            "%s %s" % (when, ", ".join(sorted(rows))) for when, rows in sorted(dates.items())))
     if starts:
         out.append("Module start (one AnsiballZ run of the status module; cumulative ms under `python -X importtime`): %s." % "; ".join(starts))
     if any("B6" in report["results"].get(p, {}) for p in PROVIDERS):
@@ -656,7 +664,11 @@ def main(argv=None):
     os.makedirs(cfg.out, exist_ok=True)
     if cfg.merge and os.path.exists(os.path.join(cfg.out, name + ".json")):
         with open(os.path.join(cfg.out, name + ".json")) as handle:
-            report["results"] = json.load(handle)["results"]
+            earlier = json.load(handle)
+        report["results"] = earlier["results"]
+        for provider in PROVIDERS:  # rows kept from the earlier run say when they were measured
+            for row in report["results"].get(provider, {}).values():
+                row.setdefault("measured", earlier["when"])
 
     def save():  # after every row, so that a late failure keeps what was measured
         with open(os.path.join(cfg.out, name + ".json"), "w") as handle:
@@ -672,14 +684,18 @@ def main(argv=None):
             for row, fn in (("B1", b1), ("B2", b2), ("B3", b3), ("B4", b4), ("B6", None)):
                 if row == "B6" and row in only:
                     t0 = time.time()
+                    load = os.getloadavg()[0]
                     results[row] = b6(cfg.collections_path, settings, provider, cfg)
+                    results[row].update(measured=time.strftime("%Y-%m-%d %H:%M"), load_before=round(load, 2))
                     if "B4" in results:
                         results[row]["uri_extrapolated"] = uri_extrapolation(results[row], results["B4"])
                     print("%s B6: %.0f s %s" % (provider, time.time() - t0, json.dumps(results[row]["slope_per_1000"])), flush=True)
                     save()
                 elif row in only:
                     t0 = time.time()
+                    load = os.getloadavg()[0]
                     results[row] = fn(runner, seeder, provider, cfg)
+                    results[row].update(measured=time.strftime("%Y-%m-%d %H:%M"), load_before=round(load, 2))
                     print("%s %s: %.0f s %s" % (provider, row, time.time() - t0,
                                                 json.dumps({k: v for k, v in results[row].items() if k != "calls"})), flush=True)
                     save()
