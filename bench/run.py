@@ -593,10 +593,11 @@ def plot(report, path):
     (extrapolated from B4). Needs matplotlib (requirements-dev.txt); without it, says so and skips."""
     try:
         import matplotlib
+        import matplotlib.ticker
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("no plot: matplotlib is not installed (pip install -r requirements-dev.txt)")
+        print("no plot: matplotlib is not installed (pip install -r requirements-dev.txt, then bench/run.py --plot-only)")
         return None
     fig, (t_ax, m_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
     for provider, colour in zip(PROVIDERS, ("tab:blue", "tab:orange")):
@@ -615,11 +616,12 @@ def plot(report, path):
     m_ax.axhline(150, color="grey", linestyle=":", label="target 150 MiB")
     t_ax.set(xscale="log", yscale="log", xlabel="orders", ylabel="task seconds", title="B6 status of every order: time")
     m_ax.set(xscale="log", xlabel="orders", ylabel="peak RSS (MiB)", title="B6: peak RSS of a module process")
+    t_ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _pos: "{:g}".format(v)))
     m_ax.set_ylim(bottom=0)
     sizes = sorted({r["orders"] for p in PROVIDERS for r in report["results"].get(p, {}).get("B6", {}).get("rows", [])})
     for ax in (t_ax, m_ax):
         ax.set_xticks(sizes, ["{:,}".format(n) for n in sizes])
-        ax.minorticks_off()
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
     fig.suptitle("certops.orders B6, %s (%s)" % (report["when"], "quick" if report["config"].get("quick") else "full"), fontsize=9)
@@ -636,11 +638,20 @@ def main(argv=None):
     parser.add_argument("--providers", default=",".join(PROVIDERS))
     parser.add_argument("--reps", type=int)
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
-    parser.add_argument("--collections-path", required=True)
+    parser.add_argument("--collections-path")
+    parser.add_argument("--plot-only", action="store_true", help="redraw the B6 plot from the saved report, run nothing")
     parser.add_argument("--b6-sizes", help="comma list of B6's order counts (default 1000,10000; --quick 50,200)")
     parser.add_argument("--merge", action="store_true", help="keep the rows of an earlier report that this run does not redo")
     cfg = parser.parse_args(argv)
     quick = cfg.quick
+    name = "quick" if quick else "latest"
+    if cfg.plot_only:
+        with open(os.path.join(cfg.out, name + ".json")) as handle:
+            drawn = plot(json.load(handle), os.path.join(cfg.out, "b6_scale.png" if not quick else "quick_b6_scale.png"))
+        print("plot: %s" % drawn if drawn else "no B6 plot drawn")
+        return 0 if drawn else 1
+    if not cfg.collections_path:
+        parser.error("--collections-path is required (bench/run.sh gives it)")
     cfg.reps = cfg.reps or (1 if quick else 3)
     cfg.b2_orders, cfg.b2_first, cfg.b2_last = (5, 2, 6) if quick else (50, 3, 30)
     cfg.b3_delays = [3] if quick else [5, 30, 120]
@@ -660,7 +671,6 @@ def main(argv=None):
               "ansible_core": subprocess.run([sys.executable, "-c", "import ansible.release as r; print(r.__version__)"],
                                              capture_output=True, text=True).stdout.strip(),
               "config": {k: v for k, v in vars(cfg).items() if k not in ("out", "collections_path")}, "results": {}}
-    name = "quick" if quick else "latest"
     os.makedirs(cfg.out, exist_ok=True)
     if cfg.merge and os.path.exists(os.path.join(cfg.out, name + ".json")):
         with open(os.path.join(cfg.out, name + ".json")) as handle:
