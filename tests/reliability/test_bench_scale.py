@@ -46,6 +46,7 @@ def test_peak_rate_is_the_most_requests_within_one_second():
     log = [{"t": t} for t in (0.0, 0.2, 0.5, 0.99, 1.0, 1.5, 3.0)]
     assert run.peak_rate(log) == 4  # 0.0-0.99; 1.0 starts a new second for 0.0
     assert run.peak_rate([]) == 0
+    assert run.peak_in_whole_seconds(log) == 4  # 0.x; then 1.0 and 1.5
 
 
 def b6_report():
@@ -71,14 +72,19 @@ def test_the_uri_extrapolation_is_linear_in_b4s_measured_loop():
 def test_the_report_shows_each_b6_size_and_the_slope_and_says_what_is_extrapolated():
     text = run.markdown(b6_report())
     assert "| B6 status of 10000 orders, no selector (task s; peak RSS of the module) | softlayer | 11.00 (11.00-11.00) s, " \
-           "102 req, 90.0 MiB | 2500 s, 10000 req (extrapolated) | 227x faster; peak 20 req/s (limit 50/s), 0 rate-limited |" in text
+           "102 req, 90.0 MiB | 2500 s, 10000 req (extrapolated) | 227x faster; peak 20 req in any 1 s, - in a whole second " \
+           "(limit 50/s), 0 rate-limited |" in text
     assert "| B6 slope per 1,000 orders (1000 to 10000) | softlayer | 1.00 s, 10 req | 250 s (extrapolated) |" in text
     assert "linear extrapolation of B4's measured `uri` loop, not a run" in text
 
 
-def test_a_module_over_150_mib_misses_the_target():
+def test_a_module_over_150_mib_or_over_the_rate_limit_misses_the_target():
     report = b6_report()
     report["results"]["softlayer"]["B6"]["rows"][-1]["peak_rss_kib"] = 151 * 1024
+    line = [x for x in run.markdown(report).splitlines() if "B6 status of 10000" in x][0]
+    assert line.endswith("| **no** |")
+    report = b6_report()
+    report["results"]["softlayer"]["B6"]["rows"][-1]["over_limit"] = True
     line = [x for x in run.markdown(report).splitlines() if "B6 status of 10000" in x][0]
     assert line.endswith("| **no** |")
 
