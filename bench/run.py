@@ -583,7 +583,8 @@ def markdown(report):
     if any("B6" in report["results"].get(p, {}) for p in PROVIDERS):
         out.append("B6: orders seeded through the provider APIs into a sandbox of its own; the `uri` figures are a linear "
                    "extrapolation of B4's measured `uri` loop, not a run; rate limits from the request log (SoftLayer documents "
-                   "50 requests a second, CPS none; the sandbox enforces none itself).")
+                   "50 requests a second, CPS none; the sandbox enforces none itself). Plot of time and peak RSS against order "
+                   "count: `bench/results/b6_scale.png`.")
     out.append("")
     return "\n".join(out)
 
