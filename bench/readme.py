@@ -28,9 +28,12 @@ def _pair(report, row):
 
 def why(report):
     """The summary: what a pipeline gains over the `uri` loops users write, in measured figures."""
+    # a merged report holds rows of several runs: name each run's date (the table says which rows)
+    days = sorted({x["measured"][:10] for p in NAMES for x in report["results"].get(p, {}).values() if "measured" in x})
+    when = " and ".join(days) if len(days) > 1 else report["when"]
     lines = ["Measured by `bench/run.sh` on %s (%s, %d CPUs), against the `uri` playbooks an experienced user "
              "writes for the same job (median of %d runs; requests from the sandbox's log):"
-             % (report["when"], report["machine"], report["cpus"], report["config"]["reps"]), ""]
+             % (when, report["machine"], report["cpus"], report["config"]["reps"]), ""]
     for name, x in _pair(report, "B4"):
         lines.append("- **Status of %d orders in one task**, %s: %.2f s and %d requests, where a `uri` loop takes "
                      "%.1f s and %d requests (%.0fx faster)." % (
@@ -41,9 +44,17 @@ def why(report):
                      "%.1f s after it; %d requests against %d." % (
                          x["orders"], name, x["ours_past_last_s"]["median"], x["uri_past_last_s"]["median"],
                          x["ours_requests"]["median"], x["uri_requests"]["median"]))
+    for name, x in _pair(report, "B6"):
+        big = x["rows"][-1]
+        uri = {r["orders"]: r for r in (x.get("uri_extrapolated") or {}).get("rows", [])}.get(big["orders"])
+        lines.append("- **Status of every order of an account**, %s: %d orders in %.1f s and %d requests, peak RSS %.0f MiB%s." % (
+            name, big["orders"], big["ours_s"]["median"], big["requests"], big["peak_rss_kib"] / 1024.0,
+            "; a `uri` loop would take about %.0f s (extrapolated from B4, not run)" % uri["seconds"] if uri else ""))
     for name, x in _pair(report, "B1"):
-        lines.append("- **One status query**, %s: %.2f s against %.2f s (ratio %.2f)." % (
-            name, x["ours_s"]["median"], x["uri_s"]["median"], x["ratio"]))
+        floor = "; one `ping` task, the floor of any module, takes %.2f s (ratio %.2f)" % (
+            x["ping_s"]["median"], x["ping_ratio"]) if "ping_s" in x else ""
+        lines.append("- **One status query**, %s: %.2f s against %.2f s (ratio %.2f)%s." % (
+            name, x["ours_s"]["median"], x["uri_s"]["median"], x["ratio"], floor))
     return "\n".join(lines)
 
 
