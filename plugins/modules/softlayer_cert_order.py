@@ -449,7 +449,7 @@ diff:
       description: The order before the task; null when there was none.
       type: dict
       sample: null
-      contains:
+      contains: &diff_contains
         id:
           description: The certificate request id (null in check mode before the order is placed).
           type: int
@@ -470,23 +470,8 @@ diff:
       description: The order after the task (in check mode, as predicted); null when there is none.
       type: dict
       sample: {"id": 987654, "common_name": "www.example.com", "status": "Pending CA Approval", "order_id": 31999001}
-      contains:
-        id:
-          description: The certificate request id (null in check mode before the order is placed).
-          type: int
-          sample: 987654
-        common_name:
-          description: The certificate's common name.
-          type: str
-          sample: www.example.com
-        status:
-          description: The status name (null in check mode before the order is placed).
-          type: str
-          sample: Pending CA Approval
-        order_id:
-          description: The billing order id (null in check mode before the order is placed).
-          type: int
-          sample: 31999001
+      # the same keys as before
+      contains: *diff_contains
 http_status:
   description: The HTTP status of the provider call that failed.
   returned: when a provider call fails
