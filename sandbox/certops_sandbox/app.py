@@ -66,6 +66,7 @@ class Sandbox:
             self.store.data = {"_sandbox": {"clock_offset": 0.0, "clock_frozen_at": None}}
             for name, plugin in self.plugins.items():
                 self.store.data[name] = plugin.initial_state()
+                plugin.on_reset()
             self.store.mark_dirty()
         self.store.save()
 
@@ -184,6 +185,7 @@ def create_app(config=None, state_file=None, seed=None):
                 t=round(sandbox.clock.now(), 3), method=request.method, path=request.path,
                 query=request.query_string.decode("latin-1"), provider=g.get("provider"),
                 status=response.status_code, fault=rule.kind if rule is not None else None,
+                rate_limited=bool(g.get("rate_limited")),
                 ms=round((time.monotonic() - g.get("started", time.monotonic())) * 1000, 1))
         sandbox.store.save()
         if g.get("reset_connection"):

@@ -182,6 +182,8 @@ def control_blueprint(sandbox):
             counts["status:%s" % e["status"]] += 1
             if e.get("fault"):
                 counts["fault:%s" % e["fault"]] += 1
+            if e.get("rate_limited"):
+                counts["rate_limited"] += 1
         return jsonify({"last_seq": sandbox.log.last_seq, "counts": dict(counts)})
 
     @bp.post("/csr")

@@ -177,6 +177,9 @@ class ProviderPlugin:
         """The provider's state after a reset (plain JSON data)."""
         return {}
 
+    def on_reset(self):
+        """Forget what the provider keeps outside its state (``POST /_sandbox/reset``)."""
+
     # -- lifecycle -----------------------------------------------------------------------
     def tick(self, now):
         """Apply every transition due at clock time ``now``."""

@@ -27,6 +27,11 @@ OBJECT_MASK = "SoftLayer_Exception_WebService_ObjectMask"
 PARSER = "SoftLayer_Exception_Common_Parser"
 
 RATE_LIMIT_TEXT = "Rate limit of 50 requests for every 1 second(s) exceeded."
+
+
+def rate_limit_text(limit):
+    """The rate-limit message for a limit of ``limit`` requests a second (the documented text at 50)."""
+    return "Rate limit of %s requests for every 1 second(s) exceeded." % (int(limit) if float(limit).is_integer() else limit)
 INTERNAL_ERROR_BODY = {"error": "Internal Error", "code": PUBLIC}
 
 

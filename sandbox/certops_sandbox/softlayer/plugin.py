@@ -7,6 +7,7 @@ from flask import request
 from ..core import ProviderPlugin
 from ..faults import echo_of_request
 from . import catalog, dates, lifecycle, rest
+from .ratelimit import RateLimiter
 from . import errors as err
 
 DEFAULT_CONFIG = {
@@ -28,6 +29,10 @@ DEFAULT_CONFIG = {
     "complete_after": 4,
     # verifyOrder/placeOrder check the approver mailbox against the common name's domains
     "enforce_approver_email": True,
+    # SoftLayer's documented limit (reference D2, section 9.2): at most this many requests per API user in
+    # any 1-second window, the rest refused with HTTP 500 SoftLayer_Exception_WebService_RateLimitExceeded
+    # before they are processed; 0 turns it off (see ratelimit.py)
+    "rate_limit": 50,
     # HTTP status of the expired_token fault (401 as softlayer-python expects, or 500 as softlayer-go)
     "expired_token_status": 401,
     # quirks for testing tolerant clients (off by default); error_body_200: true (every call) or N (the next N calls)
@@ -39,8 +44,17 @@ class SoftLayerPlugin(ProviderPlugin):
     name = "softlayer"
     prefixes = ("/rest/v3.1/", "/rest/v3/")
 
+    def __init__(self, sandbox):
+        super().__init__(sandbox)
+        #: who made how many requests in the last second (in memory only: a restart forgets it, as
+        #: a second passes anyway)
+        self.rate_limiter = RateLimiter()
+
     def blueprint(self):
         return rest.make_blueprint(self)
+
+    def on_reset(self):
+        self.rate_limiter.clear()
 
     def default_config(self):
         return copy.deepcopy(DEFAULT_CONFIG)

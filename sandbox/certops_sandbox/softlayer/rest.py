@@ -14,7 +14,7 @@ Parameters come from the body's ``parameters`` array on POST/PUT; a GET's body i
 import json
 import re
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from . import dates, filters, masks
 from . import errors as err
@@ -73,12 +73,14 @@ def parse_result_limit(text):
 
 
 def authenticate(config, header):
-    """The caller's account id for an ``Authorization`` header (HTTP Basic or Bearer), or raise the 401."""
+    """``(account id, API user name)`` of the caller for an ``Authorization`` header (HTTP Basic or
+    Bearer), or raise the 401. The IBM Cloud API key and the bearer token stand for the main user
+    (``username``): the rate limit counts them with that user's classic-key requests."""
     header = header or ""
     if header[:7].lower() == "bearer ":
         token = header[7:].strip()
         if token and token == config.get("bearer_token"):
-            return int(config["account_id"])
+            return int(config["account_id"]), config.get("username")
         raise SLError(401, err.PUBLIC, "Invalid API token.")
     auth = request.authorization
     if auth is None or auth.type != "basic":
@@ -86,13 +88,13 @@ def authenticate(config, header):
     username, password = auth.username or "", auth.password or ""
     if username == "apikey":
         if password and password == config.get("ibm_cloud_api_key"):
-            return int(config["account_id"])
+            return int(config["account_id"]), config.get("username")
         raise SLError(401, err.PUBLIC, "Invalid API token.")
     if username and username == config.get("username") and password == config.get("api_key"):
-        return int(config["account_id"])
+        return int(config["account_id"]), username
     for user in config.get("extra_users") or []:
         if username and username == user.get("username") and password == user.get("api_key"):
-            return int(user["account_id"])
+            return int(user["account_id"]), username
     raise SLError(401, err.PUBLIC, "Invalid API token.")
 
 
@@ -123,7 +125,14 @@ def dispatch(plugin, table, rest):
 
 def _dispatch(plugin, table, rest):
     config = plugin.config
-    account = plugin.account_record(authenticate(config, request.headers.get("Authorization")))
+    account_id, user = authenticate(config, request.headers.get("Authorization"))
+    # the rate limit comes before anything else the call would do: a refused call is not processed
+    # (no order placed, no quirk counter spent); who is unknown (401) is not counted for anyone
+    limit = config.get("rate_limit")
+    if not plugin.rate_limiter.admit(user, limit):
+        g.rate_limited = True
+        raise SLError(500, err.RATE_LIMIT, err.rate_limit_text(limit))
+    account = plugin.account_record(account_id)
     quirks = config.get("quirks") or {}
     if plugin.take_error_body_quirk():
         return json_response(dict(err.INTERNAL_ERROR_BODY), status=200)
