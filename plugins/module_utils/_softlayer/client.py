@@ -55,6 +55,16 @@ ENV = {
 
 RATE_LIMIT = "SoftLayer_Exception_WebService_RateLimitExceeded"
 INTERNAL_ERROR = "Internal Error"
+#: Requests a second this client starts at most. SoftLayer refuses more than 50 a second per API
+#: user ("Rate limit of 50 requests for every 1 second(s) exceeded.", observed in softlayer/softlayer-go
+#: #75 and softlayer/softlayer-python #884). The provider counts when requests arrive, not when they
+#: leave: a request delayed on the way (a slow connect, a thread scheduled late) lands closer to the
+#: next ones than it was sent, so 45 keeps five requests of slack inside every second. Ten may go at
+#: once (a short task is not slowed), the rest 1/35 s apart (see ``RateLimiter``). The pace is one
+#: run's: tasks running at the same time with the same user share the provider's 50 without knowing
+#: of each other, and a refused read is retried (see ``classify``).
+MAX_RATE = 45
+BURST = 10
 
 
 def connection_argument_spec() -> dict:
@@ -181,7 +191,7 @@ def connect(module: AnsibleModule, budget: Budget, config_path: str = CONFIG_FIL
     creds = resolve_credentials(module.params, config_path, secrets)
     return http_client(module, creds.endpoint_url, budget, auth=BasicAuth(creds.username, creds.api_key, secrets),
                        error_parser=parse_error, classify=classify, body_error=body_error, refusal_codes=(RATE_LIMIT,),
-                       headers={"Content-Type": "application/json"})
+                       headers={"Content-Type": "application/json"}, max_rate=MAX_RATE, burst=BURST)
 
 
 STATUS = "SoftLayer_Security_Certificate_Request_Status"
