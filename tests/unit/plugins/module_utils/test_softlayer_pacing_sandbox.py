@@ -116,5 +116,5 @@ def test_reads_on_eight_threads_through_map_bounded_are_never_refused(server, se
     found = map_bounded(api.get_request, wanted, workers=8)
     assert [request.id for request in found] == wanted
     log = log_since(server, mark)
-    assert len(log) >= len(wanted) and all(e["status"] == 200 for e in log), [(e["status"], e["fault"], e["rate_limited"], e["ms"]) for e in log if e["status"] != 200]
-    assert [e for e in log if e["rate_limited"]] == []
+    assert [(e["status"], e["rate_limited"]) for e in log if e["status"] != 200] == []
+    assert len(log) == len(wanted)  # one read each: nothing refused and retried
