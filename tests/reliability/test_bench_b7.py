@@ -142,3 +142,12 @@ def test_b7_at_a_tiny_size_for_both_providers(collections_path):
             # (0.3 s for a loaded CI machine's scheduling, on top of the bound)
             assert all(o["poll_after_s"] <= o["allowed_s"] + 0.3 for o in row["per_order"] if not o["before_first_read"]), detail
             assert row["requests_per_order"] < 3, detail
+
+
+def test_the_readme_summary_names_b7_when_the_report_has_it():
+    import readme  # bench/readme.py, on the path above
+
+    report = {"when": "2026-12-07 10:00", "machine": "Linux", "cpus": 2, "config": {"reps": 3},
+              "results": {"edgecast": {"B7": dict(scripted_row(), measured="2026-12-07 10:00")}}}
+    assert ("- **Waiting for 3 orders approved over 10 s in one task**, Edgecast CPS: 3.00 requests per order, detection "
+            "latency median 7.75 s (p95 15.00 s), 1 orders over the B3 bound.") in readme.why(report)
