@@ -151,3 +151,13 @@ def test_the_readme_summary_names_b7_when_the_report_has_it():
               "results": {"edgecast": {"B7": dict(scripted_row(), measured="2026-12-07 10:00")}}}
     assert ("- **Waiting for 3 orders approved over 10 s in one task**, Edgecast CPS: 3.00 requests per order, detection "
             "latency median 7.75 s (p95 15.00 s), 1 orders over the B3 bound.") in readme.why(report)
+
+
+def test_a_failed_b7_task_is_a_row_that_misses_not_a_crash():
+    row = {"orders": 100, "span_s": 60, "seed_s": 1.0, "met": False, "error": "Task failed: Module failed: 11608",
+           "target": "0 orders over the B3 bound"}
+    report = {"when": "2026-12-07 10:00", "machine": "Linux", "python": "3.13.0", "ansible_core": "2.21.5", "cpus": 2,
+              "config": {"reps": 1, "b2_orders": 5, "b2_first": 2, "b2_last": 6, "quick": True},
+              "results": {"edgecast": {"B7": row}}}
+    assert ("| B7 wait for 100 orders approved over 60 s, one task | edgecast | the task failed: Task failed: Module failed: "
+            "11608 | not run at this size | - | 0 over max(1 s, 10% of the age at approval) | **no** |") in run.markdown(report)
