@@ -11,6 +11,7 @@ the harness without asserting any timing. B6 (status of every order of an accoun
 import argparse
 import collections
 import concurrent.futures
+import datetime
 import glob
 import json
 import math
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 
 import requests
 
@@ -382,7 +384,7 @@ def b3(runner, seeder, provider, cfg):
     rows = []
     for delay, (key, approved_at) in zip(cfg.b3_delays, made):
         seen = [e["t"] for e in log if e["t"] >= approved_at and "/%s/" % key in e["path"] + "/" and e["status"] < 300]
-        allowed = max(1.0, 0.1 * delay)
+        allowed = allowed_latency(delay)
         if not seen:
             # no successful read of the order at or after its planned approval: the wait ended
             # without seeing it (a timeout or an error, in outs), which is a miss, not a crash
@@ -392,6 +394,15 @@ def b3(runner, seeder, provider, cfg):
         latency = min(seen) - approved_at
         rows.append({"approved_after_s": delay, "latency_s": round(latency, 3), "allowed_s": allowed, "met": latency <= allowed})
     return {"rows": rows, "met": all(r["met"] for r in rows)}
+
+
+def allowed_latency(age):
+    """The B3 bound on detection latency for an order approved ``age`` seconds into its wait: the
+    poll schedule's rule (plugins/module_utils/_wait.py, PollSchedule: polls every ``min_interval``
+    of 1 s at first, then every ``fraction`` 0.1 of the time already waited), so an order approved
+    after ``age`` s is seen within max(1 s, 10% of ``age``) (5 s -> 1 s, 30 s -> 3 s, 120 s -> 12 s).
+    The schedule's 30 s cap only makes polls closer than this bound."""
+    return max(1.0, 0.1 * age)
 
 
 def schedule_requests(collections_path):
@@ -510,6 +521,220 @@ def uri_extrapolation(b6_result, b4_result):
             "seconds_per_1000": round(per_s * 1000, 1), "peak_rss_kib": b4_result["peak_rss_kib"]["uri"]}
 
 
+# -- B7: one task waits for many orders approved over minutes ----------------------------------------
+def read_ids(entry, provider):
+    """The order ids a successful request of the sandbox log read: Edgecast reads one certificate
+    per request (``.../certificates/<id>`` or ``.../certificates/<id>/status``); SoftLayer reads one
+    request by id (``SoftLayer_Security_Certificate_Request/<id>/...``) or many in one list call,
+    whose ids are the ``in`` operation of its ``objectFilter`` (query parameter)."""
+    if entry["status"] >= 300:
+        return set()
+    path = entry["path"]
+    if provider == "edgecast":
+        match = re.search(r"/v2\.0/certificates/(\d+)(?:/status)?$", path)
+        return {int(match.group(1))} if match else set()
+    match = re.search(r"/SoftLayer_Security_Certificate_Request/(\d+)/", path)
+    if match:
+        return {int(match.group(1))}
+    if "getSslCertificateRequests" not in path:
+        return set()
+    raw = urllib.parse.parse_qs(entry.get("query") or "").get("objectFilter")
+    if not raw:
+        return set()
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("operation") == "in":
+                for option in node.get("options") or []:
+                    if option.get("name") == "data":
+                        found.update(int(v) for v in option.get("value") or [])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(raw[0]))
+    return found
+
+
+def detection(log, provider, approvals):
+    """Per order, when the task first saw it approved, from the sandbox's request log (``t``: the
+    sandbox clock when the answer was logged; ``ms``: how long the request took) and the approval
+    times (``approvals``: {id: sandbox clock time}, from the sandbox's order records).
+
+    The sandbox applies due transitions when a request arrives (app.py, before_request), so the
+    first read of an order that *started* at or after its approval is the first to answer it
+    approved; the task sees it when that answer arrives (``t``). The age at approval counts from the
+    task's first read of any order (``wait_start``): an order approved before it is seen by the
+    first read, and no schedule could see it earlier, so it is reported apart and not held to the
+    bound. The bound (:func:`allowed_latency`) holds the poll's start, not the provider's answer
+    time: the schedule decides when a poll is sent."""
+    reads = [(e["t"] - e.get("ms", 0.0) / 1000.0, e["t"], read_ids(e, provider)) for e in sorted(log, key=lambda e: e["seq"])]
+    reads = [r for r in reads if r[2]]
+    wait_start = reads[0][0] if reads else None
+    rows = []
+    for key, approved in sorted(approvals.items(), key=lambda kv: kv[1]):
+        seen = next(((start, end) for start, end, ids in reads if key in ids and start >= approved), None)
+        if seen is None:
+            rows.append({"id": key, "approved_at": approved, "seen": False, "met": False})
+            continue
+        early = approved < wait_start
+        age = max(0.0, approved - wait_start)
+        allowed = allowed_latency(age)
+        rows.append({"id": key, "approved_at": approved, "seen": True, "age_s": round(age, 3),
+                     "latency_s": round(seen[1] - approved, 3), "poll_after_s": round(seen[0] - approved, 3),
+                     "allowed_s": round(allowed, 3), "before_first_read": early,
+                     "met": early or seen[0] - approved <= allowed})
+    return {"wait_start": wait_start, "rows": rows}
+
+
+def percentile(values, share):
+    """The nearest-rank percentile (``share`` 0.95: p95) of ``values``."""
+    ordered = sorted(values)
+    return ordered[max(0, int(math.ceil(share * len(ordered))) - 1)]
+
+
+def approval_times(box, provider, made):
+    """{id: sandbox clock time of the approval} from the sandbox's order records: SoftLayer plans
+    ``approveAt`` when the request appears; a CPS certificate with ``sbx-t<N>`` is Active N seconds
+    after it was created (its lifecycle's steps are scaled to add up to N: edgecast/lifecycle.py)."""
+    records = {o["id"]: o for o in box.control("GET", "/orders/%s" % provider, timeout=120)}
+    times = {}
+    for key, delay in made:
+        record = records[key]
+        if provider == "softlayer":
+            times[key] = record["approveAt"]
+        else:
+            created = datetime.datetime.strptime(record["created"], "%Y-%m-%dT%H:%M:%S.%fZ")
+            times[key] = created.replace(tzinfo=datetime.timezone.utc).timestamp() + delay
+    return times
+
+
+def b7(collections_path, settings, provider, cfg):
+    """Wait for many orders that the sandbox approves over minutes, in ONE task of the status module
+    (``order_ids`` / ``certificate_ids`` and ``wait_for``): requests per order, per-order detection
+    latency against the B3 bound, the task's wall time. A sandbox of its own: its clock is frozen
+    while the orders are placed (so every order starts its life at the same instant, however long
+    seeding takes) and runs again just before the playbook starts; the approvals are spread evenly
+    over the span after that instant, in shuffled order (as B2). No uri loop at this size."""
+    work = workdir("certops-bench-b7-")
+    box = SandboxProcess(work, settings=settings).start()
+    try:
+        runner = Runner(box, collections_path, work)
+        seeder = Seeder(box)
+        delays = staggered(cfg.b7_orders, 0, cfg.b7_span, 7)
+        t0 = time.time()
+        box.control("POST", "/clock/freeze", {"frozen": True})
+        try:
+            made = [(key, delay) for (key, _), delay in zip(seeder.place(provider, "b7", delays), delays)]
+        finally:
+            box.control("POST", "/clock/freeze", {"frozen": False})
+        seeded_s = time.time() - t0
+        approvals = approval_times(box, provider, made)
+        saved = os.path.join(work, "b7-wait.json")
+        try:
+            out = runner.run(provider, "ours", [key for key, _ in made], {
+                "bench_wait_for": WAIT_FOR[provider], "bench_wait_timeout": cfg.b7_wait_timeout, "bench_out": saved})
+        except RuntimeError as exc:
+            # a task that fails is the row's finding: keep its message, and let the other rows run
+            failed = re.findall(r'"msg": "([^"]*)"', str(exc))
+            return {"orders": len(made), "span_s": cfg.b7_span, "seed_s": round(seeded_s, 1), "met": False,
+                    "error": (failed[-1] if failed else str(exc)[-300:]), "target": "0 orders over the B3 bound"}
+        with open(saved) as handle:
+            waited = json.load(handle)
+    finally:
+        box.stop()
+        cleanup(work)
+    return b7_row(provider, cfg, out, approvals, waited, seeded_s)
+
+
+def b7_row(provider, cfg, out, approvals, waited, seeded_s=None):
+    """B7's figures from a run (``out`` of :meth:`Runner.run`, the module's ``wait`` summary)."""
+    seen = detection(out["log"], provider, approvals)
+    rows = seen["rows"]
+    held = [r for r in rows if r["seen"] and not r["before_first_read"]]
+    # the latency figures are those of the orders the schedule answers for (approved after the first read)
+    latencies = [r["latency_s"] for r in held]
+    # Edgecast's history says "<status> / <order status>"
+    in_history = {h["id"] for h in waited.get("history", []) if h["status"].split(" / ")[0] in DONE[provider]}
+    over = [r for r in rows if not r["met"]]
+    return {
+        "orders": len(approvals), "span_s": cfg.b7_span, "seed_s": None if seeded_s is None else round(seeded_s, 1),
+        "ours_s": round(out["seconds"], 2), "requests": out["requests"],
+        "requests_per_order": round(out["requests"] / float(len(approvals)), 2), "calls": out["calls"],
+        "polls": waited.get("polls"), "detected": sum(1 for r in rows if r["seen"]),
+        "approved_in_module_history": len(in_history & set(approvals)),
+        "before_first_read": sum(1 for r in rows if r["seen"] and r["before_first_read"]),
+        "latency_s": {"median": round(statistics.median(latencies), 3), "p95": round(percentile(latencies, 0.95), 3),
+                      "max": round(max(latencies), 3)} if latencies else None,
+        "held_to_bound": len(held), "over_bound": len(over),
+        "over_bound_worst": sorted(({k: r.get(k) for k in ("id", "age_s", "latency_s", "poll_after_s", "allowed_s")}
+                                    for r in over), key=lambda r: -(r["latency_s"] or 1e9))[:10],
+        "per_order": [{k: r.get(k) for k in ("id", "age_s", "latency_s", "poll_after_s", "allowed_s", "before_first_read", "met")}
+                      for r in rows],
+        "uri": "not run: a uri loop over this many orders for %d s is not run at this size" % cfg.b7_span,
+        "target": "0 orders over the B3 bound max(1 s, 10% of the age at approval)",
+        "met": not over and all(r["seen"] for r in rows),
+    }
+
+
+# -- R1 at scale: the soak test with 1,000 orders per provider ----------------------------------------
+ROOT = os.path.dirname(HERE)
+SOAK_TEST = "tests/reliability/test_r1_soak.py::test_r1_soak"
+
+
+def r1(collections_path, cfg):
+    """Run the R1 soak test (tests/reliability/test_r1_soak.py) with ``cfg.r1_layout`` hosts and
+    orders per host for each provider, through pytest as scripts/test.sh runs it (the staged
+    collection, a JSON report in a directory of its own), and return its figures per provider.
+    The test starts its own sandbox, with its faults (20%) and short lifecycles."""
+    (sl_hosts, sl_per), (ec_hosts, ec_per) = cfg.r1_layout
+    out_dir = workdir("certops-bench-r1-")
+    env = dict(os.environ, CERTOPS_STAGE=collections_path, CERTOPS_RELIABILITY_OUT=out_dir,
+               CERTOPS_SOAK_SL_HOSTS=str(sl_hosts), CERTOPS_SOAK_SL_PER_HOST=str(sl_per),
+               CERTOPS_SOAK_EC_HOSTS=str(ec_hosts), CERTOPS_SOAK_EC_PER_HOST=str(ec_per))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.join(ROOT, "sandbox"), env.get("PYTHONPATH")) if p)
+    t0 = time.time()
+    try:
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", SOAK_TEST],
+                              env=env, capture_output=True, text=True, cwd=ROOT)
+        path = os.path.join(out_dir, "r1_soak.json")
+        if not os.path.exists(path):
+            raise RuntimeError("the R1 soak wrote no report (rc %d):\n%s\n%s" % (done.returncode, done.stdout[-4000:], done.stderr[-2000:]))
+        with open(path) as handle:
+            soak = json.load(handle)
+    finally:
+        cleanup(out_dir)
+    return r1_rows(soak, done.returncode == 0, time.time() - t0, done.stdout[-2000:] if done.returncode else None)
+
+
+def r1_rows(soak, passed, wall_s, tail=None):
+    """{provider: row} from the soak test's JSON report (its figures, nothing recomputed)."""
+    rows = {}
+    tracebacks = sum(soak["tracebacks"].values())
+    for provider in PROVIDERS:
+        part = soak[provider]
+        layout = soak["layout"][provider]
+        ok = (part["duplicates"] == 0 and part["orders_at_provider"] == part["orders_requested"]
+              and not part["wrong_final_statuses"] and not part["tasks_not_succeeded"] and not tracebacks)
+        rows[provider] = {
+            "orders": part["orders_requested"], "orders_at_provider": part["orders_at_provider"],
+            "duplicates": part["duplicates"], "wrong_final_statuses": part["wrong_final_statuses"],
+            "final_statuses": part["final_statuses"], "tasks_not_succeeded": len(part["tasks_not_succeeded"]),
+            "task_reruns": part["task_reruns"], "requests": part["requests"],
+            "fault_rate_configured": soak["fault_rate_configured"], "fault_rate_observed": part["fault_rate_observed"],
+            "faults_fired": sum(part["faults_fired"].values()),
+            "ambiguous_processed": part["placing_posts"]["ambiguous_processed"],
+            "hosts": layout["hosts"], "orders_per_host": layout["orders_per_host"], "forks": soak["forks"],
+            "run_s": soak["duration_s"], "wall_s": round(wall_s, 1), "tracebacks": tracebacks,
+            "test_passed": passed, "test_output_tail": tail,
+            "target": "0 duplicates, every order issued, no traceback", "met": ok and passed,
+        }
+    return rows
+
+
 # -- report ----------------------------------------------------------------------------------------
 def fmt(s):
     return "%.2f (%.2f-%.2f)" % (s["median"], s["min"], s["max"])
@@ -572,6 +797,31 @@ def markdown(report):
             out.append("| B6 slope per 1,000 orders (%d to %d) | %s | %.2f s, %.0f req | %s | - | - | - |" % (
                 x["rows"][0]["orders"], x["rows"][-1]["orders"], provider, x["slope_per_1000"]["seconds"],
                 x["slope_per_1000"]["requests"], "%.0f s (extrapolated)" % uri_slope if uri_slope else "-"))
+        if "B7" in r and "error" in r["B7"]:
+            x = r["B7"]
+            out.append("| B7 wait for %d orders approved over %d s, one task | %s | the task failed: %s | not run at this size | - "
+                       "| 0 over max(1 s, 10%% of the age at approval) | **no** |" % (
+                           x["orders"], x["span_s"], provider, x["error"].replace("|", "/")))
+        elif "B7" in r:
+            x = r["B7"]
+            lat = x["latency_s"] or {"median": float("nan"), "p95": float("nan"), "max": float("nan")}
+            out.append("| B7 wait for %d orders approved over %d s, one task (task s; requests; detection latency) | %s | "
+                       "%.0f s, %d req (%.2f per order) | not run at this size | latency median %.2f s, p95 %.2f s, max %.2f s; "
+                       "%d of %d detected; %d over the B3 bound (%d approved before the first read) | 0 over max(1 s, 10%% of "
+                       "the age at approval) | %s |" % (
+                           x["orders"], x["span_s"], provider, x["ours_s"], x["requests"], x["requests_per_order"],
+                           lat["median"], lat["p95"], lat["max"], x["detected"], x["orders"], x["over_bound"],
+                           x["before_first_read"], "yes" if x["met"] else "**no**"))
+        if "R1" in r:
+            x = r["R1"]
+            out.append("| R1 soak at scale: %d orders, %.0f%% faults (%d hosts x %d, %d forks) | %s | %d at the provider, "
+                       "%d duplicates, final %s, %d tasks failed for good | - | observed fault rate %.3f, %d requests, "
+                       "%d task re-runs, %.0f s | %s | %s |" % (
+                           x["orders"], 100 * x["fault_rate_configured"], x["hosts"], x["orders_per_host"], x["forks"],
+                           provider, x["orders_at_provider"], x["duplicates"],
+                           ", ".join("%s %d" % kv for kv in sorted(x["final_statuses"].items())), x["tasks_not_succeeded"],
+                           x["fault_rate_observed"], x["requests"], x["task_reruns"], x["run_s"], x["target"],
+                           "yes" if x["met"] else "**no**"))
     sched = report["results"].get("schedule")
     if sched:
         out.append("| B3 poll schedule over a %d s wait (fake clock) | both | %d requests | - | - | %s | %s |" % (
@@ -597,6 +847,17 @@ def markdown(report):
                    "extrapolation of B4's measured `uri` loop, not a run; rate limits from the request log (SoftLayer documents "
                    "50 requests a second, CPS none; the sandbox enforces none itself). Plot of time and peak RSS against order "
                    "count: `bench/results/b6_scale.png`.")
+    if any("B7" in report["results"].get(p, {}) for p in PROVIDERS):
+        out.append("B7: orders placed through the provider APIs into a sandbox of its own whose clock stands still while "
+                   "they are placed, approvals spread evenly over the span after that instant in shuffled order, then one "
+                   "task of the status module with the ids and wait_for; latency = the answer of the first read that "
+                   "started after the approval, minus the approval (sandbox log and order records), over the orders approved "
+                   "after the task's first read; the bound holds the "
+                   "poll's start and counts the age from the task's first read (an order approved before it is seen by "
+                   "that read). No `uri` loop is run at this size (B2 compares one at 50 orders).")
+    if any("R1" in report["results"].get(p, {}) for p in PROVIDERS):
+        out.append("R1 at scale: `tests/reliability/test_r1_soak.py::test_r1_soak` run by the bench command with the "
+                   "layout above (CI runs it with 100 orders per provider); figures from its JSON report.")
     out.append("")
     return "\n".join(out)
 
@@ -656,13 +917,20 @@ def plot(report, path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one repetition (CI: the harness works)")
-    parser.add_argument("--only", default="B1,B2,B3,B4,B6", help="comma list of rows (B5 = both providers, always)")
+    parser.add_argument("--only", help="comma list of rows (B5 = both providers, always); default B1,B2,B3,B4,B6, and "
+                                       "B7 too with --quick (20 orders over 20 s): a full run does B7 (about 12 min per "
+                                       "provider at 1,000 orders) and R1 (the soak at 1,000 orders per provider, never "
+                                       "in --quick) only when named here, e.g. --only B7,R1 --merge")
     parser.add_argument("--providers", default=",".join(PROVIDERS))
     parser.add_argument("--reps", type=int)
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     parser.add_argument("--collections-path")
     parser.add_argument("--plot-only", action="store_true", help="redraw the B6 plot from the saved report, run nothing")
     parser.add_argument("--b6-sizes", help="comma list of B6's order counts (default 1000,10000; --quick 50,200)")
+    parser.add_argument("--b7-orders", type=int, help="B7's order count (default 1000; --quick 20)")
+    parser.add_argument("--b7-span", type=int, help="B7: approvals spread over this many seconds (default 600; --quick 20)")
+    parser.add_argument("--r1-layout", default="40x25,20x50",
+                        help="R1: SoftLayer and Edgecast hosts x orders per host (default 40x25,20x50: 1,000 orders each)")
     parser.add_argument("--merge", action="store_true", help="keep the rows of an earlier report that this run does not redo")
     cfg = parser.parse_args(argv)
     quick = cfg.quick
@@ -683,7 +951,21 @@ def main(argv=None):
     if len(cfg.b6_sizes) < 2 or cfg.b6_sizes != sorted(set(cfg.b6_sizes)):
         parser.error("--b6-sizes takes two or more growing order counts (the slope needs two)")
     cfg.b6_reps = 1 if quick else 2
+    cfg.b7_orders = cfg.b7_orders or (20 if quick else 1000)
+    cfg.b7_span = cfg.b7_span if cfg.b7_span is not None else 20 if quick else 600
+    cfg.b7_wait_timeout = cfg.b7_span + 300  # a wide margin: a wait that ends by timing out is a finding, not noise
+    try:
+        cfg.r1_layout = [tuple(int(n) for n in part.split("x")) for part in cfg.r1_layout.split(",")]
+        assert len(cfg.r1_layout) == 2 and all(len(p) == 2 and min(p) > 0 for p in cfg.r1_layout)
+    except (ValueError, AssertionError):
+        parser.error("--r1-layout takes two HOSTSxORDERS pairs, SoftLayer's then Edgecast's (e.g. 40x25,20x50)")
+    cfg.only = cfg.only or ("B1,B2,B3,B4,B6,B7" if quick else "B1,B2,B3,B4,B6")
     only = set(cfg.only.split(","))
+    unknown = only - {"B1", "B2", "B3", "B4", "B6", "B7", "R1"}
+    if unknown:
+        parser.error("--only: unknown rows %s (B1-B4, B6, B7, R1; B5 is both providers, always)" % ", ".join(sorted(unknown)))
+    if quick and "R1" in only:
+        parser.error("R1 is not part of --quick: the soak at scale runs in a full bench run (--only R1)")
 
     work = workdir("certops-bench-")
     settings = {"softlayer.request_delay": 0}
@@ -713,8 +995,16 @@ def main(argv=None):
         seeder = Seeder(box)
         for provider in cfg.providers.split(","):
             results = report["results"].setdefault(provider, {})
-            for row, fn in (("B1", b1), ("B2", b2), ("B3", b3), ("B4", b4), ("B6", None)):
-                if row == "B6" and row in only:
+            for row, fn in (("B1", b1), ("B2", b2), ("B3", b3), ("B4", b4), ("B6", None), ("B7", None)):
+                if row == "B7" and row in only:
+                    t0 = time.time()
+                    load = os.getloadavg()[0]
+                    results[row] = b7(cfg.collections_path, settings, provider, cfg)
+                    results[row].update(measured=time.strftime("%Y-%m-%d %H:%M"), load_before=round(load, 2))
+                    print("%s B7: %.0f s %s" % (provider, time.time() - t0, json.dumps(
+                        {k: v for k, v in results[row].items() if k not in ("calls", "per_order")})), flush=True)
+                    save()
+                elif row == "B6" and row in only:
                     t0 = time.time()
                     load = os.getloadavg()[0]
                     results[row] = b6(cfg.collections_path, settings, provider, cfg)
@@ -733,6 +1023,14 @@ def main(argv=None):
                     save()
         if "B3" in only:
             report["results"]["schedule"] = schedule_requests(cfg.collections_path)
+        if "R1" in only:
+            t0 = time.time()
+            load = os.getloadavg()[0]
+            for provider, row in r1(cfg.collections_path, cfg).items():
+                row.update(measured=time.strftime("%Y-%m-%d %H:%M"), load_before=round(load, 2))
+                report["results"].setdefault(provider, {})["R1"] = row
+            print("R1: %.0f s %s" % (time.time() - t0, json.dumps({p: report["results"][p]["R1"] for p in PROVIDERS})), flush=True)
+            save()
     finally:
         box.stop()
         cleanup(work)

@@ -42,6 +42,9 @@ SEED = 20240601
 #: also how long SoftLayer looks for an order after an ambiguous placeOrder (at least 60 s)
 WAIT_TIMEOUT = 60
 TASK_RETRIES = 8
+#: the playbook's time limit: 1,200 s for the 200 orders of the default layout, and as much per order
+#: for a bigger one (the bench command's R1 row runs 1,000 orders per provider)
+PLAYBOOK_TIMEOUT = max(1200, 6 * sum(hosts * per_host for hosts, per_host in LAYOUT.values()))
 
 #: short lifecycles so 200 waits fit in a few minutes (issued about 3 s after the order)
 SETTINGS = {
@@ -347,7 +350,7 @@ def test_r1_soak(sandbox_factory, collections_path, tmp_path, capsys):
            "ANSIBLE_CALLBACKS_ENABLED": "reliability_events", "RELIABILITY_EVENTS": events_path}
     started = time.monotonic()
     proc = runner.run(PLAYBOOK, {"soak_wait_timeout": WAIT_TIMEOUT, "soak_task_retries": TASK_RETRIES},
-                      inventory=write_inventory(str(tmp_path / "inventory.ini")), env=env, timeout=1200)
+                      inventory=write_inventory(str(tmp_path / "inventory.ini")), env=env, timeout=PLAYBOOK_TIMEOUT)
     duration = time.monotonic() - started
     output = proc.stdout + proc.stderr
     with open(str(tmp_path / "playbook.log"), "w", encoding="utf-8") as handle:
