@@ -201,7 +201,10 @@ class Runner:
             if os.path.exists(path):
                 os.remove(path)
         env = {"BENCH_TIMES": times, "ANSIBLE_CALLBACKS_ENABLED": "bench_timer",
-               "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback_plugins")}
+               "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback_plugins"),
+               # the status-catalogue cache as users have it (on, a day), in the bench's work dir
+               "CERTOPS_CATALOGUE_CACHE_DIR": os.path.join(self.work, "catalogues"),
+               "CERTOPS_CATALOGUE_CACHE_MAX_AGE": "86400"}
         if rss:
             env.update(BENCH_RSS_LOG=rss_log)
         env.update(env_extra or {})
@@ -246,19 +249,36 @@ def b1(runner, seeder, provider, cfg):
     """One status query for one order (status name included): ours vs uri vs the ping floor (one
     ansible.builtin.ping task), wall time of the task; then where a module's start goes (imports)."""
     [(key, _)] = seeder.place(provider, "b1", [None])
-    rows = {"ours": [], "uri": [], "ping": []}
+    # the floor of a module that reads one order through requests and does nothing else (SoftLayer's
+    # one GET; bench/playbooks/library/bench_requests_get.py): what ours cannot go below
+    variants = {"ours": None, "uri": None, "ping": "ping.yml"}
+    if provider == "softlayer":
+        variants["requests"] = "floor.yml"
+    rows = dict((variant, []) for variant in variants)
     requests_made, calls = {}, {}
+    # one unmeasured run of each first: a pipeline's tasks find Ansible's module cache and our
+    # status-catalogue cache warm (a cold catalogue cache adds its requests once a day)
+    cold = runner.run(provider, "ours", [key])
+    for variant, playbook in variants.items():
+        if variant != "ours":
+            runner.run(provider, variant, [key], playbook=playbook)
     for _ in range(cfg.reps):
-        for variant in ("ours", "uri", "ping"):  # interleaved, so drift hits all alike
-            out = runner.run(provider, variant, [key], playbook="ping.yml" if variant == "ping" else None)
+        for variant, playbook in variants.items():  # interleaved, so drift hits all alike
+            out = runner.run(provider, variant, [key], playbook=playbook)
             rows[variant].append(out["seconds"])
             requests_made[variant] = out["requests"]
             calls[variant] = out["calls"]
     ratio = statistics.median(rows["ours"]) / statistics.median(rows["uri"])
     ping_ratio = statistics.median(rows["ours"]) / statistics.median(rows["ping"])
-    return {"ours_s": spread(rows["ours"]), "uri_s": spread(rows["uri"]), "ping_s": spread(rows["ping"]),
+    floor = {}
+    if rows.get("requests"):
+        floor = {"requests_floor_s": spread(rows["requests"]),
+                 "floor_of_uri": round(statistics.median(rows["requests"]) / statistics.median(rows["uri"]), 3),
+                 "floor_of_ping": round(statistics.median(rows["requests"]) / statistics.median(rows["ping"]), 3)}
+    return {"ours_s": spread(rows["ours"]), "uri_s": spread(rows["uri"]), "ping_s": spread(rows["ping"]), **floor,
             "ratio": round(ratio, 3), "ping_ratio": round(ping_ratio, 3), "requests": requests_made, "calls": calls,
-            "target": "<= 1.0", "ping_target": "<= 1.15", "met": ratio <= 1.0 and ping_ratio <= 1.15,
+            "cold_cache": {"seconds": round(cold["seconds"], 3), "requests": cold["requests"]},
+            "target": "<= 0.9", "ping_target": "<= 1.15", "met": ratio <= 0.9 and ping_ratio <= 1.15,
             "imports": import_profile(runner, provider, key)}
 
 
@@ -752,10 +772,17 @@ def markdown(report):
         if "B1" in r:
             x = r["B1"]
             if "ping_s" in x:
-                out.append("| B1 one status query (task s; `uri` and the `ping` floor) | %s | %s s, %d req | uri %s s, %d req; "
-                           "ping %s s | %.2f of uri, %.2f of ping | %s of uri, %s of ping | %s |" % (
-                               provider, fmt(x["ours_s"]), x["requests"]["ours"], fmt(x["uri_s"]), x["requests"]["uri"],
-                               fmt(x["ping_s"]), x["ratio"], x["ping_ratio"], x["target"], x["ping_target"],
+                floor = ""
+                if "requests_floor_s" in x:
+                    floor = "; requests floor %s s (%.2f of uri, %.2f of ping)" % (
+                        fmt(x["requests_floor_s"]), x["floor_of_uri"], x["floor_of_ping"])
+                cold = ""
+                if "cold_cache" in x:
+                    cold = " (cold catalogue cache: %.2f s, %d req)" % (x["cold_cache"]["seconds"], x["cold_cache"]["requests"])
+                out.append("| B1 one status query (task s; `uri` and the `ping` floor) | %s | %s s, %d req%s | uri %s s, %d req; "
+                           "ping %s s%s | %.2f of uri, %.2f of ping | %s of uri, %s of ping | %s |" % (
+                               provider, fmt(x["ours_s"]), x["requests"]["ours"], cold, fmt(x["uri_s"]), x["requests"]["uri"],
+                               fmt(x["ping_s"]), floor, x["ratio"], x["ping_ratio"], x["target"], x["ping_target"],
                                "yes" if x["met"] else "**no**"))
             else:  # a report from before the ping floor
                 out.append("| B1 one status query (task s) | %s | %s s, %d req | %s s, %d req | ratio %.2f | %s | %s |" % (

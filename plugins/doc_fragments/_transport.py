@@ -50,4 +50,22 @@ options:
         hostile endpoint.
     type: int
     default: 67108864
+  catalogue_cache_dir:
+    description:
+      - The directory where the provider's status catalogues are kept between tasks, one JSON file
+        per provider endpoint and catalogue, so that a task does not read them from the provider
+        every time.
+      - When not set, E(CERTOPS_CATALOGUE_CACHE_DIR) is used, and without it
+        C(~/.ansible/certops_orders/catalogues) on the host that runs the module.
+      - Deleting the files or the directory is always safe; the next task reads the catalogues again.
+      - A cached catalogue that lacks a status the provider reports or a status name the task asks for
+        is read again from the provider before the status is reported unknown or the name refused.
+    type: path
+  catalogue_cache_max_age:
+    description:
+      - How many seconds a cached status catalogue is used, from 0 to 604800 (a week); older files
+        are read again from the provider and rewritten.
+      - V(0) turns the cache off, both reading and writing.
+      - When not set, E(CERTOPS_CATALOGUE_CACHE_MAX_AGE) is used, and without it 86400 (a day).
+    type: int
 """

@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget, BudgetError, check_time_options
+from ansible_collections.certops.orders.plugins.module_utils._catalogue import catalogue_cache_argument_spec
 from ansible_collections.certops.orders.plugins.module_utils._contract import (
     FINAL_PHASES,
     PHASES_PASSED,
@@ -99,6 +100,7 @@ def transport_argument_spec() -> dict:
         proxy_url=dict(type="str"),
         retries=dict(type="int", default=4),
         max_response_size=dict(type="int", default=DEFAULT_MAX_RESPONSE_SIZE),
+        **catalogue_cache_argument_spec()
     )
 
 
@@ -584,7 +586,10 @@ def run_info(module: AnsibleModule, provider_class: type[InfoProvider]) -> None:
         else:
             unread = [key for key in keys if key not in objects]
             objects.update(provider.read(unread) if unread else {})
-        result[provider.result_key] = [objects[k] for k in keys]
+        # a slice of a wait that reads one object at a time can end before it read the later ones:
+        # the slice reports what it saw (the last slice reads every one)
+        result[provider.result_key] = [objects[k] for k in keys if k in objects]
+        result.update(provider.catalogue())  # as read again if a cached copy lacked a status
     except WaitFailed as exc:
         found, summary = _waited(keys, exc.result)
         fail_with(module, {"msg": str(exc), "wait": summary, provider.result_key: found})
@@ -666,6 +671,7 @@ def run_order(module: AnsibleModule, provider_class: type[OrderProvider]) -> Non
             result["wait"] = waited.summary()
             if waited.sliced:
                 result[CONTINUE_KEY] = True
+        result.update(provider.catalogue())  # as read again if a cached copy lacked a status
     except WaitFailed as exc:
         # the change happened: report it with the last-seen object
         found, result["wait"] = _waited(keys, exc.result)

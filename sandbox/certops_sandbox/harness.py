@@ -155,6 +155,10 @@ class Playbooks:
             "ANSIBLE_FORCE_COLOR": "0", "NO_COLOR": "1", "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_RETRY_FILES_ENABLED": "0", "ANSIBLE_HOST_KEY_CHECKING": "0",
             "ANSIBLE_LOCALHOST_WARNING": "0", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+            # no status-catalogue cache unless a run asks for one: tests count requests and put faults
+            # into catalogue reads (and none writes to the home directory)
+            "CERTOPS_CATALOGUE_CACHE_DIR": os.path.join(self.workdir, "catalogues"),
+            "CERTOPS_CATALOGUE_CACHE_MAX_AGE": "0",
         })
         env.update(extra or {})
         return env

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
+from ansible_collections.certops.orders.plugins.module_utils._catalogue import for_task
 from ansible_collections.certops.orders.plugins.module_utils._contract import (
     PHASES,
     Change,
@@ -204,15 +205,16 @@ class EdgecastProvider(Provider):
         super().__init__(module, budget)
         self.cps = connect(module, budget)
         self._polled = {}  # certificate id -> the status model a poll read last
-        self._appendices = {}
+        self.catalogues = for_task(module.params, "edgecast", module.params["api_url"], self._read_appendix)
 
     # -- the vocabulary ----------------------------------------------------------------------
+    def _read_appendix(self, name: str) -> list:
+        return parse(_models().named_entities, self.cps.appendix(name), "GET /v2.0/appendix/%s" % name)
+
     def appendix(self, name: str) -> list:
-        """A status catalogue (``order-statuses``, ``certificate-statuses``), read once per run."""
-        if name not in self._appendices:
-            self._appendices[name] = parse(_models().named_entities, self.cps.appendix(name),
-                                           "GET /v2.0/appendix/%s" % name)
-        return self._appendices[name]
+        """A status catalogue (``order-statuses``, ``certificate-statuses``), read once per run, from
+        the cache when it has a fresh copy."""
+        return self.catalogues.get(name)
 
     def catalogue(self) -> dict:
         return {"order_statuses": self.appendix("order-statuses"),
@@ -222,11 +224,23 @@ class EdgecastProvider(Provider):
         """The request and order statuses; the domain and validation statuses too (two more requests)
         when a name the task asks for is not among those or the phases. The default ``fail_on`` has
         TimedOut whether or not its catalogue was read: it is matched on the domains' own statuses."""
-        groups = dict((title, [s["name"] for s in self.appendix(name)]) for name, title in WHOLE_CATALOGUES)
         whole = self._whole_names()
         if any(name not in whole and name not in PHASES for name in asked):
-            groups.update((title, [s["name"] for s in self.appendix(name)]) for name, title in PART_CATALOGUES)
+            groups = self._names(WHOLE_CATALOGUES + PART_CATALOGUES)
+            known = set(n for names in groups.values() for n in names)
+            if any(name not in known and name not in PHASES for name in asked):
+                # a name no catalogue has may be one the provider added after a cached copy was
+                # written: every cached catalogue is read again (each at most once per task)
+                refreshed = [self.catalogues.stale(name) for name, _title in WHOLE_CATALOGUES + PART_CATALOGUES]
+                if any(refreshed):
+                    groups = self._names(WHOLE_CATALOGUES + PART_CATALOGUES)
+                    whole = self._whole_names()
+        else:
+            groups = self._names(WHOLE_CATALOGUES)
         return Vocabulary([], [name for name in FAILURES if name in whole] + [TIMED_OUT], groups)
+
+    def _names(self, catalogues: tuple) -> dict:
+        return dict((title, [s["name"] for s in self.appendix(name)]) for name, title in catalogues)
 
     def _whole_names(self) -> set:
         """The names of the catalogues that describe a whole certificate (read once, by the vocabulary)."""

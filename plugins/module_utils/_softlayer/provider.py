@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.certops.orders.plugins.module_utils._budget import Budget
+from ansible_collections.certops.orders.plugins.module_utils._catalogue import for_task
 from ansible_collections.certops.orders.plugins.module_utils._http import ApiError
 from ansible_collections.certops.orders.plugins.module_utils._contract import (
     Change,
@@ -70,6 +71,8 @@ def _models() -> ModuleType:
     return models
 
 
+#: the name of the status catalogue's cache file (see ``_catalogue``)
+STATUS_CATALOGUE = "request-statuses"
 EMAIL_TYPES = {"approver": "ApproverEmail", "fulfillment": "FulfillmentEmail"}
 #: the request record appears some seconds after placeOrder: look for it at least this long,
 #: whatever wait_timeout says, so that a short wait_timeout does not invite a second order
@@ -254,24 +257,39 @@ class SoftLayerProvider(Provider):
     def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)
         self.api = sl.SoftLayerApi(connect(module, budget))
+        creds = sl.resolve_credentials(module.params)
         #: the account the journal keys orders by (the credentials' user; no secret)
-        self.account = sl.resolve_credentials(module.params).username
+        self.account = creds.username
+        self.catalogues = for_task(module.params, "softlayer", creds.endpoint_url, self._read_catalogue)
         self._statuses = None
         self._unknown_ids = set()
 
     # -- the vocabulary --------------------------------------------------------------------------
+    def _read_catalogue(self, name: str) -> list:
+        entries = _models().StatusCatalogue(self.api.request_statuses()).entries
+        if not entries:
+            raise ApiError("getSslRequestStatuses returned no statuses; cannot resolve status names")
+        return entries
+
     @property
     def status_catalogue(self) -> StatusCatalogue:
         if self._statuses is None:
-            self._statuses = _models().StatusCatalogue(self.api.request_statuses())
-            if not self._statuses.entries:
-                raise ApiError("getSslRequestStatuses returned no statuses; cannot resolve status names")
+            self._statuses = _models().StatusCatalogue(self.catalogues.get(STATUS_CATALOGUE))
         return self._statuses
+
+    def _refresh(self) -> bool:
+        """Read the catalogue from the provider if this task has a cached copy (see ``_catalogue``)."""
+        if self.catalogues.stale(STATUS_CATALOGUE):
+            self._statuses = None
+            return True
+        return False
 
     def catalogue(self) -> dict:
         return {"statuses": self.status_catalogue.entries}
 
     def vocabulary(self, asked: Iterable[str] = ()) -> Vocabulary:
+        if any(name not in self.status_catalogue.by_name for name in asked):
+            self._refresh()
         names = self.status_catalogue.names
         return Vocabulary(names, [name for name in FAILURES if name in names])
 
@@ -287,9 +305,16 @@ class SoftLayerProvider(Provider):
     # -- reads -----------------------------------------------------------------------------------
     def result(self, raw: Any, source: str) -> dict:
         """The module's shape for a raw request; warns once per status id the catalogue lacks."""
-        order, _csr = _models().request_result(raw, self.status_catalogue, source)
+        order, _csr = self._with_csr(raw, source)
         self._note_unknown(order)
         return order
+
+    def _with_csr(self, raw: Any, source: str) -> tuple[dict, str | None]:
+        """The order's shape and its CSR; a status id the (cached) catalogue lacks re-reads it first."""
+        order, csr = _models().request_result(raw, self.status_catalogue, source)
+        if order["status"] is None and order["status_id"] is not None and self._refresh():
+            order, csr = _models().request_result(raw, self.status_catalogue, source)
+        return order, csr
 
     def _note_unknown(self, order: dict) -> None:
         if order["status"] is None and order["status_id"] not in self._unknown_ids:
@@ -342,7 +367,7 @@ class SoftLayerInfo(SoftLayerProvider, InfoProvider):
         if params["common_name"]:
             leaves["commonName"] = sl.same_name(params["common_name"])
         if params["status"]:
-            check_names("status", params["status"], self.vocabulary().names)
+            check_names("status", params["status"], self.vocabulary(params["status"]).names)
             leaves["statusId"] = sl.one_of(self.status_catalogue.ids(params["status"]))
         if within is not None:
             leaves["expirationDate"] = sl.before_date(expiry_cutoff(within))
@@ -435,8 +460,7 @@ class SoftLayerOrder(SoftLayerProvider, OrderProvider):
         models = _models()
         wanted = self.csr_identity
         object_filter = sl.request_filter(commonName=sl.same_name(wanted.cn)) if wanted.cn is not None else None
-        rows = [models.request_result(raw, self.status_catalogue, LIST_REQUESTS)
-                for raw in self.api.list_requests(object_filter, mask=sl.REQUEST_MASK_WITH_CSR)]
+        rows = [self._with_csr(raw, LIST_REQUESTS) for raw in self.api.list_requests(object_filter, mask=sl.REQUEST_MASK_WITH_CSR)]
         live, canceled = None, None
         for order, order_csr in sorted(rows, key=lambda row: row[0]["id"]):
             if not models.same_request(wanted, order["common_name"], order_csr):

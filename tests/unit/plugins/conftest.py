@@ -28,3 +28,14 @@ def journal_dir(tmp_path, monkeypatch):
     path = tmp_path / "journal"
     monkeypatch.setenv("CERTOPS_JOURNAL_DIR", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def catalogue_cache(tmp_path, monkeypatch):
+    """Every test gets its own status-catalogue cache (modules read ``CERTOPS_CATALOGUE_CACHE_DIR``):
+    a module's first run in a test reads the catalogues from the provider, as a first run anywhere
+    does, and no test writes to the home directory."""
+    path = tmp_path / "catalogues"
+    monkeypatch.setenv("CERTOPS_CATALOGUE_CACHE_DIR", str(path))
+    monkeypatch.delenv("CERTOPS_CATALOGUE_CACHE_MAX_AGE", raising=False)
+    return path

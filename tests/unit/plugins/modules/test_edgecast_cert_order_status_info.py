@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from responses import matchers
 
+from ansible_collections.certops.orders.plugins.module_utils import _catalogue
 from ansible_collections.certops.orders.plugins.module_utils._edgecast import provider
 from ansible_collections.certops.orders.plugins.modules.edgecast_cert_order_status_info import main
 from ansible_collections.certops.orders.tests.unit.plugins.modules.edgecast_helpers import (  # pylint: disable=unused-import
@@ -283,10 +284,13 @@ def test_domain_and_validation_names_and_phases_are_accepted(http, module_exits,
 
 
 def test_default_fail_on_comes_from_the_catalogue(module_exits):
+    appendices = {"order-statuses": [{"id": 1, "name": "Rejected"}, {"id": 2, "name": "Canceled"}],
+                  "certificate-statuses": [{"id": 1, "name": "Deleted"}]}
+
     class Fake(provider.EdgecastInfo):
         def __init__(self):  # pylint: disable=super-init-not-called
-            self._appendices = {"order-statuses": [{"id": 1, "name": "Rejected"}, {"id": 2, "name": "Canceled"}],
-                                "certificate-statuses": [{"id": 1, "name": "Deleted"}]}
+            self.catalogues = _catalogue.Catalogues(_catalogue.CatalogueCache("/nonexistent", 0, "edgecast", "x"),
+                                                    appendices.__getitem__)
 
     # TimedOut is matched on the domains' own statuses, so it needs no catalogue read
     assert Fake().vocabulary().failures == ["Rejected", "Canceled", "Deleted", "TimedOut"]
@@ -354,7 +358,8 @@ def test_a_validation_without_error_is_polled_from_the_status_alone(http, module
 def test_an_issued_certificate_satisfies_a_wait_for_domain_validation_unless_exact(http, module_exits, clock):
     for exact, expected in ((False, True), (True, False)):
         token(http)
-        appendix(http)
+        if not exact:  # the second run takes the catalogues from the cache the first one wrote
+            appendix(http)
         certificate(http, cert_node(issued=True), status_node(status="Active", order="Issued", step=5))
         params = {"certificate_id": 11605, "wait_for": ["DomainControlValidation"]}
         if exact:
@@ -378,3 +383,21 @@ def test_a_validation_status_all_domains_share_is_a_target(http, module_exits, c
     ok, result = run(main, {"certificate_id": 11605, "wait_for": ["Approved"]})
     assert ok and result["wait"]["polls"] == 2
     assert [h["status"] for h in result["wait"]["history"]] == ["DomainControlValidation / Pending"]
+
+
+def test_a_wait_slice_that_ends_before_a_certificate_was_read_returns_what_it_saw(http, module_exits, clock, monkeypatch):
+    """A wait by ids reads the certificates one at a time and stops at the first one not done, so a
+    slice (the action plugin's progress lines) can end before a later one was ever read. Before, the
+    slice then failed with ``Module failed: 2`` (a KeyError on the unread id)."""
+    monkeypatch.setenv("CERTOPS_WAIT_SLICE", '{"seconds": 5, "waited": 0, "polls": 0}')
+    token(http)
+    appendix(http)
+    pending = status_node(status="DomainControlValidation", order="Pending")
+    for _ in range(4):  # the polls at 0, 1, 2, 3 and 4 s of the 5-second slice
+        http.get(CPS + "/v2.0/certificates/1/status", json=pending)
+    http.get(CPS + "/v2.0/certificates/1/status", json=pending)
+    ok, result = run(main, {"certificate_ids": [1, 2], "wait_for": ["Active"]})
+    assert ok, result.get("msg")
+    assert result["_certops_wait_continue"] is True
+    assert [c["id"] for c in result["certificates"]] == [1]
+    assert not calls(http, "GET", "/v2.0/certificates/2/status")

@@ -541,7 +541,7 @@ def test_the_same_csr_in_another_pem_dress_finds_the_same_order(http, run_module
     existing(http, request(5, 43, csr=CSR))
     ok, result = run_module(order_module.main, dict(ORDER, csr=dressed))
     assert ok and result["changed"] is False and result["order"]["id"] == 5
-    base(http)
+    account(http)  # the status catalogue comes from the cache the first run wrote
     existing(http, request(6, 43, csr=dressed))  # and the other way round: the order's copy is the odd one
     ok, result = run_module(order_module.main, ORDER)
     assert ok and result["changed"] is False and result["order"]["id"] == 6
@@ -655,7 +655,7 @@ def test_a_run_after_an_unclear_placeorder_never_posts_while_the_order_may_still
     place_fails_ambiguously(http)
     run_module(order_module.main, ORDER)
     http.reset()
-    base(http)
+    account(http)  # the status catalogue comes from the cache the first run wrote
     existing(http)  # still nothing visible
     ok, result = run_module(order_module.main, dict(ORDER, wait_timeout=20))
     assert not ok and "Nothing was ordered: the order may still appear" in result["msg"]
@@ -668,7 +668,7 @@ def test_a_run_after_an_unclear_placeorder_takes_the_order_that_appeared(http, r
     place_fails_ambiguously(http)
     run_module(order_module.main, ORDER)
     http.reset()
-    base(http)
+    account(http)  # the status catalogue comes from the cache the first run wrote
     existing(http, request(8, 50))  # the earlier call went through after all
     ok, result = run_module(order_module.main, ORDER)
     assert ok and result["changed"] is False and result["order"]["id"] == 8
@@ -687,7 +687,7 @@ def test_an_intent_older_than_the_record_window_with_no_order_is_settled_and_the
     record["since"] -= 121  # SoftLayer's record window is two minutes
     path.write_text(json.dumps(record))
     http.reset()
-    base(http)
+    account(http)  # the status catalogue comes from the cache the first run wrote
     existing(http)
     catalogue(http)
     http.post(VERIFY, json=VERIFIED)
@@ -888,8 +888,8 @@ def test_an_order_named_by_id_is_compared_too_and_cancel_ignores_the_item(http, 
     http.get(REQ + "5/getObject.json", json=request(5, 50))
     ok, result = run_module(order_module.main, dict(CONN, order_id=5, item_key_name="SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR"))
     assert not ok and "was placed for item SSL_CERTIFICATE_RAPIDSSL_1_YEAR" in result["msg"]
-    # canceling names the order to cancel: which item it was placed for does not matter
-    statuses(http)
+    # canceling names the order to cancel: which item it was placed for does not matter (the status
+    # catalogue comes from the cache the first run wrote)
     http.get(REQ + "5/getObject.json", json=request(5, 50))
     ok, result = run_module(order_module.main, dict(CONN, order_id=5, state="canceled", item_key_name="SSL_CERTIFICATE_QUICKSSL_PREMIUM_2_YEAR"),
                             check_mode=True)
