@@ -39,7 +39,7 @@ def most_in_a_window(starts, per=1.0):
 
 def test_a_burst_goes_at_once_and_the_rest_are_spread_out(fake_time):
     limiter = RateLimiter(5, burst=3)  # 3 at once, then one every 1/(5-3) = 0.5 s
-    starts = [limiter.acquire() for _ in range(7)]
+    starts = [limiter.acquire() for _n in range(7)]
     assert starts == [0.0, 0.0, 0.0, 0.5, 1.0, 1.5, 2.0]
     assert fake_time.sleeps == [0.5, 0.5, 0.5, 0.5]  # only when a start is ahead of the clock
     assert most_in_a_window(starts) <= 5
@@ -47,10 +47,10 @@ def test_a_burst_goes_at_once_and_the_rest_are_spread_out(fake_time):
 
 def test_idle_time_refills_the_burst_and_no_more(fake_time):
     limiter = RateLimiter(5, burst=3)
-    for _ in range(3):
+    for _n in range(3):
         limiter.acquire()
     fake_time.now = 10.0
-    assert [limiter.acquire() for _ in range(4)] == [10.0, 10.0, 10.0, 10.5]
+    assert [limiter.acquire() for _n in range(4)] == [10.0, 10.0, 10.0, 10.5]
     fake_time.now = 10.6
     assert limiter.acquire() == 11.0  # paced from where the pace stood, not from the clock
 
@@ -63,12 +63,12 @@ def test_threads_sharing_a_limiter_never_put_more_than_max_rate_in_a_second():
     lock = threading.Lock()
 
     def worker():
-        for _ in range(60):
+        for _n in range(60):
             start = limiter.acquire()
             with lock:
                 starts.append(start)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
+    threads = [threading.Thread(target=worker) for _n in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -101,9 +101,9 @@ def test_a_client_with_max_rate_paces_its_requests_and_its_retries(http, fake_ti
 
 def test_a_client_without_max_rate_does_not_pace(http, fake_time):
     client = HttpClient(BASE)
-    for _ in range(100):
+    for _n in range(100):
         http.get(BASE + "a", json={})
-    for _ in range(100):
+    for _n in range(100):
         client.get("a")
     assert fake_time.sleeps == [] and client.limiter is None
 
@@ -113,9 +113,9 @@ def test_the_softlayer_client_paces_below_the_documented_50(http, fake_time):
     assert (sl.MAX_RATE, sl.BURST) == (45, 10)
     client = HttpClient(BASE, max_rate=sl.MAX_RATE, burst=sl.BURST)
     starts = []
-    for _ in range(120):
+    for _n in range(120):
         http.get(BASE + "a", json={})
-    for _ in range(120):
+    for _n in range(120):
         client.get("a")
         starts.append(fake_time.now)
     assert starts[:10] == [0.0] * 10 and fake_time.sleeps[0] == pytest.approx(1 / 35.0)

@@ -56,7 +56,7 @@ def seeded(server):
             "addressLine1": "1 Main St", "city": "Dallas", "state": "TX", "postalCode": "75001", "countryCode": "US"}},
         "technicalContact": {"firstName": "Ada", "lastName": "Lovelace", "title": "Ops", "emailAddress": "ops@example.com",
                              "phoneNumber": "+1 555 0101", "organizationName": "Pacing Corp"}}
-    _, details = ordering.verify(template, config)
+    _price, details = ordering.verify(template, config)
     now = box.clock.now()
     ctx = rest.Ctx(plugin, plugin.account_record(config["account_id"]), now, {})
     names = {}

@@ -118,7 +118,7 @@ def test_an_old_or_broken_cache_file_is_read_again_and_rewritten(http, run_modul
 
 
 def test_max_age_zero_neither_reads_nor_writes_and_a_shorter_age_is_honoured(http, run_module, catalogue_cache):
-    for _ in range(2):
+    for _n in range(2):
         catalogue(http)
         get(http, 7, 50)
         assert run_module(sl_info.main, dict(CONN, order_id=7, catalogue_cache_max_age=0))[0]
@@ -150,7 +150,7 @@ def test_a_bad_max_age_fails_before_any_request(http, run_module):
 def test_an_unwritable_cache_directory_costs_only_the_request(http, run_module, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    for _ in range(2):
+    for _n in range(2):
         catalogue(http)
         get(http, 7, 50)
         ok, result = run_module(sl_info.main, dict(CONN, order_id=7, catalogue_cache_dir=str(blocker / "sub")))

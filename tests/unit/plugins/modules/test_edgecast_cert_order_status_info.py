@@ -393,7 +393,7 @@ def test_a_wait_slice_that_ends_before_a_certificate_was_read_returns_what_it_sa
     token(http)
     appendix(http)
     pending = status_node(status="DomainControlValidation", order="Pending")
-    for _ in range(4):  # the polls at 0, 1, 2, 3 and 4 s of the 5-second slice
+    for _n in range(4):  # the polls at 0, 1, 2, 3 and 4 s of the 5-second slice
         http.get(CPS + "/v2.0/certificates/1/status", json=pending)
     http.get(CPS + "/v2.0/certificates/1/status", json=pending)
     ok, result = run(main, {"certificate_ids": [1, 2], "wait_for": ["Active"]})
