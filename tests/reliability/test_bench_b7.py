@@ -90,13 +90,17 @@ def test_the_b7_row_counts_requests_latency_and_the_orders_over_the_bound():
     assert row["held_to_bound"] == 2 and row["over_bound"] == 1 and not row["met"]
     assert [r["id"] for r in row["over_bound_worst"]] == [3]
     assert row["latency_s"] == {"median": 7.75, "p95": 15.0, "max": 15.0}  # orders 2 (0.5 s) and 3 (15 s)
+    # the last approval is order 3's, seen 15 s later; reading every pending order each round (at 0, 1,
+    # 2, 3 and 4 s: 2 + 2 + 2 + 1 + 1) would cost 8 status reads
+    assert row["all_seen_after_last_approval_s"] == 15.0 and row["every_pending_each_round_requests"] == 8
     report = {"when": "2026-12-07 10:00", "machine": "Linux", "python": "3.13.0", "ansible_core": "2.21.5", "cpus": 2,
               "config": {"reps": 1, "b2_orders": 5, "b2_first": 2, "b2_last": 6, "quick": True},
               "results": {"edgecast": {"B7": row}}}
     text = run.markdown(report)
     assert ("| B7 wait for 3 orders approved over 10 s, one task (task s; requests; detection latency) | edgecast | 22 s, 9 req "
             "(3.00 per order) | not run at this size | latency median 7.75 s, p95 15.00 s, max 15.00 s; 3 of 3 detected; "
-            "1 over the B3 bound (1 approved before the first read) | 0 over max(1 s, 10% of the age at approval) | **no** |") in text
+            "1 over the B3 bound (1 approved before the first read); all seen 15.0 s after the last approval; a waiter "
+            "reading every pending order each round: 8 status reads | 0 over max(1 s, 10% of the age at approval) | **no** |") in text
     assert "No `uri` loop is run at this size" in text
 
 
