@@ -11,6 +11,7 @@ the harness without asserting any timing. B6 (status of every order of an accoun
 import argparse
 import collections
 import concurrent.futures
+import contextlib
 import datetime
 import glob
 import json
@@ -109,28 +110,35 @@ class Seeder:
         answer.raise_for_status()
         return answer.json()["id"], time.time()
 
+    @contextlib.contextmanager
+    def unlimited(self, provider):
+        """Seeding is set-up, and faster than SoftLayer's 50 requests a second: the sandbox's limit is
+        lifted for it and put back before anything is measured."""
+        if provider != "softlayer":
+            yield
+            return
+        limit = self.box.control("GET", "/config")["softlayer"]["rate_limit"]
+        self.box.control("PATCH", "/config", {"softlayer": {"rate_limit": 0}})
+        try:
+            yield
+        finally:
+            self.box.control("PATCH", "/config", {"softlayer": {"rate_limit": limit}})
+
     def place(self, provider, tag, delays):
         """One order per delay (None: the sandbox's default lifecycle); returns [(id, approval wall time)]."""
         made = []
-        for delay in delays:
-            key, at = getattr(self, provider)(tag, delay)
-            made.append((key, None if delay is None else at + delay))
+        with self.unlimited(provider):
+            for delay in delays:
+                key, at = getattr(self, provider)(tag, delay)
+                made.append((key, None if delay is None else at + delay))
         return made
 
     def bulk(self, provider, tag, count, workers=8):
         """Place ``count`` orders with the sandbox's default lifecycle, ``workers`` at a time, through
         the provider APIs (no read-back: B6 lists the account, it needs no ids). SoftLayer's CSRs come
         from the control API 500 at a time, one distinct common name per order."""
-        if provider == "softlayer":
-            # seeding is set-up, 8 at a time and far faster than SoftLayer's 50 a second: the sandbox's
-            # limit is lifted for it and put back before anything is measured
-            limit = self.box.control("GET", "/config")["softlayer"]["rate_limit"]
-            self.box.control("PATCH", "/config", {"softlayer": {"rate_limit": 0}})
-            try:
-                return self._bulk(provider, tag, count, workers)
-            finally:
-                self.box.control("PATCH", "/config", {"softlayer": {"rate_limit": limit}})
-        return self._bulk(provider, tag, count, workers)
+        with self.unlimited(provider):
+            return self._bulk(provider, tag, count, workers)
 
     def _bulk(self, provider, tag, count, workers):
         local = threading.local()
