@@ -217,10 +217,22 @@ class StatusCatalogue:
     """The statuses from ``getSslRequestStatuses``: names by id and ids by name."""
 
     def __init__(self, raw: Any) -> None:
-        self.entries = []
+        entries = []
         for status in parse(functools.partial(list_of, RequestStatus), raw, STATUS_SOURCE):
             if status.id is not None and status.name:
-                self.entries.append({"id": status.id, "name": status.name, "description": status.description})
+                entries.append({"id": status.id, "name": status.name, "description": status.description})
+        self._index(entries)
+
+    @classmethod
+    def from_entries(cls, entries: list) -> StatusCatalogue:
+        """A catalogue from the ``entries`` of one read before (the cache): already checked, so not
+        parsed again (building the list parser costs more than the request it saves)."""
+        catalogue = cls.__new__(cls)
+        catalogue._index(entries)
+        return catalogue
+
+    def _index(self, entries: list) -> None:
+        self.entries = entries
         self.by_id = dict((e["id"], e["name"]) for e in self.entries)
         self.by_name = dict((e["name"], e["id"]) for e in self.entries)
 

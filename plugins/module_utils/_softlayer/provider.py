@@ -274,7 +274,7 @@ class SoftLayerProvider(Provider):
     @property
     def status_catalogue(self) -> StatusCatalogue:
         if self._statuses is None:
-            self._statuses = _models().StatusCatalogue(self.catalogues.get(STATUS_CATALOGUE))
+            self._statuses = _models().StatusCatalogue.from_entries(self.catalogues.get(STATUS_CATALOGUE))
         return self._statuses
 
     def _refresh(self) -> bool:

@@ -105,6 +105,10 @@ def test_an_old_or_broken_cache_file_is_read_again_and_rewritten(http, run_modul
     for broken in ('{"version": 1, "written": %f, "entries": [{"id": 50}]}' % (time.time() - 86401),  # a day old
                    "{not json", '{"version": 99, "written": %f, "entries": [1]}' % time.time(),
                    '{"version": 1, "written": %f, "entries": []}' % time.time(),
+                   # entries of the wrong shape: a text id, no name, a number for a description
+                   '{"version": 1, "written": %f, "entries": [{"id": "50", "name": "A"}]}' % time.time(),
+                   '{"version": 1, "written": %f, "entries": [{"id": 50}]}' % time.time(),
+                   '{"version": 1, "written": %f, "entries": [{"id": 50, "name": "A", "description": 5}]}' % time.time(),
                    '{"version": 1, "written": %f, "entries": [1]}' % (time.time() + 3600)):  # from the future
         with open(path, "w") as handle:
             handle.write(broken)
