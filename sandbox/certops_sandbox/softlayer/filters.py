@@ -18,6 +18,7 @@ property (``securityCertificateRequest`` for ``getSslCertificateRequests``); a f
 As on the real API, a malformed filter or an unknown property is ignored silently.
 """
 
+import functools
 import re
 
 from . import dates
@@ -146,6 +147,34 @@ def _equal(actual, expected):
     return str(actual) == str(expected)
 
 
+@functools.lru_cache(maxsize=64)
+def _in_index(typed):
+    """The values of an ``in`` list as sets, for :func:`_in`: one parse per filter, not per record
+    and value (a list call filtered on 100 ids over 1,000 records took seconds). ``typed`` pairs
+    each value with its type, since the cache would take ``(0,)`` and ``(False,)`` for one key."""
+    values = [v for _type, v in typed]
+    numbers = frozenset(n for n in map(_number, values) if n is not None)
+    texts = frozenset(str(v) for v in values if _number(v) is None)
+    return numbers, texts, frozenset(str(v) for v in values)
+
+
+def _in(actual, values):
+    """``any(_equal(actual, v) for v in values)``, by set lookups where the values allow it."""
+    if actual is None:
+        return False
+    try:
+        numbers, texts, every_text = _in_index(tuple((type(v), v) for v in values))
+    except TypeError:  # an unhashable value (a list or an object): compare one by one
+        return any(_equal(actual, v) for v in values)
+    if isinstance(actual, bool):
+        return any(_equal(actual, v) for v in values)
+    number = _number(actual)
+    if number is not None:
+        # a number equals a numeric value by value, and any other value by its text
+        return number in numbers or str(actual) in texts
+    return str(actual) in every_text
+
+
 def _compare(actual, operand, now):
     """-1/0/1 comparing ``actual`` with ``operand`` (numbers, then dates, then text)."""
     a, b = _number(actual), _number(operand)
@@ -169,7 +198,7 @@ def _leaf(actual, leaf, now):
         keyword = operation.strip()
         lowered = keyword.lower()
         if lowered == "in":
-            return any(_equal(actual, v) for v in options.get("data", []))
+            return _in(actual, options.get("data", []))
         if lowered in ("or", "and"):
             # option "data": literal operations, e.g. ["^= tor", "^= sjc"] or [">= 1024", "<= 16384"]
             values = [v for v in options.get("data", []) if v is not None]
