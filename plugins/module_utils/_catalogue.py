@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -113,6 +112,8 @@ class CatalogueCache:
         written only costs the next task a request, so failures are ignored."""
         if not self.enabled or not entries:
             return
+        import tempfile  # only a task that read a catalogue from the provider writes one
+
         body = json.dumps({"version": VERSION, "catalogue": name,
                            "written": self.clock(), "entries": entries}, indent=1, sort_keys=True)
         try:
