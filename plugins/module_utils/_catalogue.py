@@ -100,8 +100,9 @@ class CatalogueCache:
             return None
         # the file is ours, but anything may have changed it: the entries a catalogue needs (a whole
         # number id and a name, as written), or a read from the provider
-        if not all(isinstance(e, dict) and type(e.get("id")) is int and isinstance(e.get("name"), str) and e["name"]
-                   and isinstance(e.get("description"), (str, type(None))) for e in entries):
+        if not all(isinstance(e, dict) and isinstance(e.get("id"), int) and not isinstance(e.get("id"), bool)
+                   and isinstance(e.get("name"), str) and e["name"] and isinstance(e.get("description"), (str, type(None)))
+                   for e in entries):
             return None
         age = self.clock() - written
         # a file from the future (a clock set back) is as untrustworthy as an old one
