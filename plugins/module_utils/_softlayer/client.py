@@ -37,6 +37,7 @@ from ansible_collections.certops.orders.plugins.module_utils._http import Applie
 from ansible_collections.certops.orders.plugins.module_utils._runner import (
     check_url,
     http_client,
+    map_bounded,
     secrets_of,
     transport_argument_spec,
 )
@@ -370,14 +371,20 @@ class SoftLayerApi:
         raise paging.exhausted(len(found), response)
 
     def requests_by_id(self, ids: Iterable[int]) -> dict[int, CertificateRequest]:
-        """``{id: request}`` for ``ids`` in one filtered list call per chunk of 100 ids."""
-        found = {}
+        """``{id: request}`` for ``ids`` in one filtered list call per chunk of 100 ids.
+
+        The chunks are read at once (on :func:`map_bounded`'s threads, paced by the client's rate
+        limiter), not one after another: a poll round is one moment in the wait's schedule, and a
+        chunk read a second after the first would see its orders a second later than the schedule
+        promises (benchmark B7 measured that with 1,000 orders in 10 chunks)."""
         ids = list(ids)
-        for start in range(0, len(ids), ID_CHUNK):
-            chunk = ids[start:start + ID_CHUNK]
-            for item in self.list_requests(request_filter(id=one_of(chunk))):
-                if item.id in chunk:
-                    found[item.id] = item
+        chunks = [ids[start:start + ID_CHUNK] for start in range(0, len(ids), ID_CHUNK)]
+        if len(chunks) > 1:
+            self.account_id()  # once, before the threads: each list call needs it
+        found = {}
+        for chunk, items in zip(chunks, map_bounded(lambda part: self.list_requests(request_filter(id=one_of(part))), chunks)):
+            wanted = set(chunk)
+            found.update((item.id, item) for item in items if item.id in wanted)
         return found
 
     def requests_for_order(self, billing_order_id: int, mask: str = REQUEST_MASK) -> list[CertificateRequest]:
