@@ -216,9 +216,11 @@ class Provider(abc.ABC):
     noun = "order"
     #: extra ``(name, present, traceback)`` library checks run before anything else
     requirements: tuple = ()
-    #: whether one request can read many objects: the waiter then reads every pending object each
-    #: round; otherwise it reads them one at a time, in order (see ``_wait.Waiter``)
-    reads_in_bulk = True
+    #: whether the waiter reads every pending object each round; otherwise it reads them one at a
+    #: time, in order, and stops at the first that is not ready (see ``_wait.Waiter``). A provider
+    #: whose one request reads many objects always does; one that needs a request per object may
+    #: leave the choice to the user
+    polls_every_pending = True
 
     def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         self.module = module

@@ -485,7 +485,7 @@ def wait_for(provider: Provider, spec: WaitSpec, keys: list[Hashable], initial: 
         describe=provider.describe,
         budget=provider.budget,
         schedule=PollSchedule(max_interval=spec.sleep),
-        sequential=not provider.reads_in_bulk,
+        sequential=not provider.polls_every_pending,
     )
     result = waiter.run(keys, initial=dict((k, o) for k, o in initial.items() if o is not None), part=wait_slice())
     # judged on what the wait saw (the complete read that follows may be a moment later)

@@ -62,6 +62,23 @@ options:
         O(expiring_within_days).
     type: list
     elements: str
+  wait_reads:
+    description:
+      - How a wait for several certificates reads their statuses. CPS has no call that returns the status of many
+        certificates, so each certificate's status is a request of its own. A wait for one certificate reads the same
+        either way.
+      - V(in_order) reads the pending certificates one at a time, in the order selected, and ends each round at the
+        first one that is not ready yet; the ones after it are read once it is ready. That costs about one status read
+        per certificate plus one per round, as a hand-written loop does. A certificate further down the list is seen
+        late, and so is its failure status, which ends the wait only when the round reaches it.
+      - V(every_pending) reads every pending certificate in every round, up to 8 at a time. Each certificate is then
+        seen within the poll schedule's bound after it changes (see the waiting guide), and a failure status of any of
+        them ends the wait at the next round, for about one request per pending certificate per round.
+      - "For example, 1,000 certificates that become ready evenly over ten minutes: V(in_order) made about 2,200
+        requests, and V(every_pending) about 44,000."
+    type: str
+    choices: [in_order, every_pending]
+    default: in_order
 notes:
   - "O(wait_for) and O(fail_on) take the names of every CPS status catalogue, and the phases: request statuses
     (C(Processing), C(DomainControlValidation), C(OtherValidation), C(Deployment), C(Active), C(Deleted)), order

@@ -148,6 +148,19 @@ def test_b7_at_a_tiny_size_for_both_providers(collections_path):
             assert row["requests_per_order"] < 3, detail
 
 
+def test_b7p_every_pending_holds_the_bound_for_each_certificate(collections_path):
+    """CPS with ``wait_reads: every_pending``: every round reads every pending certificate, so each
+    one is seen within the B3 bound (0.3 s for a loaded CI machine's scheduling, on top of it), at
+    more status reads than the default's one per certificate and round reached."""
+    row = run.b7(collections_path, {}, "edgecast", cfg(orders=6, span=12), wait_reads="every_pending")
+    detail = json.dumps({k: v for k, v in row.items() if k != "calls"})
+    assert row["detected"] == 6 and row["approved_in_module_history"] == 6, detail
+    assert all(o["poll_after_s"] <= o["allowed_s"] + 0.3 for o in row["per_order"] if not o["before_first_read"]), detail
+    # a status read per pending certificate and round: more than one per certificate
+    status_reads = sum(n for call, n in row["calls"].items() if call.startswith("GET") and call.endswith("/certificates/{id}/status"))
+    assert status_reads > 6, detail
+
+
 def test_the_readme_summary_names_b7_when_the_report_has_it():
     import readme  # bench/readme.py, on the path above
 

@@ -128,9 +128,14 @@ def info_argument_spec() -> dict:
         label=dict(type="str"),
         domain=dict(type="str"),
         status=dict(type="list", elements="str"),
+        wait_reads=dict(type="str", choices=list(WAIT_READS), default="in_order"),
     )
     spec.update(selection_argument_spec())
     return spec
+
+
+#: how a wait for several certificates reads their statuses (``wait_reads``)
+WAIT_READS = ("in_order", "every_pending")
 
 
 INFO_MUTUALLY_EXCLUSIVE = [("certificate_id", "certificate_ids", "label", "domain")]
@@ -198,8 +203,9 @@ class EdgecastProvider(Provider):
 
     noun = "certificate"
     requirements = (("pydantic", HAS_PYDANTIC, None),)
-    #: CPS has no bulk status read: a wait reads ``.../status`` one certificate at a time
-    reads_in_bulk = False
+    #: CPS has no bulk status read, so each pending certificate is a request of its own: by default a
+    #: wait reads them one at a time, in order (``wait_reads``, see :class:`EdgecastInfo`)
+    polls_every_pending = False
 
     def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)
@@ -321,13 +327,21 @@ class EdgecastProvider(Provider):
         when the reply reports an error during validation (as a timed-out validation does), so that a
         TimedOut domain ends the wait without doubling every poll's requests."""
         models = _models()
-        found = {}
-        for cert_id in keys:
-            self._polled[cert_id] = status = self.read_status(cert_id)
-            found[cert_id] = models.status_fields(cert_id, status)
+
+        def one(cert_id: int) -> tuple:
+            status = self.read_status(cert_id)
+            fields = models.status_fields(cert_id, status)
             if status.error_message and status.status in VALIDATION_STATUSES:
                 cert = parse(models.certificate, self.cps.certificate(cert_id), "GET %s" % certificate_path(cert_id))
-                found[cert_id]["domains"] = [{"name": d.name, "status": d.status} for d in cert.domains or []]
+                fields["domains"] = [{"name": d.name, "status": d.status} for d in cert.domains or []]
+            return status, fields
+
+        found = {}
+        # several keys only when the wait reads every pending certificate: on the pool's threads, so
+        # that a round of many certificates stays one moment of the schedule
+        for cert_id, (status, fields) in zip(keys, map_bounded(one, keys)):
+            self._polled[cert_id] = status
+            found[cert_id] = fields
         return found
 
     def complete(self, keys: list, objects: dict) -> dict:
@@ -355,6 +369,10 @@ class EdgecastInfo(EdgecastProvider, InfoProvider):
     def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)
         self._nodes = {}  # certificate id -> the list item the lookup read (spares a GET until read())
+
+    @property
+    def polls_every_pending(self) -> bool:
+        return self.params["wait_reads"] == "every_pending"
 
     def check_options(self) -> None:
         params = self.params

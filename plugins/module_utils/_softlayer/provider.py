@@ -252,7 +252,7 @@ class SoftLayerProvider(Provider):
 
     noun = "order"
     requirements = (("pydantic", HAS_PYDANTIC, None),)
-    reads_in_bulk = True
+    polls_every_pending = True  # one filtered list call reads 100 orders
 
     def __init__(self, module: AnsibleModule, budget: Budget) -> None:
         super().__init__(module, budget)
