@@ -139,10 +139,11 @@ EXAMPLES = r"""
   loop: [img.example.com, api.example.com]
   register: new_certs
 
-- name: Wait until all of them are issued and deployed
+- name: Wait until all of them are issued and deployed, and stop at once if the CA rejects any of them
   certops.orders.edgecast_cert_order_status_info:
     certificate_ids: "{{ new_certs.results | map(attribute='certificate.id') | list }}"
     wait_for: [Active]
+    wait_reads: every_pending
     wait_timeout: 3600
     wait_sleep: 60
 
