@@ -75,7 +75,8 @@ options:
         seen within the poll schedule's bound after it changes (see the waiting guide), and a failure status of any of
         them ends the wait at the next round, for about one request per pending certificate per round.
       - "For example, 1,000 certificates that become ready evenly over ten minutes: V(in_order) made about 2,200
-        requests, and V(every_pending) about 44,000."
+        requests and saw the median certificate about 320 s after it was ready; V(every_pending) made about 48,000
+        requests and saw it after about 8 s."
     type: str
     choices: [in_order, every_pending]
     default: in_order
