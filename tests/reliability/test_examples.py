@@ -87,7 +87,7 @@ PREPARE = {
             _expires_in("edgecast", "{{ cdn_cert.certificate.id }}", 20),
     },
     "edgecast_cert_order_status_info": {
-        "Wait until all of them are issued and deployed":
+        "Wait until all of them are issued and deployed, and stop at once if the CA rejects any of them":
             _each(_force("edgecast", "{{ item }}", "Active"), "{{ new_certs.results | map(attribute='certificate.id') | list }}"),
         "Every issued certificate of the account that expires within 30 days":
             _expires_in("edgecast", "{{ new_certs.results[0].certificate.id }}", 10),
